@@ -1,5 +1,6 @@
-// Generates TypeScript types from the two schemas that are the single source of truth:
-// the UI form (component_config/configSchema.json) and the Intercom objects (schemas/intercom.schema.json).
+// Generates TypeScript types from the schemas that are the single source of truth:
+// the UI form (component_config/configSchema.json), the Intercom objects (schemas/intercom.schema.json)
+// and the template format (templates/template.schema.json).
 // Output goes to src/generated/, which is git-ignored and never edited by hand.
 import { compile } from 'json-schema-to-typescript';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -21,6 +22,12 @@ async function intercomTypes() {
   return compile(schema, 'IntercomObjects', opts);
 }
 
+async function templateTypes() {
+  const schema = JSON.parse(await readFile('templates/template.schema.json', 'utf8'));
+  return compile(schema, 'TemplateFile', { ...opts, additionalProperties: false });
+}
+
 await mkdir('src/generated', { recursive: true });
+await writeFile('src/generated/template.ts', await templateTypes());
 await writeFile('src/generated/config.ts', await configTypes());
 await writeFile('src/generated/intercom.ts', await intercomTypes());

@@ -1,0 +1,203 @@
+/**
+ * The pipeline: template → resource readers → mapping → table writers.
+ * Each top-level list is read once, page by page; every object is mapped to its row and its child rows
+ * (fetching detail lists where the template says so) while later objects are still being read, up to a
+ * bounded number at a time. All HTTP goes through one client, which paces it by the rate-limit headers.
+ */
+import { log } from './log.js';
+import { HttpError, type IntercomClient } from './intercom/client.js';
+import { details, expanders, lists, type Json, type ReaderContext } from './resources/index.js';
+import { getPath } from './flatten/mapping.js';
+import { loadTemplate, type CompiledTable } from './flatten/template.js';
+import { TableWriters, type Manifest, type TableSpec } from './keboola/tables.js';
+import { fmt, Progress } from './progress.js';
+import type { ScrollOptions } from './intercom/paginate.js';
+import type { RunConfig } from './keboola/config.js';
+
+export interface ExtractOptions {
+  outTablesDir: string;
+  progressIntervalMs?: number;
+  scroll?: Partial<ScrollOptions>;
+}
+
+export interface ExtractResult {
+  rows: Map<string, number>;
+  requests: number;
+  truncated: number;
+  vanished: number;
+  seconds: number;
+}
+
+export async function extract(cfg: RunConfig, client: IntercomClient, opts: ExtractOptions): Promise<ExtractResult> {
+  const started = Date.now();
+  const template = loadTemplate(cfg.template);
+  const ctx: ReaderContext = { client, scroll: { busyRetryMs: 15_000, busyMaxWaitMs: 150_000, maxRestarts: 3, ...opts.scroll } };
+  const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
+  const writers = await TableWriters.open(opts.outTablesDir, specs);
+  const progress = new Progress(client, opts.progressIntervalMs ?? 5_000);
+  const run = new Run(cfg, ctx, writers, progress);
+
+  log.info(`Template ${template.title}: ${template.tables.length} tables (${template.tables.map((t) => t.name).join(', ')}).`);
+  for (const t of template.tables) {
+    if (t.node.skippable && cfg.skipDetails.has(t.node.skippable)) log.info(`Skipping ${t.node.skippable} (parameters.skip_contact_details): table ${t.name} is written with no rows.`);
+  }
+
+  try {
+    for (const [listName, roots] of groupByList(template.roots)) {
+      progress.begin(listName);
+      await run.readList(listName, roots);
+      progress.end();
+    }
+  } catch (e) {
+    progress.end();
+    await writers.abort();
+    throw e;
+  }
+  await writers.close((spec): Manifest => ({ primary_key: spec.primaryKey, incremental: false }));
+
+  const rows = writers.counts();
+  const result = { rows, requests: client.stats.requests, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000 };
+  logSummary(result, client, template.tables);
+  return result;
+}
+
+/** Top-level tables that read the same list share one pass over it (users and leads both come from contacts). */
+function groupByList(roots: CompiledTable[]): Map<string, CompiledTable[]> {
+  const groups = new Map<string, CompiledTable[]>();
+  for (const root of roots) {
+    for (const l of [root.node.from.list ?? []].flat()) groups.set(l, [...(groups.get(l) ?? []), root]);
+  }
+  return groups;
+}
+
+class Run {
+  truncated = 0;
+  vanished = 0;
+  /** Cursor pages can shift while a list is read; a record written once is not written again. */
+  private readonly seen = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly cfg: RunConfig,
+    private readonly ctx: ReaderContext,
+    private readonly writers: TableWriters,
+    private readonly progress: Progress,
+  ) {}
+
+  async readList(listName: string, roots: CompiledTable[]): Promise<void> {
+    // Each object in flight holds a few detail requests open; twice the request limit keeps the pacer fed.
+    await forEachConcurrent(lists[listName](this.ctx), this.cfg.maxConcurrency * 2, async (item) => {
+      this.progress.count();
+      for (const root of roots) {
+        if (matches(root.node.from.where, item) && this.firstTime(root.name, item)) await this.emitRoot(root, item);
+      }
+    });
+  }
+
+  private firstTime(table: string, item: Json): boolean {
+    const set = this.seen.get(table) ?? new Set<string>();
+    this.seen.set(table, set);
+    const id = String(item.id);
+    if (set.has(id)) return false;
+    set.add(id);
+    return true;
+  }
+
+  private async emitRoot(table: CompiledTable, item: Json): Promise<void> {
+    let obj = item;
+    const expand = table.node.from.expand;
+    if (expand) {
+      try {
+        obj = await expanders[expand](this.ctx, item);
+      } catch (e) {
+        if (!isGone(e)) throw e;
+        this.vanished++;
+        log.warn(`${table.name} ${String(item.id)} was deleted while the run read it; it is left out.`);
+        return;
+      }
+    }
+    await this.emit(table, obj, undefined);
+  }
+
+  private async emit(table: CompiledTable, obj: Json, parent: Json | undefined): Promise<void> {
+    await this.writers.get(table.name).write(table.row(obj, parent));
+    await Promise.all(table.children.map((child) => this.emitChildren(child, obj, table)));
+  }
+
+  private async emitChildren(child: CompiledTable, parentObj: Json, parentTable: CompiledTable): Promise<void> {
+    const { skippable } = child.node;
+    if (skippable && this.cfg.skipDetails.has(skippable)) return;
+    try {
+      for await (const item of this.childItems(child, parentObj, parentTable)) await this.emit(child, item, parentObj);
+    } catch (e) {
+      if (!isGone(e)) throw e;
+      this.vanished++;
+      log.warn(`${parentTable.name} ${String(parentObj.id)} was deleted while the run read its ${child.name}; its ${child.name} rows may be incomplete.`);
+    }
+  }
+
+  private async *childItems(child: CompiledTable, parentObj: Json, parentTable: CompiledTable): AsyncIterable<Json> {
+    const from = child.node.from;
+    if (from.fetch) {
+      yield* details[from.fetch](this.ctx, parentObj);
+      return;
+    }
+    // An embedded list capped by the API (a contact shows 10 tags at most): fetch the whole list instead.
+    if (from.complete_with && from.when && getPath(parentObj, undefined, from.when) === true) {
+      yield* details[from.complete_with](this.ctx, parentObj);
+      return;
+    }
+    const items = getPath(parentObj, undefined, from.path!);
+    const list = Array.isArray(items) ? (items as Json[]) : [];
+    if (from.total) {
+      const total = Number(getPath(parentObj, undefined, from.total));
+      if (Number.isFinite(total) && total > list.length) {
+        this.truncated++;
+        log.warn(`${parentTable.name} ${String(parentObj.id)}: Intercom returned ${list.length} of its ${total} ${child.name} (the API gives only the most recent ${list.length}); the rest cannot be read through the API.`);
+      }
+    }
+    yield* list;
+  }
+}
+
+function matches(where: Record<string, unknown> | undefined, item: Json): boolean {
+  return !where || Object.entries(where).every(([k, v]) => item[k] === v);
+}
+
+function isGone(e: unknown): boolean {
+  return e instanceof HttpError && e.status === 404;
+}
+
+/** Runs fn over an async iterable with at most `limit` calls in flight; the first failure stops the reading. */
+export async function forEachConcurrent<T>(items: AsyncIterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const active = new Set<Promise<void>>();
+  let failed = false;
+  let failure: unknown;
+  try {
+    for await (const item of items) {
+      const p: Promise<void> = fn(item)
+        .catch((e) => {
+          if (!failed) [failed, failure] = [true, e];
+        })
+        .finally(() => active.delete(p));
+      active.add(p);
+      if (active.size >= limit) await Promise.race(active);
+      if (failed) break;
+    }
+  } finally {
+    await Promise.allSettled(active);
+  }
+  if (failed) throw failure;
+}
+
+function logSummary(result: ExtractResult, client: IntercomClient, tables: CompiledTable[]): void {
+  log.info(`Done in ${result.seconds.toFixed(1)} s: ${fmt(result.requests)} requests (${fmt(client.stats.retries)} retried, ${fmt(client.stats.rateLimited)} rate-limited), ${(client.pacer.waitedMs / 1000).toFixed(1)} s waited for the rate limit.`);
+  for (const t of tables) log.info(`  ${t.name.padEnd(32)} ${fmt(result.rows.get(t.name) ?? 0).padStart(12)} rows`);
+  const routes = [...client.stats.byRoute].sort((a, b) => b[1] - a[1]);
+  const perParent = routes.filter(([r]) => r.includes(':id') || r.startsWith('GET /events'));
+  const perParentTotal = perParent.reduce((s, [, n]) => s + n, 0);
+  log.info(`Requests by endpoint: ${routes.map(([r, n]) => `${r} ${fmt(n)}`).join(', ')}.`);
+  if (perParentTotal > 0) {
+    log.info(`Per-object detail requests: ${fmt(perParentTotal)} of ${fmt(result.requests)} (${((100 * perParentTotal) / Math.max(result.requests, 1)).toFixed(0)}%). parameters.skip_contact_details turns off segments, notes and events_summary.`);
+  }
+  if (result.truncated) log.warn(`${fmt(result.truncated)} objects had more nested items than the API returns (see the warnings above).`);
+}

@@ -1,0 +1,83 @@
+/**
+ * The mapping engine: turns one Intercom object (and its parent, for child tables) into one CSV row,
+ * following a table's column specs from the template. It knows nothing about any one resource.
+ */
+import stableStringify from 'fast-json-stable-stringify';
+import type { ColumnSpec } from '../generated/template.js';
+
+export type Json = Record<string, unknown>;
+export type RowFn = (obj: Json, parent: Json | undefined) => string[];
+
+/** Reads a dotted path; numeric segments index arrays; "$parent." reads from the parent object. */
+export function getPath(obj: Json, parent: Json | undefined, path: string): unknown {
+  let cur: unknown = obj;
+  let segments = path.split('.');
+  if (segments[0] === '$parent') {
+    cur = parent;
+    segments = segments.slice(1);
+  }
+  for (const seg of segments) {
+    if (cur === null || cur === undefined || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+/** Intercom's own JSON for custom_attributes and metadata, with keys sorted so equal data gives equal text. */
+export function stableJson(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return stableStringify(value);
+}
+
+export function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  // An object where a scalar was expected: keep the data rather than "[object Object]".
+  return stableJson(value);
+}
+
+function isoToUnix(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string' || value === '') return '';
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? String(Math.floor(ms / 1000)) : '';
+}
+
+export function compileColumn(spec: ColumnSpec): (obj: Json, parent: Json | undefined) => string {
+  if (spec === null) return () => '';
+  if (typeof spec === 'string') return (o, p) => cell(getPath(o, p, spec));
+
+  const { path, coalesce, labels, map, format } = spec;
+  let read: (o: Json, p: Json | undefined) => unknown;
+  if (coalesce) {
+    read = (o, p) => {
+      for (let i = 0; i < coalesce.length; i++) {
+        const v = getPath(o, p, coalesce[i]);
+        if (v !== null && v !== undefined && v !== '') return labels ? labels[i] : v;
+      }
+      return undefined;
+    };
+  } else if (path !== undefined) {
+    read = (o, p) => getPath(o, p, path);
+  } else {
+    throw new Error('a column rule needs "path" or "coalesce"');
+  }
+  if (map) {
+    const inner = read;
+    read = (o, p) => {
+      const v = inner(o, p);
+      const key = cell(v);
+      return Object.hasOwn(map, key) ? map[key] : v;
+    };
+  }
+  if (format === 'json') return (o, p) => stableJson(read(o, p));
+  if (format === 'iso_to_unix') return (o, p) => isoToUnix(read(o, p));
+  return (o, p) => cell(read(o, p));
+}
+
+export function compileRow(columns: Record<string, ColumnSpec>): RowFn {
+  const fns = Object.values(columns).map(compileColumn);
+  return (obj, parent) => fns.map((f) => f(obj, parent));
+}

@@ -1,0 +1,83 @@
+/**
+ * Loads a template from templates/<name>.json, resolves its {"$ref": ...} includes, checks it against the
+ * readers that exist, and compiles every table's columns. A broken template fails before any request.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../errors.js';
+import { details, expanders, lists } from '../resources/index.js';
+import { compileRow, type RowFn } from './mapping.js';
+import type { Include, TableNode, TemplateFile } from '../generated/template.js';
+
+export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
+
+export interface CompiledTable {
+  node: TableNode;
+  name: string;
+  columns: string[];
+  row: RowFn;
+  children: CompiledTable[];
+}
+
+export interface Template {
+  name: string;
+  title: string;
+  roots: CompiledTable[];
+  /** Every table, depth first: all of them are written, even when empty. */
+  tables: CompiledTable[];
+}
+
+export function loadTemplate(name: string, dir = TEMPLATES_DIR): Template {
+  const file = readJson<TemplateFile>(path.join(dir, `${name}.json`));
+  const nodes = file.tables.flatMap((t) => resolve(t, dir));
+  const tables: CompiledTable[] = [];
+  const roots = nodes.map((n) => compile(n, undefined, tables));
+  const names = new Set<string>();
+  for (const t of tables) {
+    if (names.has(t.name)) throw new AppError(`Template ${name}: table ${t.name} is declared twice.`);
+    names.add(t.name);
+  }
+  return { name: file.name, title: file.title, roots, tables };
+}
+
+function resolve(entry: TableNode | Include, dir: string): TableNode[] {
+  if (!('$ref' in entry)) return [entry];
+  const included = readJson<TableNode>(path.join(dir, entry.$ref));
+  return [{ ...included, children: [...(included.children ?? []), ...(entry.children ?? [])] }];
+}
+
+function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[]): CompiledTable {
+  check(node, parent);
+  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [] };
+  all.push(compiled);
+  compiled.children = (node.children ?? []).map((c) => compile(c, node, all));
+  return compiled;
+}
+
+function check(node: TableNode, parent: TableNode | undefined): void {
+  const where = `table ${node.table}`;
+  const { list, expand, path: p, fetch, complete_with } = node.from;
+  const fail = (msg: string) => {
+    throw new AppError(`Template ${where}: ${msg}`);
+  };
+  if (parent === undefined) {
+    if (!list) fail('a top-level table needs from.list');
+    for (const l of [list].flat()) if (!l || !lists[l]) fail(`unknown list reader "${l}"`);
+    if (expand && !expanders[expand]) fail(`unknown expander "${expand}"`);
+  } else {
+    if (list || expand) fail('a child table reads from its parent: use from.path or from.fetch');
+    if (!p === !fetch) fail('a child table needs exactly one of from.path and from.fetch');
+    if (fetch && !details[fetch]) fail(`unknown detail reader "${fetch}"`);
+    if (complete_with && !details[complete_with]) fail(`unknown detail reader "${complete_with}"`);
+  }
+  for (const k of node.primary_key) if (!(k in node.columns)) fail(`primary key column ${k} is not a column`);
+}
+
+function readJson<T>(file: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new AppError(`Cannot read template file ${file}: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { registerSecret } from '../log.js';
+import type { Parameters, Region, Template } from '../generated/config.js';
+
+export const REGIONS: Record<Region, string> = {
+  us: 'https://api.intercom.io',
+  eu: 'https://api.eu.intercom.io',
+  au: 'https://api.au.intercom.io',
+};
+export const TEMPLATES: readonly Template[] = ['basic', 'conversations', 'users_and_events'];
+export const SKIPPABLE_DETAILS = ['segments', 'notes', 'events_summary'] as const;
+export type SkippableDetail = (typeof SKIPPABLE_DETAILS)[number];
+export const ACTIONS = ['run', 'testConnection'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface RunConfig {
+  dataDir: string;
+  action: Action;
+  token: string;
+  template: Template;
+  region: Region;
+  baseUrl: string;
+  apiVersion: string;
+  skipDetails: ReadonlySet<SkippableDetail>;
+  maxConcurrency: number;
+}
+
+/** Reads `<dataDir>/config.json` and turns it into a validated RunConfig, or throws a UserError naming the field and the fix. */
+export async function readConfig(dataDir: string): Promise<RunConfig> {
+  const file = path.join(dataDir, 'config.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UserError(`No config.json in the data directory ${dataDir}: pass --data-dir (or KBC_DATADIR) pointing at a folder with config.json.`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`config.json is not valid JSON (${(e as Error).message}): fix the file.`);
+  }
+  return parseConfig(raw, dataDir);
+}
+
+export function parseConfig(raw: unknown, dataDir: string): RunConfig {
+  if (!isObject(raw)) throw new UserError('config.json must be a JSON object with a "parameters" object.');
+  // The platform serialises an empty parameters object as [] (PHP arrays).
+  const params: Parameters = isObject(raw.parameters) ? (raw.parameters as Parameters) : {};
+  if (raw.parameters !== undefined && !isObject(raw.parameters) && !(Array.isArray(raw.parameters) && raw.parameters.length === 0)) {
+    throw new UserError('config.json "parameters" must be an object: fix the configuration.');
+  }
+
+  const action = raw.action ?? 'run';
+  if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
+    throw new UserError(`Unknown action "${String(action)}": use one of ${ACTIONS.join(', ')}.`);
+  }
+
+  const token = resolveToken(params, raw.authorization);
+  registerSecret(token);
+
+  const template = params.template ?? 'basic';
+  if (!TEMPLATES.includes(template)) {
+    throw new UserError(`parameters.template "${String(template)}" is unknown: use one of ${TEMPLATES.join(', ')}.`);
+  }
+  const region = params.region ?? 'us';
+  if (!Object.hasOwn(REGIONS, region)) {
+    throw new UserError(`parameters.region "${String(region)}" is unknown: use one of ${Object.keys(REGIONS).join(', ')}.`);
+  }
+
+  let baseUrl = REGIONS[region];
+  if (params.api_base_url !== undefined && params.api_base_url !== '') {
+    if (typeof params.api_base_url !== 'string' || !/^https?:\/\/[^\s]+$/.test(params.api_base_url)) {
+      throw new UserError('parameters.api_base_url must be an http(s) URL such as https://api.intercom.io: fix it or remove it.');
+    }
+    baseUrl = params.api_base_url.replace(/\/+$/, '');
+  }
+
+  const apiVersion = params.api_version ?? '2.14';
+  if (typeof apiVersion !== 'string' || !/^\d+\.\d+$|^Unstable$/.test(apiVersion)) {
+    throw new UserError(`parameters.api_version "${String(apiVersion)}" is not an Intercom API version: use a string such as "2.14".`);
+  }
+
+  const skip = params.skip_contact_details ?? [];
+  if (!Array.isArray(skip) || skip.some((s) => !(SKIPPABLE_DETAILS as readonly string[]).includes(s))) {
+    throw new UserError(`parameters.skip_contact_details must be a list of ${SKIPPABLE_DETAILS.map((s) => `"${s}"`).join(', ')}: fix the list.`);
+  }
+
+  const maxConcurrency = params.max_concurrency ?? 8;
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
+    throw new UserError('parameters.max_concurrency must be a whole number from 1 to 64: fix it or remove it.');
+  }
+
+  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency };
+}
+
+/** The token comes from the form (#access_token) or from Keboola's OAuth broker (a JSON string in credentials #data). */
+function resolveToken(params: Parameters, authorization: unknown): string {
+  const direct = params['#access_token'];
+  if (typeof direct === 'string' && direct.trim() !== '') return direct.trim();
+  const data = isObject(authorization) && isObject(authorization.oauth_api) && isObject(authorization.oauth_api.credentials)
+    ? authorization.oauth_api.credentials['#data']
+    : undefined;
+  if (typeof data === 'string' && data !== '') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      throw new UserError('authorization.oauth_api.credentials.#data is not valid JSON: re-authorize the configuration.');
+    }
+    if (isObject(parsed) && typeof parsed.access_token === 'string' && parsed.access_token !== '') return parsed.access_token;
+    throw new UserError('authorization.oauth_api.credentials.#data holds no access_token: re-authorize the configuration.');
+  }
+  throw new UserError('No access token: set parameters.#access_token or authorize the configuration with Intercom (OAuth).');
+}
+
+export function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

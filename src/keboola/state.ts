@@ -1,0 +1,32 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { log } from '../log.js';
+import { isObject } from './config.js';
+
+export type State = Record<string, unknown>;
+
+/** in/state.json as the platform stored it after the last successful run; missing or malformed means none. */
+export async function readState(dataDir: string): Promise<State> {
+  const file = path.join(dataDir, 'in', 'state.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return {};
+  }
+  try {
+    const parsed = JSON.parse(text);
+    if (isObject(parsed)) return parsed;
+  } catch {
+    /* fall through */
+  }
+  log.warn('in/state.json is not a JSON object; ignoring it.');
+  return {};
+}
+
+/** out/state.json is always written: the platform replaces the stored state with it, and a missing one wipes it. */
+export async function writeState(dataDir: string, state: State): Promise<void> {
+  const dir = path.join(dataDir, 'out');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'state.json'), JSON.stringify(state, null, 2) + '\n');
+}

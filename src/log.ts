@@ -1,0 +1,35 @@
+/**
+ * The one logger. Every line passes through redact(), so a secret registered here
+ * (the access token) can never reach stdout or stderr, whatever the caller formats.
+ */
+const secrets = new Set<string>();
+let quiet = false;
+
+export function registerSecret(secret: string | undefined): void {
+  if (secret && secret.length >= 4) secrets.add(secret);
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  // Belt and braces: a bearer credential that was never registered (e.g. from a raw header dump).
+  return out.replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer ***');
+}
+
+/** Sync actions (testConnection) must print nothing but their JSON answer on stdout. */
+export function setQuiet(value: boolean): void {
+  quiet = value;
+}
+
+export const log = {
+  info(message: string): void {
+    if (!quiet) process.stdout.write(redact(message) + '\n');
+  },
+  warn(message: string): void {
+    if (!quiet) process.stdout.write(redact(`WARNING: ${message}`) + '\n');
+  },
+  /** One line on stderr: the platform shows it as the run's error. */
+  error(message: string): void {
+    process.stderr.write(redact(message.replace(/\s*\n\s*/g, ' ')) + '\n');
+  },
+};
