@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import nock from 'nock';
+import { IntercomClient, routeOf } from '../src/intercom/client.js';
+import { AppError, UserError } from '../src/errors.js';
+import { Pacer } from '../src/intercom/pacer.js';
+
+const BASE = 'https://api.test-intercom.local';
+const TOKEN = 'secret-token-abcdef123456';
+
+function client(extra = {}) {
+  return new IntercomClient({ baseUrl: BASE, token: TOKEN, apiVersion: '2.14', maxConcurrency: 4, backoffBaseMs: 5, backoffCapMs: 20, maxRetries: 3, timeoutMs: 500, ...extra });
+}
+
+async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('Intercom HTTP client', () => {
+  before(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  after(() => nock.enableNetConnect());
+
+  it('sends the bearer token and the Intercom-Version header', async () => {
+    const scope = nock(BASE, { reqheaders: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.14' } }).get('/admins').reply(200, { admins: [] });
+    expect(await client().get('/admins')).to.deep.equal({ admins: [] });
+    scope.done();
+  });
+
+  it('retries 5xx, connection resets, timeouts and empty 200 bodies, then succeeds', async () => {
+    const scope = nock(BASE)
+      .get('/tags').reply(503, { type: 'error.list', errors: [{ code: 'service_unavailable' }] })
+      .get('/tags').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      .get('/tags').reply(200, '')
+      .get('/tags').delay(1000).reply(200, { data: [] })
+      .get('/tags').reply(200, { data: [{ id: '1' }] });
+    const c = client({ maxRetries: 5 });
+    expect(await c.get('/tags')).to.deep.equal({ data: [{ id: '1' }] });
+    expect(c.stats.retries).to.equal(4);
+    scope.done();
+  });
+
+  it('gives up after maxRetries with an AppError that holds no token', async () => {
+    nock(BASE).get('/tags').times(4).reply(500, 'boom');
+    const err = await failure(client().get('/tags'));
+    expect(err).to.be.instanceOf(AppError);
+    expect(err.message).to.match(/GET \/tags failed 4 times/);
+    expect(err.message).not.to.include(TOKEN);
+  });
+
+  it('waits out a 429 until X-RateLimit-Reset, then retries', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 1;
+    nock(BASE)
+      .get('/admins').reply(429, { type: 'error.list', errors: [{ code: 'rate_limit_exceeded' }] }, { 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) })
+      .get('/admins').reply(200, { admins: [] });
+    const c = client();
+    await c.get('/admins');
+    expect(Date.now()).to.be.at.least(reset * 1000 - 5);
+    expect(c.stats.rateLimited).to.equal(1);
+  });
+
+  it('turns 401 and 403 into user errors that name the fix and not the token', async () => {
+    nock(BASE).get('/me').reply(401, { type: 'error.list', errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }] });
+    const e401 = await failure(client().get('/me'));
+    expect(e401).to.be.instanceOf(UserError);
+    expect(e401.message).to.match(/401 unauthorized.*#access_token/);
+    expect(e401.message).not.to.include(TOKEN);
+    nock(BASE).get('/companies/scroll').reply(403, { type: 'error.list', errors: [{ code: 'api_plan_restricted', message: 'Active subscription needed.' }] });
+    const e403 = await failure(client().get('/companies/scroll'));
+    expect(e403).to.be.instanceOf(UserError);
+    expect(e403.message).to.match(/403 api_plan_restricted/);
+  });
+
+  it('follows an absolute next-page URL through the configured host only', async () => {
+    const scope = nock(BASE).get('/events').query({ before: '5', type: 'user' }).reply(200, { events: [] });
+    await client().get('https://elsewhere.example.com/events?before=5&type=user');
+    scope.done();
+  });
+
+  it('names routes without ids', () => {
+    expect(routeOf('/contacts/5ba682d23d7cf92bef87bfd4/tags?x=1')).to.equal('/contacts/:id/tags');
+    expect(routeOf('/conversations/123456')).to.equal('/conversations/:id');
+    expect(routeOf('/companies/scroll')).to.equal('/companies/scroll');
+  });
+});
+
+describe('pacer', () => {
+  it('holds requests when the window is spent, until it resets', async () => {
+    let now = 1_000_000;
+    const slept: number[] = [];
+    const pacer = new Pacer({ maxConcurrency: 10, now: () => now, sleep: async (ms) => { slept.push(ms); now += ms; } });
+    pacer.observe({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '2', 'x-ratelimit-reset': String(now / 1000 + 10) });
+    (await pacer.acquire())();
+    (await pacer.acquire())();
+    expect(slept).to.deep.equal([]);
+    (await pacer.acquire())(); // window spent: waits for the reset
+    expect(slept.length).to.equal(1);
+    expect(now).to.be.at.least(1_000_000 + 10_000);
+  });
+
+  it('never lets more than maxConcurrency requests in flight', async () => {
+    const pacer = new Pacer({ maxConcurrency: 2 });
+    let inFlight = 0;
+    let max = 0;
+    await Promise.all(Array.from({ length: 10 }, async () => {
+      const release = await pacer.acquire();
+      max = Math.max(max, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      release();
+    }));
+    expect(max).to.equal(2);
+  });
+});

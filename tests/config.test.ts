@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { parseConfig } from '../src/keboola/config.js';
+import { UserError } from '../src/errors.js';
+
+const ok = { parameters: { '#access_token': 'tok-123456' } };
+
+function fails(raw: unknown, pattern: RegExp): void {
+  let err: unknown;
+  try {
+    parseConfig(raw, '/data');
+  } catch (e) {
+    err = e;
+  }
+  expect(err, 'expected a UserError').to.be.instanceOf(UserError);
+  expect((err as Error).message).to.match(pattern);
+  expect((err as Error).message).not.to.include('\n');
+}
+
+describe('config', () => {
+  it('applies the defaults', () => {
+    const cfg = parseConfig(ok, '/data');
+    expect(cfg).to.include({ action: 'run', template: 'basic', region: 'us', baseUrl: 'https://api.intercom.io', apiVersion: '2.14', maxConcurrency: 8, token: 'tok-123456' });
+    expect([...cfg.skipDetails]).to.deep.equal([]);
+  });
+
+  it('maps regions to hosts and lets api_base_url override them', () => {
+    expect(parseConfig({ parameters: { ...ok.parameters, region: 'eu' } }, '/d').baseUrl).to.equal('https://api.eu.intercom.io');
+    expect(parseConfig({ parameters: { ...ok.parameters, region: 'au' } }, '/d').baseUrl).to.equal('https://api.au.intercom.io');
+    expect(parseConfig({ parameters: { ...ok.parameters, api_base_url: 'http://127.0.0.1:9/' } }, '/d').baseUrl).to.equal('http://127.0.0.1:9');
+  });
+
+  it('takes the token from Keboola OAuth when the form has none', () => {
+    const cfg = parseConfig({ parameters: [], authorization: { oauth_api: { credentials: { '#data': JSON.stringify({ access_token: 'oauth-tok' }) } } } }, '/d');
+    expect(cfg.token).to.equal('oauth-tok');
+  });
+
+  it('tolerates unknown keys and an empty parameters array', () => {
+    expect(parseConfig({ parameters: { ...ok.parameters, something_new: 1 }, storage: {}, image_parameters: {} }, '/d').template).to.equal('basic');
+    fails({ parameters: [] }, /access token.*#access_token/);
+  });
+
+  it('names the field and the fix for each bad value', () => {
+    fails({ parameters: {} }, /No access token: set parameters\.#access_token/);
+    fails({ parameters: { ...ok.parameters, template: 'everything' } }, /parameters\.template "everything".*basic, conversations, users_and_events/);
+    fails({ parameters: { ...ok.parameters, region: 'mars' } }, /parameters\.region "mars".*us, eu, au/);
+    fails({ parameters: { ...ok.parameters, api_version: 2.14 } }, /parameters\.api_version/);
+    fails({ parameters: { ...ok.parameters, skip_contact_details: ['tags'] } }, /parameters\.skip_contact_details/);
+    fails({ parameters: { ...ok.parameters, max_concurrency: 0 } }, /parameters\.max_concurrency/);
+    fails({ parameters: { ...ok.parameters, api_base_url: 'ftp://x' } }, /parameters\.api_base_url/);
+    fails({ ...ok, action: 'sync' }, /Unknown action "sync"/);
+    fails({ parameters: [], authorization: { oauth_api: { credentials: { '#data': '{oops' } } } }, /#data is not valid JSON/);
+    fails('nope', /JSON object/);
+  });
+});

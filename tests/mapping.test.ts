@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { compileColumn, compileRow, getPath, stableJson } from '../src/flatten/mapping.js';
+
+describe('mapping engine', () => {
+  const contact = {
+    id: 'c1',
+    role: 'user',
+    location: { city: 'Praha', country: null },
+    tags: { data: [{ id: 't1' }, { id: 't2' }] },
+    custom_attributes: { z: 1, a: { y: 'ž🙂', b: [2, 1] }, m: null },
+    admin_assignee_id: null,
+    team_assignee_id: 77,
+    first: '2024-01-02T03:04:05.000Z',
+  };
+
+  it('reads dotted paths, array indexes and the parent', () => {
+    expect(getPath(contact, undefined, 'location.city')).to.equal('Praha');
+    expect(getPath(contact, undefined, 'tags.data.1.id')).to.equal('t2');
+    expect(getPath(contact, undefined, 'location.nowhere.deeper')).to.equal(undefined);
+    expect(getPath({}, contact, '$parent.id')).to.equal('c1');
+  });
+
+  it('writes null, missing and false distinctly from values', () => {
+    const row = compileRow({ a: 'location.country', b: 'missing', c: null, d: 'role' });
+    expect(row(contact, undefined)).to.deep.equal(['', '', '', 'user']);
+    expect(compileColumn('x')({ x: false }, undefined)).to.equal('false');
+    expect(compileColumn('x')({ x: 0 }, undefined)).to.equal('0');
+  });
+
+  it('serialises JSON columns with sorted keys and unicode kept as is', () => {
+    const text = compileColumn({ path: 'custom_attributes', format: 'json' })(contact, undefined);
+    expect(text).to.equal('{"a":{"b":[2,1],"y":"ž🙂"},"m":null,"z":1}');
+    expect(JSON.parse(text)).to.deep.equal(contact.custom_attributes);
+    expect(stableJson({ b: 1, a: 2 })).to.equal(stableJson({ a: 2, b: 1 }));
+  });
+
+  it('coalesces with labels (assignee_type) and values (assignee_id)', () => {
+    const rule = { coalesce: ['admin_assignee_id', 'team_assignee_id'] };
+    expect(compileColumn({ ...rule, labels: ['admin', 'team'] })(contact, undefined)).to.equal('team');
+    expect(compileColumn(rule)(contact, undefined)).to.equal('77');
+    expect(compileColumn(rule)({}, undefined)).to.equal('');
+    expect(compileColumn({ ...rule, labels: ['admin', 'team'] })({ admin_assignee_id: 5 }, undefined)).to.equal('admin');
+  });
+
+  it('maps values and converts ISO times to UNIX seconds', () => {
+    expect(compileColumn({ path: 'role', map: { user: false, lead: true } })(contact, undefined)).to.equal('false');
+    expect(compileColumn({ path: 'role', map: { user: false, lead: true } })({ role: 'lead' }, undefined)).to.equal('true');
+    expect(compileColumn({ path: 'first', format: 'iso_to_unix' })(contact, undefined)).to.equal(String(Date.UTC(2024, 0, 2, 3, 4, 5) / 1000));
+    expect(compileColumn({ path: 'first', format: 'iso_to_unix' })({ first: 'not a date' }, undefined)).to.equal('');
+  });
+
+  it('rejects a column rule with nothing to read', () => {
+    expect(() => compileColumn({ format: 'json' })).to.throw(/path/);
+  });
+});

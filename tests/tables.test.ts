@@ -1,0 +1,40 @@
+import { expect } from 'chai';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TableWriters } from '../src/keboola/tables.js';
+import { readTable } from './helpers/csv.js';
+
+describe('table writers', () => {
+  it('escapes quotes, commas, newlines, CR and unicode so a loader reads back the same values', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tables-'));
+    const w = await TableWriters.open(dir, [{ name: 't', columns: ['id', 'text'], primaryKey: ['id'] }]);
+    const nasty = ['say "hi", ok', 'line1\nline2', 'cr\ronly', 'crlf\r\nend', ' lead and trail ', 'žluťoučký 🐴 日本語', '', '"'];
+    for (const [i, text] of nasty.entries()) await w.get('t').write([String(i), text]);
+    await w.close((spec) => ({ primary_key: spec.primaryKey, incremental: false }));
+
+    const table = readTable(path.join(dir, 't.csv'));
+    expect(table.header).to.deep.equal(['id', 'text']);
+    expect(table.rows.map((r) => r.text)).to.deep.equal(nasty);
+    const raw = await readFile(path.join(dir, 't.csv'), 'utf8');
+    expect(raw.startsWith('"id","text"\n')).to.equal(true);
+    expect(raw).to.include('"say ""hi"", ok"');
+    expect(JSON.parse(await readFile(path.join(dir, 't.csv.manifest'), 'utf8'))).to.deep.equal({ primary_key: ['id'], incremental: false });
+  });
+
+  it('writes every opened table, header only when it got no rows', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tables-'));
+    const w = await TableWriters.open(dir, [{ name: 'empty', columns: ['a', 'b'], primaryKey: ['a'] }]);
+    await w.close((spec) => ({ primary_key: spec.primaryKey, incremental: false }));
+    expect(await readFile(path.join(dir, 'empty.csv'), 'utf8')).to.equal('"a","b"\n');
+  });
+
+  it('survives many rows without holding them (backpressure)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tables-'));
+    const w = await TableWriters.open(dir, [{ name: 'big', columns: ['id', 'pad'], primaryKey: ['id'] }]);
+    const pad = 'x'.repeat(1000);
+    for (let i = 0; i < 20_000; i++) await w.get('big').write([String(i), pad]);
+    await w.close((spec) => ({ primary_key: spec.primaryKey, incremental: false }));
+    expect(readTable(path.join(dir, 'big.csv')).rows).to.have.length(20_000);
+  });
+});
