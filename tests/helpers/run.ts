@@ -1,0 +1,68 @@
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runComponent, type Overrides } from '../../src/main.js';
+import { readTable, type Table } from './csv.js';
+
+export interface RunResult {
+  code: number;
+  dataDir: string;
+  stdout: string;
+  stderr: string;
+  tables(): Promise<string[]>;
+  table(name: string): Table;
+  manifest(name: string): Promise<Record<string, unknown>>;
+  outFiles(): Promise<string[]>;
+}
+
+/** Fast retries and no progress chatter: the knobs a test turns, never the platform. */
+export const TEST_OVERRIDES: Overrides = {
+  client: { backoffBaseMs: 5, backoffCapMs: 50, timeoutMs: 2_000 },
+  extract: { progressIntervalMs: 60_000, scroll: { busyRetryMs: 50, busyMaxWaitMs: 300, maxRestarts: 2 } },
+};
+
+/** Runs the component in-process on a fresh data dir, capturing what it prints. */
+export async function runExtractor(config: Record<string, unknown>, overrides: Overrides = TEST_OVERRIDES, state?: unknown): Promise<RunResult> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'intercom-run-'));
+  await mkdir(path.join(dataDir, 'in'), { recursive: true });
+  await writeFile(path.join(dataDir, 'config.json'), JSON.stringify(config));
+  if (state !== undefined) await writeFile(path.join(dataDir, 'in', 'state.json'), JSON.stringify(state));
+  const captured = { out: '', err: '' };
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => ((captured.out += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((captured.err += String(chunk)), true)) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await runComponent(dataDir, overrides);
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+  const tablesDir = path.join(dataDir, 'out', 'tables');
+  return {
+    code,
+    dataDir,
+    stdout: captured.out,
+    stderr: captured.err,
+    tables: async () => (await readdir(tablesDir).catch(() => [] as string[])).filter((f) => f.endsWith('.csv')).map((f) => f.slice(0, -4)).sort(),
+    table: (name) => readTable(path.join(tablesDir, `${name}.csv`)),
+    manifest: async (name) => JSON.parse(await readFile(path.join(tablesDir, `${name}.csv.manifest`), 'utf8')),
+    outFiles: async () => listFiles(path.join(dataDir, 'out')),
+  };
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const files: string[] = [];
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) files.push(...(await listFiles(p)));
+    else files.push(p);
+  }
+  return files;
+}
+
+export function config(url: string, token: string, parameters: Record<string, unknown> = {}, action?: string): Record<string, unknown> {
+  return { parameters: { '#access_token': token, api_base_url: url, ...parameters }, ...(action ? { action } : {}) };
+}

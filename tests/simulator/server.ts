@@ -1,0 +1,758 @@
+// An Intercom API 2.x look-alike on 127.0.0.1 that serves a generated Workspace with the real
+// envelopes, pagination styles and documented quirks (see api.intercom.io.2.14.yaml). It reads
+// the workspace on every request, so tests may mutate it between runs.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  CappedList,
+  Company,
+  Contact,
+  Conversation,
+  ConversationPart,
+  CursorPages,
+  DataEvent,
+  DataEventSummaryItem,
+  ErrorList,
+} from '../../src/generated/intercom.js';
+import { DAY, EVENT_LIST_WINDOW, eventDescription, toPlaintext, type Workspace } from './workspace.js';
+
+export interface InterceptRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** 1-based count of requests to this route key since the server started (not reset by resetStats). */
+  n: number;
+  /** The route key, as in stats.byRoute: 'GET /conversations/:id'. */
+  route: string;
+}
+
+export type InterceptResult =
+  | undefined
+  /** Served instead; a string/Buffer body is sent raw (garbled JSON), undefined sends an empty body. */
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | 'reset'
+  | 'hang';
+
+export interface SimulatorOptions {
+  workspace: Workspace;
+  token: string;
+  /** Requests with this token get 403 api_plan_restricted. */
+  restrictedToken?: string;
+  rateLimit?: { limit: number; windowSeconds: number };
+  latencyMs?: number;
+  /** A companies scroll unused for this long expires. */
+  scrollIdleMs?: number;
+  /** Companies per scroll page. */
+  scrollPageSize?: number;
+  /** Contacts created less than this many seconds before ws.now are not yet searchable. */
+  searchLagSeconds?: number;
+  intercept?: (req: InterceptRequest) => InterceptResult;
+}
+
+export interface SimulatorStats {
+  requests: number;
+  byRoute: Record<string, number>;
+  maxInFlight: number;
+  rateLimited: number;
+}
+
+export interface Simulator {
+  url: string;
+  stats: SimulatorStats;
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+const PARTS_LIMIT = 500;
+const CAPPED_LIST_SIZE = 10;
+const SEARCH_GROUP_LIMIT = 15;
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const badRequest = (message: string, code = 'parameter_invalid') => new ApiError(400, code, message);
+
+function errorList(code: string, message: string): ErrorList {
+  return { type: 'error.list', request_id: randomUUID(), errors: [{ code, message }] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+interface ScrollState {
+  param: string;
+  offset: number;
+  lastUsedMs: number;
+}
+
+interface Ctx {
+  ws: Workspace;
+  opts: Required<Omit<SimulatorOptions, 'restrictedToken' | 'intercept'>>;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  rawBody: string;
+  baseUrl: string;
+  state: { scroll: ScrollState | null };
+}
+
+type Handler = (ctx: Ctx) => unknown;
+
+interface Route {
+  key: string;
+  method: string;
+  regex: RegExp;
+  names: string[];
+  handler: Handler;
+}
+
+function route(method: string, pattern: string, handler: Handler): Route {
+  const names: string[] = [];
+  const source = pattern.replace(/:(\w+)/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { key: `${method} ${pattern}`, method, regex: new RegExp(`^${source}$`), names, handler };
+}
+
+const ROUTES: Route[] = [
+  route('GET', '/me', me),
+  route('GET', '/admins', (c) => ({ type: 'admin.list', admins: c.ws.admins })),
+  route('GET', '/teams', (c) => ({ type: 'team.list', teams: c.ws.teams })),
+  route('GET', '/tags', (c) => ({ type: 'list', data: c.ws.tags })),
+  route('GET', '/segments', segments),
+  route('GET', '/companies/scroll', companiesScroll),
+  route('GET', '/contacts', listContacts),
+  route('POST', '/contacts/search', searchContacts),
+  route('GET', '/contacts/:id', (c) => renderContact(c.ws, contactOf(c))),
+  route('GET', '/contacts/:id/tags', contactTags),
+  route('GET', '/contacts/:id/companies', contactCompanies),
+  route('GET', '/contacts/:id/segments', contactSegments),
+  route('GET', '/contacts/:id/notes', contactNotes),
+  route('GET', '/events', events),
+  route('GET', '/conversations', listConversations),
+  route('POST', '/conversations/search', searchConversations),
+  route('GET', '/conversations/:id', getConversation),
+];
+
+function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  for (const r of ROUTES) {
+    const m = r.method === method ? r.regex.exec(path) : null;
+    if (m) return { route: r, params: Object.fromEntries(r.names.map((name, i) => [name, decodeURIComponent(m[i + 1])])) };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query parameters and pagination
+
+function intParam(query: URLSearchParams, name: string, fallback: number, max: number): number {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw badRequest(`${name} must be a positive integer`);
+  if (value > max) throw badRequest(`${name} must be at most ${max}`);
+  return value;
+}
+
+function perPageOf(value: unknown, fallback: number, max: number): number {
+  if (value === undefined || value === null) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw badRequest('per_page must be a positive integer');
+  if (n > max) throw badRequest(`per_page must be at most ${max}`);
+  return n;
+}
+
+/** Sort key: a primary value, then the record's position in the workspace (stable, appends only). */
+type SortKey = [number | string, number];
+
+interface Sorted<T> {
+  items: T[];
+  keys: SortKey[];
+  direction: 1 | -1;
+}
+
+function compareKeys(a: SortKey, b: SortKey, direction: 1 | -1): number {
+  if (a[0] !== b[0]) return (a[0] < b[0] ? -1 : 1) * direction;
+  return a[1] - b[1];
+}
+
+function sortRecords<T>(all: T[], keep: (item: T) => boolean, primary?: (item: T) => number | string, direction: 1 | -1 = 1): Sorted<T> {
+  const rows = all
+    .map((item, index): [T, SortKey] => [item, [primary ? primary(item) : index, index]])
+    .filter(([item]) => keep(item))
+    .sort((a, b) => compareKeys(a[1], b[1], direction));
+  return { items: rows.map((r) => r[0]), keys: rows.map((r) => r[1]), direction };
+}
+
+interface Cursor {
+  page: number;
+  key: SortKey;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.page, ...cursor.key])).toString('base64url');
+}
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const [page, primary, index] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+    if (typeof page === 'number' && (typeof primary === 'number' || typeof primary === 'string') && typeof index === 'number') {
+      return { page, key: [primary, index] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('starting_after is not a valid cursor');
+}
+
+/**
+ * Cursor pagination as in GET /contacts: `starting_after` is an opaque cursor holding the last
+ * record's sort key, so records added or dropping out of a search between pages do not shift it.
+ */
+function cursorPage<T>(sorted: Sorted<T>, perPage: number, startingAfter: string | null | undefined): { data: T[]; total: number; pages: CursorPages } {
+  const cursor = startingAfter ? decodeCursor(startingAfter) : null;
+  const start = cursor ? indexAfter(sorted, cursor.key) : 0;
+  const data = sorted.items.slice(start, start + perPage);
+  const page = cursor ? cursor.page + 1 : 1;
+  const total = sorted.items.length;
+  const pages: CursorPages = { type: 'pages', page, per_page: perPage, total_pages: Math.ceil(total / perPage) };
+  if (start + perPage < total) {
+    pages.next = { per_page: perPage, starting_after: encodeCursor({ page, key: sorted.keys[start + perPage - 1] }) };
+  }
+  return { data, total, pages };
+}
+
+function indexAfter<T>(sorted: Sorted<T>, key: SortKey): number {
+  const i = sorted.keys.findIndex((k) => compareKeys(k, key, sorted.direction) > 0);
+  return i === -1 ? sorted.items.length : i;
+}
+
+/** Page-number pagination as in GET /contacts/{id}/companies and /notes: `next` is a URL. */
+function numberedPage<T>(ctx: Ctx, all: T[], path: string) {
+  const perPage = intParam(ctx.query, 'per_page', 50, 150);
+  const page = intParam(ctx.query, 'page', 1, Number.MAX_SAFE_INTEGER);
+  const totalPages = Math.ceil(all.length / perPage);
+  const next = page < totalPages ? `${ctx.baseUrl}${path}?page=${page + 1}&per_page=${perPage}` : null;
+  return {
+    data: all.slice((page - 1) * perPage, page * perPage),
+    total_count: all.length,
+    pages: { type: 'pages', next, page, per_page: perPage, total_pages: totalPages },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+function cappedList(ids: string[], type: string, itemPath: string, url: string): CappedList {
+  return {
+    type: 'list',
+    data: ids.slice(0, CAPPED_LIST_SIZE).map((id) => ({ type, id, url: `${itemPath}/${id}` })),
+    url,
+    total_count: ids.length,
+    has_more: ids.length > CAPPED_LIST_SIZE,
+  };
+}
+
+/** The nested tags/notes/companies lists are built per response, capped at 10 like the API. */
+function renderContact(ws: Workspace, contact: Contact): Contact {
+  const id = contact.id;
+  return {
+    ...contact,
+    tags: cappedList(ws.contactTags.get(id) ?? [], 'tag', '/tags', `/contacts/${id}/tags`),
+    notes: cappedList((ws.notes.get(id) ?? []).map((n) => n.id), 'note', '/notes', `/contacts/${id}/notes`),
+    companies: cappedList(ws.contactCompanies.get(id) ?? [], 'company', '/companies', `/contacts/${id}/companies`),
+  };
+}
+
+/** Only the 500 most recent parts (still oldest first); total_count counts them all. */
+function renderConversationDetail(ws: Workspace, conversation: Conversation, plaintext: boolean): Conversation {
+  const all = ws.parts.get(conversation.id) ?? [];
+  const text = <B extends string | null | undefined>(body: B): B => (plaintext && typeof body === 'string' ? (toPlaintext(body) as B) : body);
+  const parts: ConversationPart[] = all.slice(-PARTS_LIMIT).map((p) => ({ ...p, body: text(p.body) }));
+  return {
+    ...conversation,
+    source: conversation.source && { ...conversation.source, body: text(conversation.source.body) },
+    conversation_parts: { type: 'conversation_part.list', conversation_parts: parts, total_count: all.length },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+function me(ctx: Ctx) {
+  const admin = ctx.ws.admins[0];
+  return {
+    type: 'admin',
+    id: admin?.id ?? '0',
+    email: admin?.email ?? 'admin@example.com',
+    name: admin?.name ?? 'Admin',
+    email_verified: true,
+    app: {
+      type: 'app',
+      id_code: ctx.ws.appId,
+      name: ctx.ws.appName,
+      created_at: ctx.ws.now - 1000 * DAY,
+      secure: false,
+      identity_verification: false,
+      timezone: ctx.ws.timezone,
+      region: 'EU',
+    },
+    avatar: { type: 'avatar', image_url: null },
+    has_inbox_seat: true,
+  };
+}
+
+function segments(ctx: Ctx) {
+  const withCount = ctx.query.get('include_count') === 'true';
+  const members = (id: string) => [...ctx.ws.contactSegments.values()].filter((ids) => ids.includes(id)).length;
+  return { type: 'segment.list', segments: ctx.ws.segments.map((s) => (withCount ? { ...s, count: members(s.id) } : s)) };
+}
+
+/**
+ * One scroll per app: starting a new one while another is open (and not idle for
+ * scrollIdleMs) fails with 400 scroll_exists; the end is an empty page, which closes the scroll.
+ * The spec only says a stale scroll_param "will fail"; we answer 404 not_found.
+ */
+function companiesScroll(ctx: Ctx) {
+  const param = ctx.query.get('scroll_param');
+  const now = Date.now();
+  const open = ctx.state.scroll && now - ctx.state.scroll.lastUsedMs < ctx.opts.scrollIdleMs ? ctx.state.scroll : null;
+  if (!open) ctx.state.scroll = null;
+  if (!param) {
+    if (open) throw badRequest('scroll already exists for this app', 'scroll_exists');
+    ctx.state.scroll = { param: randomUUID(), offset: 0, lastUsedMs: now };
+  } else if (!open || open.param !== param) {
+    throw new ApiError(404, 'not_found', 'scroll parameter not found');
+  }
+  const scroll = ctx.state.scroll!;
+  const data: Company[] = ctx.ws.companies.slice(scroll.offset, scroll.offset + ctx.opts.scrollPageSize);
+  scroll.offset += data.length;
+  scroll.lastUsedMs = now;
+  if (data.length === 0) ctx.state.scroll = null;
+  // pages and total_count are null in the spec's example response.
+  return { type: 'list', data, pages: null, total_count: null, scroll_param: scroll.param };
+}
+
+function listContacts(ctx: Ctx) {
+  const perPage = intParam(ctx.query, 'per_page', 50, 150);
+  const page = cursorPage(sortRecords(ctx.ws.contacts, () => true), perPage, ctx.query.get('starting_after'));
+  return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c)), total_count: page.total, pages: page.pages };
+}
+
+function contactOf(ctx: Ctx): Contact {
+  const contact = ctx.ws.contacts.find((c) => c.id === ctx.params.id);
+  if (!contact) throw new ApiError(404, 'not_found', 'User Not Found');
+  return contact;
+}
+
+function contactTags(ctx: Ctx) {
+  const ids = ctx.ws.contactTags.get(contactOf(ctx).id) ?? [];
+  return { type: 'list', data: ids.map((id) => ctx.ws.tags.find((t) => t.id === id)).filter((t) => t !== undefined) };
+}
+
+function contactCompanies(ctx: Ctx) {
+  const contact = contactOf(ctx);
+  const ids = ctx.ws.contactCompanies.get(contact.id) ?? [];
+  const companies = ids.map((id) => ctx.ws.companies.find((c) => c.id === id)).filter((c) => c !== undefined);
+  return { type: 'list', ...numberedPage(ctx, companies, `/contacts/${contact.id}/companies`) };
+}
+
+function contactSegments(ctx: Ctx) {
+  const ids = ctx.ws.contactSegments.get(contactOf(ctx).id) ?? [];
+  return { type: 'list', data: ctx.ws.segments.filter((s) => ids.includes(s.id)) };
+}
+
+function contactNotes(ctx: Ctx) {
+  const contact = contactOf(ctx);
+  return { type: 'list', ...numberedPage(ctx, ctx.ws.notes.get(contact.id) ?? [], `/contacts/${contact.id}/notes`) };
+}
+
+// Events -----------------------------------------------------------------------------------------
+
+const EVENT_USER_PARAMS = ['intercom_user_id', 'user_id', 'email'] as const;
+
+function eventUser(ctx: Ctx): { contact: Contact; param: (typeof EVENT_USER_PARAMS)[number]; value: string } {
+  if (ctx.query.get('type') !== 'user') throw badRequest("type must be 'user'", 'parameter_not_found');
+  const param = EVENT_USER_PARAMS.find((p) => ctx.query.get(p));
+  if (!param) throw badRequest('intercom_user_id, user_id or email is required', 'parameter_not_found');
+  const value = ctx.query.get(param)!;
+  const field = param === 'intercom_user_id' ? 'id' : param === 'user_id' ? 'external_id' : 'email';
+  const contact = ctx.ws.contacts.find((c) => c[field] === value);
+  if (!contact) throw new ApiError(404, 'not_found', 'User Not Found');
+  return { contact, param, value };
+}
+
+/**
+ * GET /events lists only the last 90 days (relative to ws.now), newest first; `pages.next` is
+ * an absolute URL with a `before` cursor in milliseconds, absent on the last page.
+ */
+function events(ctx: Ctx) {
+  const { contact, param, value } = eventUser(ctx);
+  const all = ctx.ws.events.get(contact.id) ?? [];
+  if (ctx.query.get('summary') === 'true') return eventSummary(contact, all);
+  const perPage = intParam(ctx.query, 'per_page', 50, 100);
+  const before = Number(ctx.query.get('before') ?? Infinity);
+  const since = Number(ctx.query.get('since') ?? 0);
+  const listable = all.filter((e) => e.created_at > ctx.ws.now - EVENT_LIST_WINDOW);
+  const matching = listable.filter((e) => e.created_at * 1000 < before && e.created_at * 1000 >= since);
+  const page = matching.slice(0, perPage);
+  const pages: { next?: string; since?: string } = {};
+  const link = (extra: Record<string, string>) => `${ctx.baseUrl}/events?${new URLSearchParams({ type: 'user', [param]: value, ...extra })}`;
+  if (matching.length > perPage) pages.next = link({ per_page: String(perPage), before: String(page[page.length - 1].created_at * 1000) });
+  if (listable.length > 0) pages.since = link({ since: String(listable[0].created_at * 1000 + 1) });
+  return { type: 'event.list', events: page, pages };
+}
+
+/** Summaries count every event, including those too old to list; first/last are ISO 8601. */
+function eventSummary(contact: Contact, all: DataEvent[]) {
+  const iso = (t: number) => new Date(t * 1000).toISOString().replace('Z', '+00:00');
+  const byName = new Map<string, DataEvent[]>();
+  for (const e of all) byName.set(e.event_name, [...(byName.get(e.event_name) ?? []), e]);
+  const events: DataEventSummaryItem[] = [...byName.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, list]) => {
+      const times = list.map((e) => e.created_at);
+      return { name, first: iso(Math.min(...times)), last: iso(Math.max(...times)), count: list.length, description: eventDescription(name) };
+    });
+  return { type: 'event.summary', email: contact.email ?? null, intercom_user_id: contact.id, user_id: contact.external_id ?? null, events };
+}
+
+// Conversations ----------------------------------------------------------------------------------
+
+function listConversations(ctx: Ctx) {
+  const perPage = intParam(ctx.query, 'per_page', 20, 150);
+  const page = cursorPage(sortRecords(ctx.ws.conversations, () => true), perPage, ctx.query.get('starting_after'));
+  return { type: 'conversation.list', conversations: page.data, total_count: page.total, pages: page.pages };
+}
+
+function getConversation(ctx: Ctx) {
+  const conversation = ctx.ws.conversations.find((c) => c.id === ctx.params.id);
+  if (!conversation) throw new ApiError(404, 'not_found', 'Resource Not Found');
+  return renderConversationDetail(ctx.ws, conversation, ctx.query.get('display_as') === 'plaintext');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+type Predicate<T> = (item: T) => boolean;
+type DateMatcher = (operator: string, value: unknown) => Predicate<number>;
+
+interface SearchModel<T> {
+  dates: Record<string, (item: T) => number>;
+  strings: Record<string, (item: T) => string>;
+  matchDate: DateMatcher;
+  perPage: { fallback: number; max: number };
+}
+
+interface SearchBody {
+  query?: unknown;
+  pagination?: { per_page?: unknown; starting_after?: string | null };
+  sort?: { field?: string; order?: string };
+}
+
+function parseBody(raw: string): SearchBody {
+  try {
+    const body: unknown = JSON.parse(raw);
+    if (body && typeof body === 'object' && !Array.isArray(body)) return body as SearchBody;
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('request body must be a JSON object');
+}
+
+function compileQuery<T>(node: unknown, model: SearchModel<T>): Predicate<T> {
+  if (!node || typeof node !== 'object') throw badRequest('query must be an object');
+  const { field, operator, value } = node as { field?: unknown; operator?: unknown; value?: unknown };
+  if (operator === 'AND' || operator === 'OR') {
+    if (!Array.isArray(value) || value.length === 0) throw badRequest(`${operator} needs a non-empty array of filters`);
+    if (value.length > SEARCH_GROUP_LIMIT) throw badRequest(`at most ${SEARCH_GROUP_LIMIT} filters per ${operator} group`);
+    const parts = value.map((v) => compileQuery(v, model));
+    return operator === 'AND' ? (item) => parts.every((p) => p(item)) : (item) => parts.some((p) => p(item));
+  }
+  if (typeof field !== 'string' || typeof operator !== 'string') throw badRequest('a filter needs field, operator and value');
+  if (field in model.dates) {
+    const get = model.dates[field];
+    const match = model.matchDate(operator, value);
+    return (item) => match(get(item));
+  }
+  if (field in model.strings) {
+    const get = model.strings[field];
+    const match = stringMatcher(operator, value);
+    return (item) => match(get(item));
+  }
+  throw badRequest(`field ${field} is not searchable in this simulator`);
+}
+
+function stringMatcher(operator: string, value: unknown): Predicate<string> {
+  const list = () => {
+    if (!Array.isArray(value)) throw badRequest(`${operator} needs an array value`);
+    return value.map(String);
+  };
+  switch (operator) {
+    case '=':
+      return (s) => s === String(value);
+    case '!=':
+      return (s) => s !== String(value);
+    case 'IN': {
+      const values = list();
+      return (s) => values.includes(s);
+    }
+    case 'NIN': {
+      const values = list();
+      return (s) => !values.includes(s);
+    }
+    default:
+      throw badRequest(`operator ${operator} is not supported on this field`);
+  }
+}
+
+function timestampOf(value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw badRequest('date fields need a UNIX timestamp value');
+  return n;
+}
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Seconds to add to UTC to get wall-clock time in `timezone` at instant `ts`. */
+function tzOffset(ts: number, timezone: string): number {
+  let fmt = dateFormatters.get(timezone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    dateFormatters.set(timezone, fmt);
+  }
+  const p = Object.fromEntries(fmt.formatToParts(new Date(ts * 1000)).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) / 1000 - ts;
+}
+
+/** The instant the calendar day containing `ts` starts in `timezone`. */
+export function startOfDay(ts: number, timezone: string): number {
+  const local = ts + tzOffset(ts, timezone);
+  const localMidnight = local - (((local % DAY) + DAY) % DAY);
+  // The offset at midnight can differ from the one at ts when DST changed earlier that day.
+  return localMidnight - tzOffset(localMidnight - tzOffset(ts, timezone), timezone);
+}
+
+/** Days are 23–25 h long around DST, so step 26 h past the day start and truncate again. */
+export function startOfNextDay(ts: number, timezone: string): number {
+  return startOfDay(startOfDay(ts, timezone) + 26 * 3600, timezone);
+}
+
+/**
+ * Contacts search matches dates by calendar day in the workspace timezone (spec, "Searching for
+ * Timestamp Fields"): `>` t matches from the start of the day AFTER t's day, `<` t matches before
+ * the start of t's day, `=` matches t's whole day; other operators are rejected on dates.
+ */
+function contactDateMatcher(timezone: string): DateMatcher {
+  return (operator, value) => {
+    const t = timestampOf(value);
+    const dayStart = startOfDay(t, timezone);
+    const nextDay = startOfNextDay(t, timezone);
+    switch (operator) {
+      case '>':
+        return (ts) => ts >= nextDay;
+      case '<':
+        return (ts) => ts < dayStart;
+      case '=':
+        return (ts) => ts >= dayStart && ts < nextDay;
+      default:
+        throw badRequest(`operator ${operator} is not supported on date fields`);
+    }
+  };
+}
+
+/**
+ * Conversations search compares dates to the second, but `>` and `<` include the boundary
+ * (spec: "Greater (or equal) than", "Lower (or equal) than").
+ */
+const conversationDateMatcher: DateMatcher = (operator, value) => {
+  if (operator === 'IN' || operator === 'NIN') {
+    if (!Array.isArray(value)) throw badRequest(`${operator} needs an array value`);
+    const values = value.map(timestampOf);
+    return operator === 'IN' ? (ts) => values.includes(ts) : (ts) => !values.includes(ts);
+  }
+  const t = timestampOf(value);
+  switch (operator) {
+    case '>':
+      return (ts) => ts >= t;
+    case '<':
+      return (ts) => ts <= t;
+    case '=':
+      return (ts) => ts === t;
+    case '!=':
+      return (ts) => ts !== t;
+    default:
+      throw badRequest(`operator ${operator} is not supported on date fields`);
+  }
+};
+
+function runSearch<T>(ctx: Ctx, all: T[], model: SearchModel<T>, visible: Predicate<T>) {
+  const body = parseBody(ctx.rawBody);
+  if (body.query === undefined) throw badRequest('query is required', 'parameter_not_found');
+  const matches = compileQuery(body.query, model);
+  const perPage = perPageOf(body.pagination?.per_page, model.perPage.fallback, model.perPage.max);
+  const sortField = body.sort?.field;
+  let primary: ((item: T) => number | string) | undefined;
+  if (sortField !== undefined) {
+    primary = model.dates[sortField] ?? model.strings[sortField];
+    if (!primary) throw badRequest(`cannot sort by ${sortField}`);
+  }
+  const direction = body.sort?.order === 'descending' ? -1 : 1;
+  const sorted = sortRecords(all, (item) => visible(item) && matches(item), primary, direction);
+  return cursorPage(sorted, perPage, body.pagination?.starting_after);
+}
+
+function searchContacts(ctx: Ctx) {
+  const model: SearchModel<Contact> = {
+    dates: { created_at: (c) => c.created_at, updated_at: (c) => c.updated_at },
+    strings: { id: (c) => c.id, role: (c) => c.role },
+    matchDate: contactDateMatcher(ctx.ws.timezone),
+    perPage: { fallback: 50, max: 150 },
+  };
+  // Search indexing lag: contacts created within searchLagSeconds of ws.now are not found yet.
+  const indexed = (c: Contact) => c.created_at <= ctx.ws.now - ctx.opts.searchLagSeconds;
+  const page = runSearch(ctx, ctx.ws.contacts, model, indexed);
+  return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c)), total_count: page.total, pages: page.pages };
+}
+
+function searchConversations(ctx: Ctx) {
+  const model: SearchModel<Conversation> = {
+    dates: { created_at: (c) => c.created_at, updated_at: (c) => c.updated_at },
+    strings: { id: (c) => c.id, state: (c) => c.state ?? '' },
+    matchDate: conversationDateMatcher,
+    perPage: { fallback: 20, max: 150 },
+  };
+  const page = runSearch(ctx, ctx.ws.conversations, model, () => true);
+  return { type: 'conversation.list', conversations: page.data, total_count: page.total, pages: page.pages };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+/** Fixed wall-clock windows of windowSeconds, like Intercom's per-10-seconds limits. */
+function createRateLimiter(limit: number, windowSeconds: number) {
+  let windowStart = 0;
+  let count = 0;
+  return () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const start = nowSeconds - (nowSeconds % windowSeconds);
+    if (start !== windowStart) [windowStart, count] = [start, 0];
+    count++;
+    const headers = {
+      'X-RateLimit-Limit': String(limit),
+      'X-RateLimit-Remaining': String(Math.max(0, limit - count)),
+      'X-RateLimit-Reset': String(windowStart + windowSeconds),
+    };
+    return { allowed: count <= limit, headers };
+  };
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const opts: Ctx['opts'] = {
+    workspace: options.workspace,
+    token: options.token,
+    rateLimit: options.rateLimit ?? { limit: 10_000, windowSeconds: 10 },
+    latencyMs: options.latencyMs ?? 0,
+    scrollIdleMs: options.scrollIdleMs ?? 60_000,
+    scrollPageSize: options.scrollPageSize ?? 50,
+    searchLagSeconds: options.searchLagSeconds ?? 0,
+  };
+  const stats: SimulatorStats = { requests: 0, byRoute: {}, maxInFlight: 0, rateLimited: 0 };
+  const routeCounts = new Map<string, number>();
+  const state: Ctx['state'] = { scroll: null };
+  const takeRateLimit = createRateLimiter(opts.rateLimit.limit, opts.rateLimit.windowSeconds);
+  let inFlight = 0;
+  let baseUrl = '';
+
+  async function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+    if (opts.latencyMs > 0) await sleep(opts.latencyMs);
+    if (res.destroyed) return;
+    const payload = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)), ...headers });
+    res.end(payload);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', baseUrl);
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const matched = matchRoute(method, path);
+    const key = matched?.route.key ?? `${method} ${path}`;
+    stats.requests++;
+    stats.byRoute[key] = (stats.byRoute[key] ?? 0) + 1;
+    const n = (routeCounts.get(key) ?? 0) + 1;
+    routeCounts.set(key, n);
+    const rawBody = await readBody(req);
+
+    const auth = req.headers.authorization ?? '';
+    const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1];
+    if (token !== opts.token && (options.restrictedToken === undefined || token !== options.restrictedToken)) {
+      return send(res, 401, errorList('unauthorized', 'Access Token Invalid'));
+    }
+    const limit = takeRateLimit();
+    if (!limit.allowed) {
+      stats.rateLimited++;
+      const { limit: max, windowSeconds } = opts.rateLimit;
+      return send(res, 429, errorList('rate_limit_exceeded', `Exceeded rate limit of ${max} in ${windowSeconds}_seconds`), limit.headers);
+    }
+    if (token !== opts.token) return send(res, 403, errorList('api_plan_restricted', 'Active subscription needed.'), limit.headers);
+
+    const injected = options.intercept?.({ method, path, query: url.searchParams, n, route: key });
+    if (injected === 'reset') return void req.socket.destroy();
+    if (injected === 'hang') return;
+    if (injected) return send(res, injected.status, injected.body, { ...limit.headers, ...injected.headers });
+
+    if (!matched) return send(res, 404, errorList('not_found', 'Resource Not Found'), limit.headers);
+    try {
+      const ctx: Ctx = { ws: options.workspace, opts, params: matched.params, query: url.searchParams, rawBody, baseUrl, state };
+      return await send(res, 200, matched.route.handler(ctx), limit.headers);
+    } catch (err) {
+      if (err instanceof ApiError) return send(res, err.status, errorList(err.code, err.message), limit.headers);
+      return send(res, 500, errorList('server_error', String(err)), limit.headers);
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+    res.on('close', () => inFlight--);
+    handle(req, res).catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: baseUrl,
+    stats,
+    resetStats() {
+      Object.assign(stats, { requests: 0, byRoute: {}, maxInFlight: inFlight, rateLimited: 0 });
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Hanging and keep-alive sockets would otherwise keep close() waiting forever.
+        server.closeAllConnections();
+      }),
+  };
+}
