@@ -1,0 +1,122 @@
+/**
+ * The API misbehaves the ways it does in production; the tables must still equal the truth.
+ */
+import { expect } from 'chai';
+import { generateWorkspace, startSimulator, type Simulator, type Workspace } from './simulator/index.js';
+import { config, runExtractor, TEST_OVERRIDES } from './helpers/run.js';
+
+const TOKEN = 'faults-token-0123456789';
+const sortedIds = (rows: Record<string, string>[], col = 'id') => rows.map((r) => r[col]).sort();
+
+describe('fault tolerance', function () {
+  this.timeout(120_000);
+  let ws: Workspace;
+  let sim: Simulator | undefined;
+  before(() => {
+    ws = generateWorkspace({ seed: 11, users: 30, leads: 10, conversations: 20 });
+  });
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+  });
+
+  it('retries 5xx, resets, empty and garbled bodies and still writes every row', async () => {
+    sim = await startSimulator({
+      workspace: ws,
+      token: TOKEN,
+      intercept: ({ route, n }) => {
+        if (route === 'GET /contacts' && n === 2) return { status: 502, body: 'Bad gateway' };
+        if (route === 'GET /conversations/:id' && n % 7 === 3) return 'reset';
+        if (route === 'GET /conversations/:id' && n % 7 === 5) return { status: 200 };
+        if (route === 'GET /contacts/:id/segments' && n % 9 === 4) return { status: 200, body: '{"type":"list","da' };
+        if (route === 'GET /companies/scroll' && n === 1) return { status: 503, body: { type: 'error.list', errors: [{ code: 'service_unavailable', message: 'try later' }] } };
+        return undefined;
+      },
+    });
+    const basic = await runExtractor(config(sim.url, TOKEN, { template: 'basic' }));
+    expect(basic.code, basic.stderr).to.equal(0);
+    expect(sortedIds(basic.table('users').rows)).to.deep.equal(ws.contacts.filter((c) => c.role === 'user').map((c) => c.id).sort());
+    expect(basic.table('users_segments').rows.length).to.equal(ws.contacts.filter((c) => c.role === 'user').reduce((s, c) => s + (ws.contactSegments.get(c.id)?.length ?? 0), 0));
+    expect(sortedIds(basic.table('companies').rows)).to.deep.equal(ws.companies.map((c) => c.id).sort());
+    const conv = await runExtractor(config(sim.url, TOKEN, { template: 'conversations' }));
+    expect(conv.code, conv.stderr).to.equal(0);
+    expect(sortedIds(conv.table('conversations').rows)).to.deep.equal(ws.conversations.map((c) => c.id).sort());
+    expect(conv.table('conversation_parts').rows.length).to.equal(ws.conversations.reduce((s, c) => s + Math.min(500, ws.parts.get(c.id)!.length), 0));
+    expect(conv.stdout).to.match(/Retrying GET \/conversations\/:id/);
+  });
+
+  it('stays under a tight rate limit, waiting out 429s, with every row written', async () => {
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: 8, windowSeconds: 1 } });
+    const started = Date.now();
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', max_concurrency: 16 }));
+    expect(run.code, run.stderr).to.equal(0);
+    const requests = sim.stats.requests - sim.stats.rateLimited;
+    expect(requests).to.be.greaterThan(16);
+    // More requests than two windows allow: the run must have waited for the windows to pass.
+    expect(Date.now() - started).to.be.at.least((Math.ceil(requests / 8) - 2) * 1000);
+    expect(sortedIds(run.table('conversations').rows)).to.deep.equal(ws.conversations.map((c) => c.id).sort());
+    // Paced by the headers, the run may meet a 429 at a window's edge, but never a storm of them.
+    expect(sim.stats.rateLimited).to.be.at.most(3);
+  });
+
+  it('bounds the requests in flight by max_concurrency', async () => {
+    sim = await startSimulator({ workspace: ws, token: TOKEN, latencyMs: 20 });
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', max_concurrency: 3 }));
+    expect(run.code, run.stderr).to.equal(0);
+    expect(sim.stats.maxInFlight).to.be.at.most(3);
+    expect(sim.stats.maxInFlight).to.be.at.least(2);
+  });
+
+  it('waits while another client holds the companies scroll, then fails with a message saying so', async () => {
+    let busyFor = 2;
+    sim = await startSimulator({
+      workspace: ws,
+      token: TOKEN,
+      intercept: ({ route, query }) => {
+        if (route === 'GET /companies/scroll' && !query.get('scroll_param') && busyFor-- > 0) return { status: 400, body: { type: 'error.list', errors: [{ code: 'scroll_exists', message: 'scroll already exists for this workspace' }] } };
+        return undefined;
+      },
+    });
+    const ok = await runExtractor(config(sim.url, TOKEN, { template: 'basic', skip_contact_details: ['segments', 'notes', 'events_summary'] }));
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(sortedIds(ok.table('companies').rows)).to.deep.equal(ws.companies.map((c) => c.id).sort());
+    expect(ok.stdout).to.include('Another client holds the companies scroll');
+
+    busyFor = 1_000;
+    const held = await runExtractor(config(sim.url, TOKEN, { template: 'basic', skip_contact_details: ['segments', 'notes', 'events_summary'] }));
+    expect(held.code).to.equal(1);
+    expect(held.stderr).to.match(/Another client holds this Intercom app's companies scroll/);
+  });
+
+  it('restarts a broken companies scroll and writes each company once', async () => {
+    sim = await startSimulator({
+      workspace: ws,
+      token: TOKEN,
+      scrollPageSize: 4,
+      // The broken scroll still counts as open until it has been idle this long.
+      scrollIdleMs: 200,
+      intercept: ({ route, query, n }) => {
+        if (route === 'GET /companies/scroll' && query.get('scroll_param') && (n === 3 || n === 4)) return { status: 500, body: { type: 'error.list', errors: [{ code: 'server_error', message: 'Request failed due to an internal network error. Please restart the scroll operation.' }] } };
+        return undefined;
+      },
+    });
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'basic', skip_contact_details: ['segments', 'notes', 'events_summary'] }), {
+      ...TEST_OVERRIDES,
+      extract: { ...TEST_OVERRIDES.extract, scroll: { busyRetryMs: 100, busyMaxWaitMs: 3_000, maxRestarts: 2 } },
+    });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(sortedIds(run.table('companies').rows)).to.deep.equal(ws.companies.map((c) => c.id).sort());
+    expect(run.stdout).to.include('restarting it');
+  });
+
+  it('fails with exit 2 and no state when Intercom keeps failing', async () => {
+    sim = await startSimulator({ workspace: ws, token: TOKEN, intercept: ({ route }) => (route === 'GET /tags' ? { status: 500 } : undefined) });
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'basic', skip_contact_details: ['segments', 'notes', 'events_summary'] }), {
+      ...TEST_OVERRIDES,
+      client: { ...TEST_OVERRIDES.client, maxRetries: 2 },
+    });
+    expect(run.code).to.equal(2);
+    expect(run.stderr).to.match(/GET \/tags failed 3 times/);
+    expect((await run.outFiles()).some((f) => f.endsWith('state.json'))).to.equal(false);
+  });
+});
