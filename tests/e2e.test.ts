@@ -106,8 +106,11 @@ describe('end to end against the simulated workspace', function () {
       expect(pairs(run.table('users_social_profiles'), 'users_pk', 'url')).to.deep.equal(profiles(users()));
       expect(pairs(run.table('leads_social_profiles'), 'leads_pk', 'url')).to.deep.equal(profiles(leads()));
 
-      const notes = users().flatMap((c) => (ws.notes.get(c.id) ?? []).map((n) => `${c.id}|${n.id}`));
+      // Notes of users and of leads, told apart by user_type.
+      const notes = ws.contacts.flatMap((c) => (ws.notes.get(c.id) ?? []).map((n) => `${c.id}|${n.id}`));
       expect(pairs(run.table('notes'), 'user_id', 'id')).to.deep.equal(sorted(notes));
+      const roles = new Map(ws.contacts.map((c) => [c.id, c.role]));
+      for (const r of run.table('notes').rows) expect(r.user_type).to.equal(roles.get(r.user_id));
       expect([...ws.notes.values()].some((n) => n.length > 10)).to.equal(true);
       const note = run.table('notes').rows.find((r) => /["\n,]/.test(r.body));
       expect(note, 'a note body with quotes, commas or newlines').to.not.equal(undefined);
@@ -124,7 +127,8 @@ describe('end to end against the simulated workspace', function () {
 
     it('links every child row to a parent that was written', () => {
       for (const p of ['users', 'leads']) for (const c of ['tags', 'segments', 'companies', 'social_profiles']) expectLinked(run.table(`${p}_${c}`), `${p}_pk`, run.table(p));
-      expectLinked(run.table('notes'), 'user_id', run.table('users'));
+      const contactIds = new Set([...ids(run.table('users')), ...ids(run.table('leads'))]);
+      expect(run.table('notes').rows.every((r) => contactIds.has(r.user_id))).to.equal(true);
       expectLinked(run.table('events_summary'), 'user_id', run.table('users'));
       expectLinked(run.table('users_tags'), 'id', run.table('tags'));
       expectLinked(run.table('users_segments'), 'id', run.table('segments'));

@@ -24,21 +24,25 @@ export interface Template {
   name: string;
   title: string;
   roots: CompiledTable[];
-  /** Every table, depth first: all of them are written, even when empty. */
+  /** Every table once, depth first: all of them are written, even when empty. */
   tables: CompiledTable[];
 }
 
 export function loadTemplate(name: string, dir = TEMPLATES_DIR): Template {
   const file = readJson<TemplateFile>(path.join(dir, `${name}.json`));
   const nodes = file.tables.flatMap((t) => resolve(t, dir));
-  const tables: CompiledTable[] = [];
-  const roots = nodes.map((n) => compile(n, undefined, tables));
-  const names = new Set<string>();
-  for (const t of tables) {
-    if (names.has(t.name)) throw new AppError(`Template ${name}: table ${t.name} is declared twice.`);
-    names.add(t.name);
+  const all: CompiledTable[] = [];
+  const roots = nodes.map((n) => compile(n, undefined, all));
+  // One table may be fed from several places (notes of users and of leads) if they agree on its shape.
+  const tables = new Map<string, CompiledTable>();
+  for (const t of all) {
+    const first = tables.get(t.name);
+    if (!first) tables.set(t.name, t);
+    else if (first.columns.join() !== t.columns.join() || first.node.primary_key.join() !== t.node.primary_key.join()) {
+      throw new AppError(`Template ${name}: table ${t.name} is declared twice with different columns or primary keys.`);
+    }
   }
-  return { name: file.name, title: file.title, roots, tables };
+  return { name: file.name, title: file.title, roots, tables: [...tables.values()] };
 }
 
 function resolve(entry: TableNode | Include, dir: string): TableNode[] {
