@@ -36,12 +36,11 @@ export class Pacer {
     if (this.inFlight >= this.maxConcurrency) await new Promise<void>((r) => this.waiters.push(r));
     this.inFlight++;
     try {
-      await this.waitForRoom();
+      await this.claimRoom();
     } catch (e) {
       this.release();
       throw e;
     }
-    if (this.remaining !== undefined) this.remaining--;
     let released = false;
     return () => {
       if (!released) {
@@ -56,7 +55,8 @@ export class Pacer {
     this.waiters.shift()?.();
   }
 
-  private async waitForRoom(): Promise<void> {
+  /** Waits until the window has room, then takes one place in it in the same tick, so waiters woken together cannot overbook it. */
+  private async claimRoom(): Promise<void> {
     for (;;) {
       const now = this.now();
       if (now < this.pausedUntilMs) {
@@ -64,7 +64,11 @@ export class Pacer {
         continue;
       }
       if (this.remaining !== undefined && now >= this.resetAtMs) this.remaining = this.limit; // a new window
-      if (this.remaining === undefined || this.remaining > 0) return;
+      if (this.remaining === undefined) return;
+      if (this.remaining > 0) {
+        this.remaining--;
+        return;
+      }
       await this.wait(Math.max(this.resetAtMs - now, 50) + jitter(100));
     }
   }
