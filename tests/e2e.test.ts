@@ -45,7 +45,8 @@ describe('end to end against the simulated workspace', function () {
   let sim: Simulator;
 
   before(async () => {
-    ws = generateWorkspace({ seed: 7 });
+    // Large enough that contacts (150 a page) and conversations (150 a page) span several pages.
+    ws = generateWorkspace({ seed: 7, users: 260, leads: 60, conversations: 170 });
     sim = await startSimulator({ workspace: ws, token: TOKEN });
   });
   after(() => sim.close());
@@ -149,7 +150,8 @@ describe('end to end against the simulated workspace', function () {
     });
 
     it('pages contacts to the end and reports what per-contact details cost', () => {
-      expect(sim.stats.byRoute['GET /contacts']).to.be.greaterThan(0);
+      expect(sim.stats.byRoute['GET /contacts']).to.equal(Math.ceil(ws.contacts.length / 150));
+      expect(sim.stats.byRoute['GET /contacts']).to.be.at.least(3);
       expect(run.stdout).to.match(/Per-object detail requests: [\d,]+ of [\d,]+/);
       expect(run.stdout).not.to.include(TOKEN);
       expect(run.stderr).to.equal('');
@@ -159,6 +161,7 @@ describe('end to end against the simulated workspace', function () {
   describe('conversations template', () => {
     let run: RunResult;
     before(async () => {
+      sim.resetStats();
       run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations' }));
       expect(run.code, run.stderr).to.equal(0);
     });
@@ -174,6 +177,8 @@ describe('end to end against the simulated workspace', function () {
       const attachments = ws.conversations.flatMap((c) => (c.source?.attachments ?? []).map((a) => `${c.id}|${a.url}`));
       expect(pairs(run.table('conversations_attachments'), 'conversations_pk', 'url')).to.deep.equal(sorted(attachments));
       expect(attachments.length).to.be.greaterThan(0);
+      expect(sim.stats.byRoute['GET /conversations']).to.equal(2);
+      expect(sim.stats.byRoute['GET /conversations/:id']).to.equal(ws.conversations.length);
     });
 
     it('maps the first message, the first contact and the assignee', () => {
