@@ -7,7 +7,7 @@
 import { log } from './log.js';
 import { HttpError, type IntercomClient } from './intercom/client.js';
 import { details, expanders, lists, type Json, type ReaderContext } from './resources/index.js';
-import { getPath } from './flatten/mapping.js';
+import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable } from './flatten/template.js';
 import { TableWriters, type Manifest, type TableSpec } from './keboola/tables.js';
 import { fmt, Progress } from './progress.js';
@@ -115,19 +115,20 @@ class Run {
         return;
       }
     }
-    await this.emit(table, obj, undefined);
+    await this.emit(table, obj, {});
   }
 
-  private async emit(table: CompiledTable, obj: Json, parent: Json | undefined): Promise<void> {
-    await this.writers.get(table.name).write(table.row(obj, parent));
-    await Promise.all(table.children.map((child) => this.emitChildren(child, obj, table)));
+  private async emit(table: CompiledTable, obj: Json, scope: Scope): Promise<void> {
+    await this.writers.get(table.name).write(table.row(obj, scope));
+    const childScope: Scope = { parent: obj, root: scope.root ?? obj };
+    await Promise.all(table.children.map((child) => this.emitChildren(child, obj, table, childScope)));
   }
 
-  private async emitChildren(child: CompiledTable, parentObj: Json, parentTable: CompiledTable): Promise<void> {
+  private async emitChildren(child: CompiledTable, parentObj: Json, parentTable: CompiledTable, scope: Scope): Promise<void> {
     const { skippable } = child.node;
     if (skippable && this.cfg.skipDetails.has(skippable)) return;
     try {
-      for await (const item of this.childItems(child, parentObj, parentTable)) await this.emit(child, item, parentObj);
+      for await (const item of this.childItems(child, parentObj, parentTable)) await this.emit(child, item, scope);
     } catch (e) {
       if (!isGone(e)) throw e;
       this.vanished++;

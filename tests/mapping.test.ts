@@ -17,18 +17,19 @@ describe('mapping engine', () => {
     expect(getPath(contact, undefined, 'location.city')).to.equal('Praha');
     expect(getPath(contact, undefined, 'tags.data.1.id')).to.equal('t2');
     expect(getPath(contact, undefined, 'location.nowhere.deeper')).to.equal(undefined);
-    expect(getPath({}, contact, '$parent.id')).to.equal('c1');
+    expect(getPath({}, { parent: contact }, '$parent.id')).to.equal('c1');
+    expect(getPath({}, { parent: {}, root: contact }, '$root.location.city')).to.equal('Praha');
   });
 
   it('writes null, missing and false distinctly from values', () => {
     const row = compileRow({ a: 'location.country', b: 'missing', c: null, d: 'role' });
-    expect(row(contact, undefined)).to.deep.equal(['', '', '', 'user']);
-    expect(compileColumn('x')({ x: false }, undefined)).to.equal('false');
-    expect(compileColumn('x')({ x: 0 }, undefined)).to.equal('0');
+    expect(row(contact, {})).to.deep.equal(['', '', '', 'user']);
+    expect(compileColumn('x')({ x: false }, {})).to.equal('false');
+    expect(compileColumn('x')({ x: 0 }, {})).to.equal('0');
   });
 
   it('serialises JSON columns with sorted keys and unicode kept as is', () => {
-    const text = compileColumn({ path: 'custom_attributes', format: 'json' })(contact, undefined);
+    const text = compileColumn({ path: 'custom_attributes', format: 'json' })(contact, {});
     expect(text).to.equal('{"a":{"b":[2,1],"y":"ž🙂"},"m":null,"z":1}');
     expect(JSON.parse(text)).to.deep.equal(contact.custom_attributes);
     expect(stableJson({ b: 1, a: 2 })).to.equal(stableJson({ a: 2, b: 1 }));
@@ -36,17 +37,17 @@ describe('mapping engine', () => {
 
   it('coalesces with labels (assignee_type) and values (assignee_id)', () => {
     const rule = { coalesce: ['admin_assignee_id', 'team_assignee_id'] };
-    expect(compileColumn({ ...rule, labels: ['admin', 'team'] })(contact, undefined)).to.equal('team');
-    expect(compileColumn(rule)(contact, undefined)).to.equal('77');
-    expect(compileColumn(rule)({}, undefined)).to.equal('');
-    expect(compileColumn({ ...rule, labels: ['admin', 'team'] })({ admin_assignee_id: 5 }, undefined)).to.equal('admin');
+    expect(compileColumn({ ...rule, labels: ['admin', 'team'] })(contact, {})).to.equal('team');
+    expect(compileColumn(rule)(contact, {})).to.equal('77');
+    expect(compileColumn(rule)({}, {})).to.equal('');
+    expect(compileColumn({ ...rule, labels: ['admin', 'team'] })({ admin_assignee_id: 5 }, {})).to.equal('admin');
   });
 
   it('maps values and converts ISO times to UNIX seconds', () => {
-    expect(compileColumn({ path: 'role', map: { user: false, lead: true } })(contact, undefined)).to.equal('false');
-    expect(compileColumn({ path: 'role', map: { user: false, lead: true } })({ role: 'lead' }, undefined)).to.equal('true');
-    expect(compileColumn({ path: 'first', format: 'iso_to_unix' })(contact, undefined)).to.equal(String(Date.UTC(2024, 0, 2, 3, 4, 5) / 1000));
-    expect(compileColumn({ path: 'first', format: 'iso_to_unix' })({ first: 'not a date' }, undefined)).to.equal('');
+    expect(compileColumn({ path: 'role', map: { user: false, lead: true } })(contact, {})).to.equal('false');
+    expect(compileColumn({ path: 'role', map: { user: false, lead: true } })({ role: 'lead' }, {})).to.equal('true');
+    expect(compileColumn({ path: 'first', format: 'iso_to_unix' })(contact, {})).to.equal(String(Date.UTC(2024, 0, 2, 3, 4, 5) / 1000));
+    expect(compileColumn({ path: 'first', format: 'iso_to_unix' })({ first: 'not a date' }, {})).to.equal('');
   });
 
   it('rejects a column rule with nothing to read', () => {

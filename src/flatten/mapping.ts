@@ -6,14 +6,19 @@ import stableStringify from 'fast-json-stable-stringify';
 import type { ColumnSpec } from '../generated/template.js';
 
 export type Json = Record<string, unknown>;
-export type RowFn = (obj: Json, parent: Json | undefined) => string[];
+/** Where a row's values come from: the object itself, its parent, and the top-level object it hangs under. */
+export interface Scope {
+  parent?: Json;
+  root?: Json;
+}
+export type RowFn = (obj: Json, scope: Scope) => string[];
 
-/** Reads a dotted path; numeric segments index arrays; "$parent." reads from the parent object. */
-export function getPath(obj: Json, parent: Json | undefined, path: string): unknown {
+/** Reads a dotted path; numeric segments index arrays; "$parent." and "$root." read from the parent and the top-level object. */
+export function getPath(obj: Json, scope: Scope | undefined, path: string): unknown {
   let cur: unknown = obj;
   let segments = path.split('.');
-  if (segments[0] === '$parent') {
-    cur = parent;
+  if (segments[0] === '$parent' || segments[0] === '$root') {
+    cur = segments[0] === '$parent' ? scope?.parent : scope?.root;
     segments = segments.slice(1);
   }
   for (const seg of segments) {
@@ -45,12 +50,12 @@ function isoToUnix(value: unknown): string {
   return Number.isFinite(ms) ? String(Math.floor(ms / 1000)) : '';
 }
 
-export function compileColumn(spec: ColumnSpec): (obj: Json, parent: Json | undefined) => string {
+export function compileColumn(spec: ColumnSpec): (obj: Json, scope: Scope) => string {
   if (spec === null) return () => '';
   if (typeof spec === 'string') return (o, p) => cell(getPath(o, p, spec));
 
   const { path, coalesce, labels, map, format } = spec;
-  let read: (o: Json, p: Json | undefined) => unknown;
+  let read: (o: Json, p: Scope) => unknown;
   if (coalesce) {
     read = (o, p) => {
       for (let i = 0; i < coalesce.length; i++) {
@@ -79,5 +84,5 @@ export function compileColumn(spec: ColumnSpec): (obj: Json, parent: Json | unde
 
 export function compileRow(columns: Record<string, ColumnSpec>): RowFn {
   const fns = Object.values(columns).map(compileColumn);
-  return (obj, parent) => fns.map((f) => f(obj, parent));
+  return (obj, scope) => fns.map((f) => f(obj, scope));
 }

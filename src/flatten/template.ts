@@ -18,6 +18,8 @@ export interface CompiledTable {
   columns: string[];
   row: RowFn;
   children: CompiledTable[];
+  /** For a child table, the column holding its top-level record's id: how an incremental run replaces a changed record's child rows. */
+  rootKey?: string;
 }
 
 export interface Template {
@@ -51,12 +53,20 @@ function resolve(entry: TableNode | Include, dir: string): TableNode[] {
   return [{ ...included, children: [...(included.children ?? []), ...(entry.children ?? [])] }];
 }
 
-function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[]): CompiledTable {
+function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[], depth = 0): CompiledTable {
   check(node, parent);
-  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [] };
+  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [], rootKey: rootKeyOf(node, depth) };
   all.push(compiled);
-  compiled.children = (node.children ?? []).map((c) => compile(c, node, all));
+  compiled.children = (node.children ?? []).map((c) => compile(c, node, all, depth + 1));
   return compiled;
+}
+
+function rootKeyOf(node: TableNode, depth: number): string | undefined {
+  if (depth === 0) return undefined;
+  const refs = depth === 1 ? ['$root.id', '$parent.id'] : ['$root.id'];
+  const key = Object.entries(node.columns).find(([, spec]) => typeof spec === 'string' && refs.includes(spec))?.[0];
+  if (!key) throw new AppError(`Template table ${node.table}: a child table needs a column holding its top-level record's id (${refs.join(' or ')}), so an incremental run can replace its rows.`);
+  return key;
 }
 
 function check(node: TableNode, parent: TableNode | undefined): void {
