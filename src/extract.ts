@@ -9,7 +9,9 @@ import { HttpError, type IntercomClient } from './intercom/client.js';
 import { details, expanders, lists, type Json, type ReaderContext } from './resources/index.js';
 import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable } from './flatten/template.js';
-import { TableWriters, type Manifest, type TableSpec } from './keboola/tables.js';
+import { TableWriters, type TableSpec } from './keboola/tables.js';
+import { manifestFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
+import type { State } from './keboola/state.js';
 import { fmt, Progress } from './progress.js';
 import type { ScrollOptions } from './intercom/paginate.js';
 import type { RunConfig } from './keboola/config.js';
@@ -26,26 +28,40 @@ export interface ExtractResult {
   truncated: number;
   vanished: number;
   seconds: number;
+  /** The time budget cut the run short: the next run continues. */
+  stoppedEarly: boolean;
+  /** What out/state.json must hold for the next run. */
+  sync: SyncState;
 }
 
-export async function extract(cfg: RunConfig, client: IntercomClient, opts: ExtractOptions): Promise<ExtractResult> {
+export async function extract(cfg: RunConfig, client: IntercomClient, opts: ExtractOptions, state: State = {}): Promise<ExtractResult> {
   const started = Date.now();
+  const nowSec = () => Math.floor(Date.now() / 1000);
   const template = loadTemplate(cfg.template);
   const ctx: ReaderContext = { client, scroll: { busyRetryMs: 15_000, busyMaxWaitMs: 150_000, maxRestarts: 3, ...opts.scroll } };
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
   const writers = await TableWriters.open(opts.outTablesDir, specs);
   const progress = new Progress(client, opts.progressIntervalMs ?? 5_000);
   const run = new Run(cfg, ctx, writers, progress);
+  const prev = previousSync(cfg, state);
+  if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
+  const deadline = cfg.incremental && cfg.maxRunMs !== undefined ? started + cfg.maxRunMs : Infinity;
 
   log.info(`Template ${template.title}: ${template.tables.length} tables (${template.tables.map((t) => t.name).join(', ')}).`);
   for (const t of template.tables) {
     if (t.node.skippable && cfg.skipDetails.has(t.node.skippable)) log.info(`Skipping ${t.node.skippable} (parameters.skip_contact_details): table ${t.name} is written with no rows.`);
   }
 
+  const outcomes = new Map<string, Outcome>();
   try {
     for (const [listName, roots] of groupByList(template.roots)) {
-      progress.begin(listName);
-      await run.readList(listName, roots);
+      const plan = planList(listName, lists[listName].changedSince !== undefined, cfg, prev, nowSec());
+      const outcome: Outcome = { plan, complete: false, reached: false, ids: new Set() };
+      outcomes.set(listName, outcome);
+      if (Date.now() >= deadline) continue;
+      outcome.reached = true;
+      progress.begin(describePlan(plan));
+      outcome.complete = await run.readList(listName, roots, outcome, () => Date.now() >= deadline);
       progress.end();
     }
   } catch (e) {
@@ -53,12 +69,40 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     await writers.abort();
     throw e;
   }
-  await writers.close((spec): Manifest => ({ primary_key: spec.primaryKey, incremental: false }));
+  const outcomesOf = (root: CompiledTable) => [root.node.from.list ?? []].flat().map((l) => outcomes.get(l)!);
+  const rootOf = rootsByTable(template.roots);
+  await writers.close((spec) => {
+    const table = template.tables.find((t) => t.name === spec.name)!;
+    return manifestFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+  });
+
+  const stoppedEarly = [...outcomes.values()].some((o) => !o.complete);
+  if (stoppedEarly) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
+  const sync: SyncState = { version: 1, template: cfg.template, lists: {} };
+  for (const [list, o] of outcomes) {
+    if (lists[list].changedSince) sync.lists[list] = nextListState(prev?.lists[list], o, nowSec());
+  }
 
   const rows = writers.counts();
-  const result = { rows, requests: client.stats.requests, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000 };
+  const result = { rows, requests: client.stats.requests, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000, stoppedEarly, sync };
   logSummary(result, client, template.tables);
   return result;
+}
+
+function describePlan(plan: Plan): string {
+  if (plan.mode === 'changes') return `${plan.list} changed since ${new Date(plan.since * 1000).toISOString()}`;
+  return plan.why === 'incremental is off' || plan.why === 'no change search for it' ? plan.list : `all ${plan.list} (${plan.why})`;
+}
+
+/** Every table → the top-level tables it hangs under (notes hang under users and leads). */
+function rootsByTable(roots: CompiledTable[]): Map<string, CompiledTable[]> {
+  const map = new Map<string, CompiledTable[]>();
+  const walk = (t: CompiledTable, root: CompiledTable) => {
+    map.set(t.name, [...new Set([...(map.get(t.name) ?? []), root])]);
+    t.children.forEach((c) => walk(c, root));
+  };
+  roots.forEach((r) => walk(r, r));
+  return map;
 }
 
 /** Top-level tables that read the same list share one pass over it (users and leads both come from contacts). */
@@ -83,12 +127,25 @@ class Run {
     private readonly progress: Progress,
   ) {}
 
-  async readList(listName: string, roots: CompiledTable[]): Promise<void> {
+  /** Reads one list to the end, or until `stop()` says the time is up; true when it reached the end. */
+  async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean): Promise<boolean> {
+    const reader = lists[listName];
+    const plan = outcome.plan;
+    const items =
+      plan.mode === 'changes'
+        ? reader.changedSince!(this.ctx, plan.since)
+        : reader.all(this.ctx, { startingAfter: plan.startingAfter, onPage: (cursor) => (outcome.cursor = cursor) });
     // Each object in flight holds a few detail requests open; twice the request limit keeps the pacer fed.
-    await forEachConcurrent(lists[listName](this.ctx), this.cfg.maxConcurrency * 2, async (item) => {
+    return forEachConcurrent(items, this.cfg.maxConcurrency * 2, stop, async (item) => {
       this.progress.count();
+      let written = false;
       for (const root of roots) {
-        if (matches(root.node.from.where, item) && this.firstTime(root.name, item)) await this.emitRoot(root, item);
+        if (matches(root.node.from.where, item) && this.firstTime(root.name, item)) written = (await this.emitRoot(root, item)) || written;
+      }
+      if (written) {
+        outcome.ids.add(String(item.id));
+        const updated = Number(item.updated_at);
+        if (Number.isFinite(updated)) outcome.maxUpdatedAt = Math.max(outcome.maxUpdatedAt ?? updated, updated);
       }
     });
   }
@@ -102,7 +159,7 @@ class Run {
     return true;
   }
 
-  private async emitRoot(table: CompiledTable, item: Json): Promise<void> {
+  private async emitRoot(table: CompiledTable, item: Json): Promise<boolean> {
     let obj = item;
     const expand = table.node.from.expand;
     if (expand) {
@@ -112,10 +169,11 @@ class Run {
         if (!isGone(e)) throw e;
         this.vanished++;
         log.warn(`${table.name} ${String(item.id)} was deleted while the run read it; it is left out.`);
-        return;
+        return false;
       }
     }
     await this.emit(table, obj, {});
+    return true;
   }
 
   private async emit(table: CompiledTable, obj: Json, scope: Scope): Promise<void> {
@@ -168,26 +226,37 @@ function isGone(e: unknown): boolean {
   return e instanceof HttpError && e.status === 404;
 }
 
-/** Runs fn over an async iterable with at most `limit` calls in flight; the first failure stops the reading. */
-export async function forEachConcurrent<T>(items: AsyncIterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs fn over an async iterable with at most `limit` calls in flight. Stops pulling when `stop()` is true
+ * or a call fails; either way returns only when every started call has finished. True when the iterable ended.
+ */
+export async function forEachConcurrent<T>(items: AsyncIterable<T>, limit: number, stop: () => boolean, fn: (item: T) => Promise<void>): Promise<boolean> {
   const active = new Set<Promise<void>>();
+  const it = items[Symbol.asyncIterator]();
   let failed = false;
   let failure: unknown;
+  let ended = false;
   try {
-    for await (const item of items) {
-      const p: Promise<void> = fn(item)
+    while (!failed && !stop()) {
+      const next = await it.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      const p: Promise<void> = fn(next.value)
         .catch((e) => {
           if (!failed) [failed, failure] = [true, e];
         })
         .finally(() => active.delete(p));
       active.add(p);
       if (active.size >= limit) await Promise.race(active);
-      if (failed) break;
     }
   } finally {
     await Promise.allSettled(active);
+    if (!ended) await it.return?.();
   }
   if (failed) throw failure;
+  return ended;
 }
 
 function logSummary(result: ExtractResult, client: IntercomClient, tables: CompiledTable[]): void {

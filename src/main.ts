@@ -48,10 +48,14 @@ async function testConnection(cfg: RunConfig, overrides: Overrides): Promise<0> 
 
 async function runExtraction(cfg: RunConfig, overrides: Overrides): Promise<void> {
   const state = await readState(cfg.dataDir);
-  log.info(`Intercom extractor: template ${cfg.template}, ${cfg.baseUrl}, API ${cfg.apiVersion}, up to ${cfg.maxConcurrency} requests in flight.`);
+  log.info(`Intercom extractor: template ${cfg.template}${cfg.incremental ? ', incremental' : ''}, ${cfg.baseUrl}, API ${cfg.apiVersion}, up to ${cfg.maxConcurrency} requests in flight.`);
   const client = clientFor(cfg, overrides);
-  const result = await extract(cfg, client, { outTablesDir: path.join(cfg.dataDir, 'out', 'tables'), ...overrides.extract });
-  await writeState(cfg.dataDir, { ...state, last_run: { template: cfg.template, finished_at: new Date().toISOString(), requests: result.requests } });
+  const result = await extract(cfg, client, { outTablesDir: path.join(cfg.dataDir, 'out', 'tables'), ...overrides.extract }, state);
+  // Written only after every table is closed: a run that fails before this leaves the stored state as it was.
+  await writeState(cfg.dataDir, {
+    sync: result.sync,
+    last_run: { template: cfg.template, incremental: cfg.incremental, finished_at: new Date().toISOString(), requests: result.requests, complete: !result.stoppedEarly },
+  });
 }
 
 function describe(e: unknown): string {

@@ -21,6 +21,8 @@ describe('config', () => {
     const cfg = parseConfig(ok, '/data');
     expect(cfg).to.include({ action: 'run', template: 'basic', region: 'us', baseUrl: 'https://api.intercom.io', apiVersion: '2.14', maxConcurrency: 8, token: 'tok-123456' });
     expect([...cfg.skipDetails]).to.deep.equal([]);
+    expect(cfg).to.include({ incremental: false, resync: false, fullRefreshDays: 7, maxRunMs: undefined });
+    expect(parseConfig({ parameters: { ...ok.parameters, incremental: true, max_run_minutes: 1.5 } }, '/d')).to.include({ incremental: true, maxRunMs: 90_000 });
   });
 
   it('maps regions to hosts and lets api_base_url override them', () => {
@@ -50,5 +52,8 @@ describe('config', () => {
     fails({ ...ok, action: 'sync' }, /Unknown action "sync"/);
     fails({ parameters: [], authorization: { oauth_api: { credentials: { '#data': '{oops' } } } }, /#data is not valid JSON/);
     fails('nope', /JSON object/);
+    fails({ parameters: { ...ok.parameters, incremental: 'yes' } }, /parameters\.incremental must be true or false/);
+    fails({ parameters: { ...ok.parameters, max_run_minutes: 0 } }, /parameters\.max_run_minutes/);
+    fails({ parameters: { ...ok.parameters, full_refresh_days: -1 } }, /parameters\.full_refresh_days/);
   });
 });

@@ -23,10 +23,18 @@ export async function* single<T>(client: IntercomClient, path: string, key: stri
   yield* itemsOf<T>(page, key, path);
 }
 
+/** Where a cursor-paged read starts, and who hears of each page's cursor (to resume a read in a later run). */
+export interface Resume {
+  startingAfter?: string;
+  /** Called with the cursor of each page just before it is requested; reading again from it repeats that page only. */
+  onPage?: (startingAfter: string | undefined) => void;
+}
+
 /** `starting_after` cursors: GET /contacts, GET /conversations. */
-export async function* cursor<T>(client: IntercomClient, path: string, key: string, query: Query = {}): AsyncGenerator<T> {
-  let startingAfter: string | undefined;
+export async function* cursor<T>(client: IntercomClient, path: string, key: string, query: Query = {}, resume: Resume = {}): AsyncGenerator<T> {
+  let startingAfter = resume.startingAfter;
   for (;;) {
+    resume.onPage?.(startingAfter);
     const page = await client.get<Page & { pages?: CursorPages | null }>(path, { ...query, starting_after: startingAfter });
     yield* itemsOf<T>(page, key, path);
     const next = page.pages?.next?.starting_after;

@@ -25,6 +25,11 @@ export interface RunConfig {
   apiVersion: string;
   skipDetails: ReadonlySet<SkippableDetail>;
   maxConcurrency: number;
+  incremental: boolean;
+  resync: boolean;
+  fullRefreshDays: number;
+  /** Milliseconds; undefined means no budget. */
+  maxRunMs: number | undefined;
 }
 
 /** Reads `<dataDir>/config.json` and turns it into a validated RunConfig, or throws a UserError naming the field and the fix. */
@@ -93,7 +98,21 @@ export function parseConfig(raw: unknown, dataDir: string): RunConfig {
     throw new UserError('parameters.max_concurrency must be a whole number from 1 to 64: fix it or remove it.');
   }
 
-  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency };
+  const incremental = params.incremental ?? false;
+  if (typeof incremental !== 'boolean') throw new UserError('parameters.incremental must be true or false: fix it or remove it.');
+  const resync = params.resync ?? false;
+  if (typeof resync !== 'boolean') throw new UserError('parameters.resync must be true or false: fix it or remove it.');
+  const fullRefreshDays = params.full_refresh_days ?? 7;
+  if (!Number.isInteger(fullRefreshDays) || fullRefreshDays < 0) {
+    throw new UserError('parameters.full_refresh_days must be a whole number of days, 0 or more (0: never): fix it or remove it.');
+  }
+  const maxRunMinutes = params.max_run_minutes;
+  if (maxRunMinutes !== undefined && maxRunMinutes !== null && (typeof maxRunMinutes !== 'number' || !(maxRunMinutes > 0))) {
+    throw new UserError('parameters.max_run_minutes must be a number of minutes above 0: fix it or remove it.');
+  }
+  const maxRunMs = typeof maxRunMinutes === 'number' ? maxRunMinutes * 60_000 : undefined;
+
+  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, incremental, resync, fullRefreshDays, maxRunMs };
 }
 
 /** The token comes from the form (#access_token) or from Keboola's OAuth broker (a JSON string in credentials #data). */

@@ -1,0 +1,111 @@
+/**
+ * Incremental runs: what each list reads this run (everything, the rest of an interrupted backfill, or the
+ * changes since the last mark), what the next run starts from, and how each table must be loaded so the
+ * stored tables end up as a full run would leave them.
+ *
+ * The mark of a list is an updated_at (UNIX seconds) at or below which every change has been written.
+ * A run that fails writes no state, so the stored state never moves past data that was not written.
+ */
+import { log } from './log.js';
+import type { RunConfig } from './keboola/config.js';
+import type { Manifest } from './keboola/tables.js';
+import type { State } from './keboola/state.js';
+import type { CompiledTable } from './flatten/template.js';
+
+/** New contacts can take minutes to reach Intercom's search index: changes this much older than the mark are read again. */
+export const OVERLAP_SECONDS = 30 * 60;
+const DAY = 86_400;
+
+export interface ListState {
+  /** Every change with updated_at below this has been written (minus the overlap). */
+  mark?: number;
+  /** A full read cut short by the time budget: where it continues, and when it began (the mark it will set). */
+  backfill?: { starting_after?: string; started_at: number };
+  /** When the last complete full read of this list began: drives the periodic full refresh. */
+  full_at?: number;
+}
+
+export interface SyncState {
+  version: 1;
+  template: string;
+  lists: Record<string, ListState>;
+}
+
+export type Plan =
+  | { list: string; mode: 'full'; startingAfter?: string; startedAt: number; why: string }
+  | { list: string; mode: 'changes'; since: number; mark: number };
+
+export interface Outcome {
+  plan: Plan;
+  /** Read to the end (not stopped by the time budget, not skipped). */
+  complete: boolean;
+  reached: boolean;
+  /** Ids of the list's records written this run: their child rows are replaced. */
+  ids: Set<string>;
+  maxUpdatedAt?: number;
+  /** With a full read: the cursor of the page being read when it stopped. */
+  cursor?: string;
+}
+
+/** The previous sync state if it can be trusted for this run, else none (with the reason logged). */
+export function previousSync(cfg: RunConfig, state: State): SyncState | undefined {
+  if (!cfg.incremental) return undefined;
+  if (cfg.resync) {
+    log.info('Re-sync: the stored state is ignored and everything is read. Turn parameters.resync off for the next runs.');
+    return undefined;
+  }
+  const sync = state.sync as SyncState | undefined;
+  if (sync === undefined) {
+    log.info('No stored state from an earlier incremental run: this run reads everything.');
+    return undefined;
+  }
+  if (typeof sync !== 'object' || sync === null || sync.version !== 1 || typeof sync.lists !== 'object' || sync.lists === null) {
+    log.warn('The stored state is not one this version wrote: this run reads everything.');
+    return undefined;
+  }
+  if (sync.template !== cfg.template) {
+    log.info(`The stored state belongs to template ${sync.template}: this run of ${cfg.template} reads everything.`);
+    return undefined;
+  }
+  return sync;
+}
+
+export function planList(list: string, searchable: boolean, cfg: RunConfig, prev: SyncState | undefined, nowSec: number): Plan {
+  const s = prev?.lists[list] ?? {};
+  if (!cfg.incremental || !searchable) return { list, mode: 'full', startedAt: nowSec, why: cfg.incremental ? 'no change search for it' : 'incremental is off' };
+  if (s.backfill) return { list, mode: 'full', startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read' };
+  if (s.mark === undefined) return { list, mode: 'full', startedAt: nowSec, why: 'no mark yet' };
+  if (cfg.fullRefreshDays > 0 && (s.full_at === undefined || nowSec - s.full_at > cfg.fullRefreshDays * DAY)) {
+    return { list, mode: 'full', startedAt: nowSec, why: `the last full read is older than ${cfg.fullRefreshDays} days (parameters.full_refresh_days)` };
+  }
+  return { list, mode: 'changes', since: s.mark - OVERLAP_SECONDS, mark: s.mark };
+}
+
+export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: number): ListState {
+  const p = o.plan;
+  const kept: ListState = { ...(prev ?? {}) };
+  if (!o.reached) return kept;
+  if (p.mode === 'full') {
+    if (!o.complete) return { ...kept, backfill: { starting_after: o.cursor, started_at: p.startedAt } };
+    // Records changed while the read was under way may sit in pages already read: the mark stays at the start.
+    return { mark: Math.min(o.maxUpdatedAt ?? p.startedAt, p.startedAt), full_at: p.startedAt };
+  }
+  // Changes come oldest first, so when stopped early every change up to the last one written is in.
+  const reachedTo = o.complete ? Math.min(o.maxUpdatedAt ?? p.mark, nowSec) : o.maxUpdatedAt ?? p.mark;
+  return { ...kept, mark: Math.max(p.mark, reachedTo) };
+}
+
+/**
+ * How storage must load a table so it ends as a full run would leave it:
+ * - a list read whole this run replaces its tables (incremental: false), so deleted records go too;
+ * - otherwise rows are upserted by primary key, and the child rows (and the row itself, which may have
+ *   moved from leads to users) of every record written this run are deleted first (delete_where).
+ */
+export function manifestFor(table: CompiledTable, outcomes: Outcome[], incremental: boolean): Manifest {
+  const base = { primary_key: table.node.primary_key };
+  if (!incremental || (outcomes.length > 0 && outcomes.every((o) => o.complete && o.plan.mode === 'full'))) return { ...base, incremental: false };
+  const ids = [...new Set(outcomes.flatMap((o) => [...o.ids]))].sort();
+  const column = table.rootKey ?? 'id';
+  if (ids.length === 0) return { ...base, incremental: true };
+  return { ...base, incremental: true, delete_where: [{ where_filters: [{ column, operator: 'eq', values_from_set: ids }] }] };
+}
