@@ -135,8 +135,10 @@ class Run {
       plan.mode === 'changes'
         ? reader.changedSince!(this.ctx, plan.since)
         : reader.all(this.ctx, { startingAfter: plan.startingAfter, onPage: (cursor) => (outcome.cursor = cursor) });
+    // A full read resumes at a page: it must get past one before stopping, or a budget shorter than a page would never progress.
+    const mayStop = plan.mode === 'full' ? () => stop() && outcome.cursor !== plan.startingAfter : stop;
     // Each object in flight holds a few detail requests open; twice the request limit keeps the pacer fed.
-    return forEachConcurrent(items, this.cfg.maxConcurrency * 2, stop, async (item) => {
+    return forEachConcurrent(items, this.cfg.maxConcurrency * 2, mayStop, async (item) => {
       this.progress.count();
       let written = false;
       for (const root of roots) {

@@ -32,7 +32,7 @@ export interface SyncState {
 }
 
 export type Plan =
-  | { list: string; mode: 'full'; startingAfter?: string; startedAt: number; why: string }
+  | { list: string; mode: 'full'; resumed: boolean; startingAfter?: string; startedAt: number; why: string }
   | { list: string; mode: 'changes'; since: number; mark: number };
 
 export interface Outcome {
@@ -72,11 +72,12 @@ export function previousSync(cfg: RunConfig, state: State): SyncState | undefine
 
 export function planList(list: string, searchable: boolean, cfg: RunConfig, prev: SyncState | undefined, nowSec: number): Plan {
   const s = prev?.lists[list] ?? {};
-  if (!cfg.incremental || !searchable) return { list, mode: 'full', startedAt: nowSec, why: cfg.incremental ? 'no change search for it' : 'incremental is off' };
-  if (s.backfill) return { list, mode: 'full', startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read' };
-  if (s.mark === undefined) return { list, mode: 'full', startedAt: nowSec, why: 'no mark yet' };
+  const fresh = (why: string): Plan => ({ list, mode: 'full', resumed: false, startedAt: nowSec, why });
+  if (!cfg.incremental || !searchable) return fresh(cfg.incremental ? 'no change search for it' : 'incremental is off');
+  if (s.backfill) return { list, mode: 'full', resumed: true, startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read' };
+  if (s.mark === undefined) return fresh('no mark yet');
   if (cfg.fullRefreshDays > 0 && (s.full_at === undefined || nowSec - s.full_at > cfg.fullRefreshDays * DAY)) {
-    return { list, mode: 'full', startedAt: nowSec, why: `the last full read is older than ${cfg.fullRefreshDays} days (parameters.full_refresh_days)` };
+    return fresh(`the last full read is older than ${cfg.fullRefreshDays} days (parameters.full_refresh_days)`);
   }
   return { list, mode: 'changes', since: s.mark - OVERLAP_SECONDS, mark: s.mark };
 }
@@ -101,9 +102,14 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
  * - otherwise rows are upserted by primary key, and the child rows (and the row itself, which may have
  *   moved from leads to users) of every record written this run are deleted first (delete_where).
  */
+/** Only a full read that began at the start in this run has every record: the last chunk of a split backfill has not. */
+function readWholeThisRun(o: Outcome): boolean {
+  return o.complete && o.plan.mode === 'full' && !o.plan.resumed;
+}
+
 export function manifestFor(table: CompiledTable, outcomes: Outcome[], incremental: boolean): Manifest {
   const base = { primary_key: table.node.primary_key };
-  if (!incremental || (outcomes.length > 0 && outcomes.every((o) => o.complete && o.plan.mode === 'full'))) return { ...base, incremental: false };
+  if (!incremental || (outcomes.length > 0 && outcomes.every(readWholeThisRun))) return { ...base, incremental: false };
   const ids = [...new Set(outcomes.flatMap((o) => [...o.ids]))].sort();
   const column = table.rootKey ?? 'id';
   if (ids.length === 0) return { ...base, incremental: true };

@@ -1,0 +1,194 @@
+/**
+ * Incremental runs over a changing workspace, loaded with the manifests' semantics, must leave storage
+ * exactly as a fresh full run would.
+ */
+import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  addContact, addConversation, addNote, addPart, generateWorkspace, setContactTags, startOfNextDay, startSimulator, updateContact, updateConversation,
+  type Simulator, type Workspace,
+} from './simulator/index.js';
+import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
+import { rowsOf, Storage } from './helpers/storage.js';
+import { TEMPLATE_TABLES } from './contract.js';
+import { OVERLAP_SECONDS } from '../src/sync.js';
+
+const TOKEN = 'incremental-token-0123456789';
+
+async function stateOf(run: RunResult): Promise<any> {
+  return JSON.parse(await readFile(path.join(run.dataDir, 'out', 'state.json'), 'utf8'));
+}
+
+async function expectSameAsFullRun(storage: Storage, sim: Simulator, template: string): Promise<void> {
+  const full = await runExtractor(config(sim.url, TOKEN, { template }));
+  expect(full.code, full.stderr).to.equal(0);
+  for (const name of TEMPLATE_TABLES[template]) {
+    const got = storage.rows(name);
+    const want = rowsOf(full, name);
+    const missing = want.filter((r) => !got.includes(r));
+    const extra = got.filter((r) => !want.includes(r));
+    expect({ table: name, missing: missing.length, extra: extra.length, firstMissing: missing[0], firstExtra: extra[0] }).to.deep.equal({ table: name, missing: 0, extra: 0, firstMissing: undefined, firstExtra: undefined });
+  }
+}
+
+function deleteSet(manifest: Record<string, any>): string[] {
+  return (manifest.delete_where?.[0]?.where_filters?.[0]?.values_from_set ?? []).slice().sort();
+}
+
+describe('incremental runs', function () {
+  this.timeout(180_000);
+  let ws: Workspace;
+  let sim: Simulator;
+  afterEach(() => sim?.close());
+
+  it('a daily schedule over a changing workspace loads exactly what a full run writes (basic)', async () => {
+    ws = generateWorkspace({ seed: 21, users: 120, leads: 40, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const storage = new Storage();
+    const params = { template: 'basic', incremental: true };
+
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    expect((await first.manifest('users')).incremental, 'the first run reads everything and replaces').to.equal(false);
+    await storage.load(first);
+    const state1 = await stateOf(first);
+    const mark: number = state1.sync.lists.contacts.mark;
+    expect(mark).to.equal(Math.max(...ws.contacts.map((c) => c.updated_at)));
+    expect(JSON.stringify(state1).length).to.be.below(100_000);
+
+    // Changes between runs: the same day as the mark, the next day, tags removed, new records, a lead that became a user.
+    const users = ws.contacts.filter((c) => c.role === 'user');
+    const leads = ws.contacts.filter((c) => c.role === 'lead');
+    const sameDay = Math.min(mark + 60, startOfNextDay(mark, ws.timezone) - 1);
+    expect(sameDay).to.be.greaterThan(mark);
+    const tagged = users.find((c) => (ws.contactTags.get(c.id) ?? []).length > 10)!;
+    const changed = [
+      updateContact(ws, users[3].id, { email: 'same.day@example.com' }, sameDay),
+      updateContact(ws, users[4].id, { name: 'Next Day, "quoted"' }, mark + 86_400),
+      setContactTags(ws, tagged.id, (ws.contactTags.get(tagged.id) ?? []).slice(0, 2), mark + 90_000),
+      addContact(ws, { role: 'user', email: 'new.user@example.com' }, mark + 100_000),
+      addContact(ws, { role: 'lead', name: 'New lead' }, mark + 100_001),
+      updateContact(ws, leads[0].id, { role: 'user' }, mark + 100_002),
+    ];
+    addNote(ws, users[3].id, sameDay);
+    ws.now = mark + 100_100; // a day later: everything above is in the search index
+
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
+    expect(second.code, second.stderr).to.equal(0);
+    for (const name of TEMPLATE_TABLES.basic.filter((t) => !['companies', 'admins', 'tags', 'segments'].includes(t))) {
+      expect((await second.manifest(name)).incremental, name).to.equal(true);
+    }
+    const written = [...second.table('users').rows, ...second.table('leads').rows].map((r) => r.id).sort();
+    expect(written).to.include.members(changed.map((c) => c.id));
+    // delete_where names exactly the contacts this run wrote, in every table that hangs under them.
+    expect(deleteSet(await second.manifest('users_tags'))).to.deep.equal(written);
+    expect(deleteSet(await second.manifest('notes'))).to.deep.equal(written);
+    expect(deleteSet(await second.manifest('leads'))).to.deep.equal(written);
+    const resent = written.filter((id) => !changed.some((c) => c.id === id));
+    for (const id of resent) expect(ws.contacts.find((c) => c.id === id)!.updated_at).to.be.at.least(mark - OVERLAP_SECONDS);
+    console.log(`      (overlap: the second run re-sent ${resent.length} unchanged of ${ws.contacts.length} contacts; ${second.stdout.match(/Done in .*requests/)?.[0]})`);
+    await storage.load(second);
+    expect((await stateOf(second)).sync.lists.contacts.mark).to.equal(mark + 100_002);
+
+    await expectSameAsFullRun(storage, sim, 'basic');
+  });
+
+  it('a daily schedule over changing conversations loads exactly what a full run writes, fetching parts only for changed ones', async () => {
+    ws = generateWorkspace({ seed: 22, users: 10, leads: 2, conversations: 60 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const storage = new Storage();
+    const params = { template: 'conversations', incremental: true };
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const state1 = await stateOf(first);
+    const mark: number = state1.sync.lists.conversations.mark;
+
+    const tagged = ws.conversations.find((c) => (c.tags?.tags ?? []).length > 1)!;
+    updateConversation(ws, ws.conversations[5].id, { state: 'closed', open: false }, mark + 10);
+    updateConversation(ws, tagged.id, { tags: { type: 'tag.list', tags: tagged.tags!.tags!.slice(0, 1) } }, mark + 20);
+    addPart(ws, ws.conversations[7].id, mark + 30);
+    const big = ws.conversations.find((c) => ws.parts.get(c.id)!.length > 500);
+    if (big) addPart(ws, big.id, mark + 40);
+    addConversation(ws, mark + 50);
+
+    sim.resetStats();
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
+    expect(second.code, second.stderr).to.equal(0);
+    const written = second.table('conversations').rows.map((r) => r.id).sort();
+    expect(sim.stats.byRoute['GET /conversations/:id']).to.equal(written.length);
+    expect(written.length).to.be.below(ws.conversations.length / 2);
+    expect(deleteSet(await second.manifest('conversation_parts'))).to.deep.equal(written);
+    expect(deleteSet(await second.manifest('conversation_parts_attachments'))).to.deep.equal(written);
+    await storage.load(second);
+    await expectSameAsFullRun(storage, sim, 'conversations');
+  });
+
+  it('a backfill split by the time budget over several runs adds up to one full run', async () => {
+    ws = generateWorkspace({ seed: 23, users: 420, leads: 60, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN, latencyMs: 3 });
+    const storage = new Storage();
+    let state: unknown;
+    let runs = 0;
+    for (;;) {
+      const run = await runExtractor(config(sim.url, TOKEN, { template: 'basic', incremental: true, max_run_minutes: 0.006 }), TEST_OVERRIDES, state);
+      expect(run.code, run.stderr).to.equal(0);
+      await storage.load(run);
+      state = await stateOf(run);
+      runs++;
+      if ((state as any).last_run.complete) break;
+      expect(run.stdout).to.include('the next run continues from there');
+      expect(runs, 'the backfill makes progress').to.be.below(12);
+    }
+    expect(runs).to.be.at.least(2);
+    console.log(`      (the backfill took ${runs} runs with a 0.36 s budget)`);
+    await expectSameAsFullRun(storage, sim, 'basic');
+  });
+
+  it('catches a new contact that search had not indexed yet, through the overlap', async () => {
+    ws = generateWorkspace({ seed: 24, users: 20, leads: 5, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN, searchLagSeconds: 600 });
+    const params = { template: 'users_and_events', incremental: true };
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    const state1 = await stateOf(first);
+    const t = ws.now + 3_600;
+    const fresh = addContact(ws, { role: 'user', email: 'late@example.com' }, t);
+    updateContact(ws, ws.contacts[0].id, { name: 'Touched' }, t + 30);
+    ws.now = t + 60; // the new contact is not searchable yet
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
+    expect(second.table('users').rows.map((r) => r.id)).not.to.include(fresh.id);
+    ws.now = t + 7_200; // indexed now
+    const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await stateOf(second));
+    expect(third.table('users').rows.map((r) => r.id)).to.include(fresh.id);
+  });
+
+  it('a failed run writes no state, and the next run still catches the changes', async () => {
+    ws = generateWorkspace({ seed: 25, users: 20, leads: 5, conversations: 0 });
+    let failSearch = false;
+    sim = await startSimulator({ workspace: ws, token: TOKEN, intercept: ({ route }) => (failSearch && route === 'POST /contacts/search' ? { status: 500 } : undefined) });
+    const params = { template: 'users_and_events', incremental: true };
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    const state1 = await stateOf(first);
+    const changed = updateContact(ws, ws.contacts[1].id, { name: 'Changed' }, ws.now + 500);
+    failSearch = true;
+    const failed = await runExtractor(config(sim.url, TOKEN, params), { ...TEST_OVERRIDES, client: { ...TEST_OVERRIDES.client, maxRetries: 1 } }, state1);
+    expect(failed.code).to.equal(2);
+    expect((await failed.outFiles()).some((f) => f.endsWith('state.json'))).to.equal(false);
+    failSearch = false;
+    const retry = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
+    expect(retry.code, retry.stderr).to.equal(0);
+    expect(retry.table('users').rows.map((r) => r.id)).to.include(changed.id);
+  });
+
+  it('re-sync ignores the stored state and replaces every table', async () => {
+    ws = generateWorkspace({ seed: 26, users: 20, leads: 5, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const first = await runExtractor(config(sim.url, TOKEN, { template: 'basic', incremental: true }));
+    const again = await runExtractor(config(sim.url, TOKEN, { template: 'basic', incremental: true, resync: true }), TEST_OVERRIDES, await stateOf(first));
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stdout).to.include('Re-sync');
+    expect(again.table('users').rows.length).to.equal(ws.contacts.filter((c) => c.role === 'user').length);
+    for (const name of TEMPLATE_TABLES.basic) expect((await again.manifest(name)).incremental, name).to.equal(false);
+  });
+});
