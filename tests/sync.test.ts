@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import { manifestFor, nextListState, OVERLAP_SECONDS, planList, previousSync, type Outcome, type SyncState } from '../src/sync.js';
+import { parseConfig } from '../src/keboola/config.js';
+import { loadTemplate } from '../src/flatten/template.js';
+
+const DAY = 86_400;
+const cfg = (extra: Record<string, unknown> = {}) => parseConfig({ parameters: { '#access_token': 'sync-test-token', incremental: true, ...extra } }, '/d');
+const sync = (lists: SyncState['lists'], template = 'basic'): SyncState => ({ version: 1, template, lists });
+const NOW = 1_800_000_000;
+
+describe('sync planning', () => {
+  it('reads everything without a mark, then only changes since the mark less the overlap', () => {
+    expect(planList('contacts', true, cfg(), undefined, NOW)).to.include({ mode: 'full', resumed: false });
+    expect(planList('contacts', true, cfg(), sync({ contacts: { mark: NOW - 100, full_at: NOW - DAY } }), NOW)).to.deep.equal({ list: 'contacts', mode: 'changes', since: NOW - 100 - OVERLAP_SECONDS, mark: NOW - 100 });
+    expect(planList('companies', false, cfg(), sync({}), NOW)).to.include({ mode: 'full' });
+  });
+
+  it('continues an interrupted backfill from its cursor', () => {
+    const plan = planList('contacts', true, cfg(), sync({ contacts: { mark: 5, backfill: { starting_after: 'abc', started_at: NOW - 50 } } }), NOW);
+    expect(plan).to.include({ mode: 'full', resumed: true, startingAfter: 'abc', startedAt: NOW - 50 });
+  });
+
+  it('refreshes everything when the last full read is older than full_refresh_days, never with 0', () => {
+    const old = sync({ contacts: { mark: NOW - 100, full_at: NOW - 8 * DAY } });
+    expect(planList('contacts', true, cfg(), old, NOW)).to.include({ mode: 'full', resumed: false });
+    expect(planList('contacts', true, cfg({ full_refresh_days: 0 }), old, NOW)).to.include({ mode: 'changes' });
+    expect(planList('contacts', true, cfg({ full_refresh_days: 30 }), old, NOW)).to.include({ mode: 'changes' });
+  });
+
+  it('ignores state from another template, an unknown version, or on re-sync', () => {
+    const good = { sync: sync({ contacts: { mark: 1 } }) };
+    expect(previousSync(cfg(), good)).to.deep.equal(good.sync);
+    expect(previousSync(cfg({ template: 'conversations' }), good)).to.equal(undefined);
+    expect(previousSync(cfg({ resync: true }), good)).to.equal(undefined);
+    expect(previousSync(cfg(), { sync: { version: 9 } })).to.equal(undefined);
+    expect(previousSync(cfg({ incremental: false }), good)).to.equal(undefined);
+  });
+
+  it('moves the mark only over what was written, and never past the start of a full read', () => {
+    const full = { list: 'contacts', mode: 'full' as const, resumed: false, startedAt: NOW, why: '' };
+    const o = (plan: Outcome['plan'], extra: Partial<Outcome>): Outcome => ({ plan, complete: true, reached: true, ids: new Set(), ...extra });
+    expect(nextListState(undefined, o(full, { maxUpdatedAt: NOW - 10 }), NOW)).to.deep.equal({ mark: NOW - 10, full_at: NOW });
+    expect(nextListState(undefined, o(full, { maxUpdatedAt: NOW + 30 }), NOW)).to.deep.equal({ mark: NOW, full_at: NOW });
+    expect(nextListState({ mark: 7 }, o(full, { complete: false, cursor: 'c2' }), NOW)).to.deep.equal({ mark: 7, backfill: { starting_after: 'c2', started_at: NOW } });
+    const changes = { list: 'contacts', mode: 'changes' as const, since: 1000 - OVERLAP_SECONDS, mark: 1000 };
+    expect(nextListState({ mark: 1000, full_at: 1 }, o(changes, { maxUpdatedAt: 2000 }), NOW)).to.deep.equal({ mark: 2000, full_at: 1 });
+    expect(nextListState({ mark: 1000 }, o(changes, {}), NOW)).to.deep.equal({ mark: 1000 });
+    expect(nextListState({ mark: 1000 }, o(changes, { reached: false, maxUpdatedAt: 5000 }), NOW)).to.deep.equal({ mark: 1000 });
+  });
+
+  it('replaces tables read whole, and otherwise deletes the written records\' rows before upserting', () => {
+    const t = loadTemplate('basic');
+    const users = t.tables.find((x) => x.name === 'users')!;
+    const notes = t.tables.find((x) => x.name === 'notes')!;
+    const plan = { list: 'contacts', mode: 'changes' as const, since: 1, mark: 2 };
+    const outcome: Outcome = { plan, complete: true, reached: true, ids: new Set(['b', 'a']) };
+    expect(manifestFor(notes, [outcome], true)).to.deep.equal({ primary_key: ['id'], incremental: true, delete_where: [{ where_filters: [{ column: 'user_id', operator: 'eq', values_from_set: ['a', 'b'] }] }] });
+    expect(manifestFor(users, [outcome], true).delete_where).to.deep.equal([{ where_filters: [{ column: 'id', operator: 'eq', values_from_set: ['a', 'b'] }] }]);
+    expect(manifestFor(users, [{ ...outcome, ids: new Set() }], true)).to.deep.equal({ primary_key: ['id'], incremental: true });
+    const whole: Outcome = { plan: { list: 'contacts', mode: 'full', resumed: false, startedAt: 1, why: '' }, complete: true, reached: true, ids: new Set(['a']) };
+    expect(manifestFor(notes, [whole], true)).to.deep.equal({ primary_key: ['id'], incremental: false });
+    expect(manifestFor(notes, [{ ...whole, plan: { ...whole.plan, resumed: true } as Outcome['plan'] }], true).incremental).to.equal(true);
+    expect(manifestFor(notes, [outcome], false)).to.deep.equal({ primary_key: ['id'], incremental: false });
+  });
+});
