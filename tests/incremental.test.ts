@@ -90,7 +90,17 @@ describe('incremental runs', function () {
     console.log(`      (overlap: the second run re-sent ${resent.length} unchanged of ${ws.contacts.length} contacts; ${second.stdout.match(/Done in .*requests/)?.[0]})`);
     await storage.load(second);
     expect((await stateOf(second)).sync.lists.contacts.mark).to.equal(mark + 100_002);
+    await expectSameAsFullRun(storage, sim, 'basic');
 
+    // A third day: more changes on top of the loaded second run.
+    const day3 = mark + 2 * 86_400;
+    updateContact(ws, users[10].id, { phone: '+420 777 000 111' }, day3);
+    setContactTags(ws, users[3].id, [], day3 + 1);
+    updateContact(ws, leads[1].id, { name: 'Lead, renamed' }, day3 + 2);
+    ws.now = day3 + 100;
+    const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await stateOf(second));
+    expect(third.code, third.stderr).to.equal(0);
+    await storage.load(third);
     await expectSameAsFullRun(storage, sim, 'basic');
   });
 
