@@ -31,25 +31,21 @@ export interface Resume {
 }
 
 /** `starting_after` cursors: GET /contacts, GET /conversations. */
-export async function* cursor<T>(client: IntercomClient, path: string, key: string, query: Query = {}, resume: Resume = {}): AsyncGenerator<T> {
-  let startingAfter = resume.startingAfter;
-  for (;;) {
-    resume.onPage?.(startingAfter);
-    const page = await client.get<Page & { pages?: CursorPages | null }>(path, { ...query, starting_after: startingAfter });
-    yield* itemsOf<T>(page, key, path);
-    const next = page.pages?.next?.starting_after;
-    if (!next || next === startingAfter) return;
-    startingAfter = next;
-  }
+export function cursor<T>(client: IntercomClient, path: string, key: string, query: Query = {}, resume: Resume = {}): AsyncGenerator<T> {
+  return cursorPages((startingAfter) => client.get(path, { ...query, starting_after: startingAfter }), key, path, resume);
 }
 
 /** POST search with `pagination.starting_after`: /contacts/search, /conversations/search. */
-export async function* searchCursor<T>(client: IntercomClient, path: string, key: string, body: Record<string, unknown>, perPage: number): AsyncGenerator<T> {
-  let startingAfter: string | undefined;
+export function searchCursor<T>(client: IntercomClient, path: string, key: string, body: Record<string, unknown>, perPage: number): AsyncGenerator<T> {
+  return cursorPages((startingAfter) => client.post(path, { ...body, pagination: startingAfter ? { per_page: perPage, starting_after: startingAfter } : { per_page: perPage } }), key, path);
+}
+
+async function* cursorPages<T>(fetchPage: (startingAfter: string | undefined) => Promise<Page & { pages?: CursorPages | null }>, key: string, route: string, resume: Resume = {}): AsyncGenerator<T> {
+  let startingAfter = resume.startingAfter;
   for (;;) {
-    const pagination = startingAfter ? { per_page: perPage, starting_after: startingAfter } : { per_page: perPage };
-    const page = await client.post<Page & { pages?: CursorPages | null }>(path, { ...body, pagination });
-    yield* itemsOf<T>(page, key, path);
+    resume.onPage?.(startingAfter);
+    const page = await fetchPage(startingAfter);
+    yield* itemsOf<T>(page, key, route);
     const next = page.pages?.next?.starting_after;
     if (!next || next === startingAfter) return;
     startingAfter = next;
