@@ -156,6 +156,17 @@ describe('incremental runs', function () {
     await expectSameAsFullRun(storage, sim, 'basic');
   });
 
+  it('reads a list again from the start when the saved backfill cursor has expired', async () => {
+    ws = generateWorkspace({ seed: 27, users: 30, leads: 5, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const state = { sync: { version: 1, template: 'users_and_events', lists: { contacts: { backfill: { starting_after: 'expired-cursor', started_at: ws.now } } } } };
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'users_and_events', incremental: true }), TEST_OVERRIDES, state);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.include('is no longer valid');
+    expect(run.table('users').rows.length).to.equal(ws.contacts.filter((c) => c.role === 'user').length);
+    expect((await stateOf(run)).sync.lists.contacts.mark).to.be.a('number');
+  });
+
   it('catches a new contact that search had not indexed yet, through the overlap', async () => {
     ws = generateWorkspace({ seed: 24, users: 20, leads: 5, conversations: 0 });
     sim = await startSimulator({ workspace: ws, token: TOKEN, searchLagSeconds: 600 });

@@ -42,9 +42,19 @@ export function searchCursor<T>(client: IntercomClient, path: string, key: strin
 
 async function* cursorPages<T>(fetchPage: (startingAfter: string | undefined) => Promise<Page & { pages?: CursorPages | null }>, key: string, route: string, resume: Resume = {}): AsyncGenerator<T> {
   let startingAfter = resume.startingAfter;
-  for (;;) {
+  for (let first = true; ; first = false) {
     resume.onPage?.(startingAfter);
-    const page = await fetchPage(startingAfter);
+    let page: Page & { pages?: CursorPages | null };
+    try {
+      page = await fetchPage(startingAfter);
+    } catch (e) {
+      // A cursor saved by an earlier run may have expired: start the list over (rows already loaded are upserted).
+      if (!(first && startingAfter && e instanceof HttpError && (e.status === 400 || e.status === 404))) throw e;
+      log.warn(`The saved position in ${route} is no longer valid (${e.message}); reading it again from the start.`);
+      startingAfter = undefined;
+      resume.onPage?.(startingAfter);
+      page = await fetchPage(startingAfter);
+    }
     yield* itemsOf<T>(page, key, route);
     const next = page.pages?.next?.starting_after;
     if (!next || next === startingAfter) return;
