@@ -91,7 +91,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
 
 function describePlan(plan: Plan): string {
   if (plan.mode === 'changes') return `${plan.list} changed since ${new Date(plan.since * 1000).toISOString()}`;
-  return plan.why === 'incremental is off' || plan.why === 'no change search for it' ? plan.list : `all ${plan.list} (${plan.why})`;
+  return plan.why ? `all ${plan.list} (${plan.why})` : plan.list;
 }
 
 /** Every table → the top-level tables it hangs under (notes hang under users and leads). */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { AppError, exitCodeFor } from './errors.js';
+import { AppError, exitCodeFor, UserError } from './errors.js';
 import { log, redact, setQuiet } from './log.js';
 import { readConfig, type RunConfig } from './keboola/config.js';
 import { readState, writeState } from './keboola/state.js';
@@ -61,7 +61,7 @@ async function runExtraction(cfg: RunConfig, overrides: Overrides): Promise<void
 function describe(e: unknown): string {
   if (e instanceof Error) {
     // Our own errors are written for the user; anything else is a bug, named as such.
-    return e.name === 'UserError' || e instanceof AppError ? e.message : `Unexpected error (a bug, please report it): ${redact(e.stack ?? e.message)}`;
+    return e instanceof UserError || e instanceof AppError ? e.message : `Unexpected error (a bug, please report it): ${redact(e.stack ?? e.message)}`;
   }
   return `Unexpected error (a bug, please report it): ${String(e)}`;
 }

@@ -32,7 +32,8 @@ export interface SyncState {
 }
 
 export type Plan =
-  | { list: string; mode: 'full'; resumed: boolean; startingAfter?: string; startedAt: number; why: string }
+  /** `why` explains a full read of a list that could have read changes only; absent when there was no choice. */
+  | { list: string; mode: 'full'; resumed: boolean; startingAfter?: string; startedAt: number; why?: string }
   | { list: string; mode: 'changes'; since: number; mark: number };
 
 export interface Outcome {
@@ -72,8 +73,8 @@ export function previousSync(cfg: RunConfig, state: State): SyncState | undefine
 
 export function planList(list: string, searchable: boolean, cfg: RunConfig, prev: SyncState | undefined, nowSec: number): Plan {
   const s = prev?.lists[list] ?? {};
-  const fresh = (why: string): Plan => ({ list, mode: 'full', resumed: false, startedAt: nowSec, why });
-  if (!cfg.incremental || !searchable) return fresh(cfg.incremental ? 'no change search for it' : 'incremental is off');
+  const fresh = (why?: string): Plan => ({ list, mode: 'full', resumed: false, startedAt: nowSec, why });
+  if (!cfg.incremental || !searchable) return fresh();
   if (s.backfill) return { list, mode: 'full', resumed: true, startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read' };
   if (s.mark === undefined) return fresh('no mark yet');
   if (cfg.fullRefreshDays > 0 && (s.full_at === undefined || nowSec - s.full_at > cfg.fullRefreshDays * DAY)) {

@@ -33,6 +33,11 @@ export class HttpError extends AppError {
   }
 }
 
+/** Intercom kept failing a request that retrying might have fixed: callers may start over at a higher level. */
+export class RetriesExhaustedError extends AppError {
+  override name = 'RetriesExhaustedError';
+}
+
 export interface RequestOptions {
   /** Fewer retries where retrying the same request cannot help (a broken scroll must restart instead). */
   maxRetries?: number;
@@ -140,7 +145,7 @@ export class IntercomClient {
 
       failures++;
       if (failures > maxRetries) {
-        throw new AppError(`Intercom request ${route} failed ${failures} times (last: ${failure}); giving up. Run again later; if it persists, check Intercom's status page.`);
+        throw new RetriesExhaustedError(`Intercom request ${route} failed ${failures} times (last: ${failure}); giving up. Run again later; if it persists, check Intercom's status page.`);
       }
       this.stats.retries++;
       const delay = this.backoff(failures);

@@ -4,7 +4,7 @@
  */
 import { AppError, UserError } from '../errors.js';
 import { log } from '../log.js';
-import { HttpError, sleep, type IntercomClient } from './client.js';
+import { HttpError, RetriesExhaustedError, sleep, type IntercomClient } from './client.js';
 import type { CursorPages } from '../generated/intercom.js';
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -146,5 +146,5 @@ function isScrollBusy(e: unknown): boolean {
 /** An expired or unknown scroll_param, or Intercom's documented 500 that asks for a restart. */
 function isScrollBroken(e: unknown): boolean {
   if (e instanceof HttpError) return e.status === 404 || e.status === 400 || e.status >= 500;
-  return e instanceof AppError && /failed \d+ times/.test(e.message);
+  return e instanceof RetriesExhaustedError;
 }
