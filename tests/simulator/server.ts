@@ -40,6 +40,8 @@ export interface SimulatorOptions {
   /** Requests with this token get 403 api_plan_restricted. */
   restrictedToken?: string;
   rateLimit?: { limit: number; windowSeconds: number };
+  /** The server's clock runs this many seconds ahead of the real one (negative: behind): X-RateLimit-Reset and Date follow it. */
+  clockSkewSeconds?: number;
   latencyMs?: number;
   /** A companies scroll unused for this long expires. */
   scrollIdleMs?: number;
@@ -638,11 +640,11 @@ function searchConversations(ctx: Ctx) {
 // Server
 
 /** Fixed wall-clock windows of windowSeconds, like Intercom's per-10-seconds limits. */
-function createRateLimiter(limit: number, windowSeconds: number) {
+function createRateLimiter(limit: number, windowSeconds: number, skewSeconds: number) {
   let windowStart = 0;
   let count = 0;
   return () => {
-    const nowSeconds = Math.floor(Date.now() / 1000);
+    const nowSeconds = Math.floor(Date.now() / 1000) + skewSeconds;
     const start = nowSeconds - (nowSeconds % windowSeconds);
     if (start !== windowStart) [windowStart, count] = [start, 0];
     count++;
@@ -651,7 +653,7 @@ function createRateLimiter(limit: number, windowSeconds: number) {
       'X-RateLimit-Remaining': String(Math.max(0, limit - count)),
       'X-RateLimit-Reset': String(windowStart + windowSeconds),
     };
-    return { allowed: count <= limit, headers };
+    return { allowed: count <= limit, headers: { ...headers, Date: new Date((Date.now() / 1000 + skewSeconds) * 1000).toUTCString() } };
   };
 }
 
@@ -673,6 +675,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     workspace: options.workspace,
     token: options.token,
     rateLimit: options.rateLimit ?? { limit: 10_000, windowSeconds: 10 },
+    clockSkewSeconds: options.clockSkewSeconds ?? 0,
     latencyMs: options.latencyMs ?? 0,
     scrollIdleMs: options.scrollIdleMs ?? 60_000,
     scrollPageSize: options.scrollPageSize ?? 50,
@@ -681,7 +684,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const stats: SimulatorStats = { requests: 0, byRoute: {}, maxInFlight: 0, rateLimited: 0 };
   const routeCounts = new Map<string, number>();
   const state: Ctx['state'] = { scroll: null };
-  const takeRateLimit = createRateLimiter(opts.rateLimit.limit, opts.rateLimit.windowSeconds);
+  const takeRateLimit = createRateLimiter(opts.rateLimit.limit, opts.rateLimit.windowSeconds, opts.clockSkewSeconds);
   let inFlight = 0;
   let baseUrl = '';
 
