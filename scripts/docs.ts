@@ -25,6 +25,7 @@ function describeColumn(spec: ColumnSpec): string {
   } else if (spec.path) {
     parts.push(`\`${spec.path}\``);
   }
+  if (spec.unset) parts.push(`${spec.unset.map((u) => `\`${String(u)}\``).join(' or ')} counts as not set (empty)`);
   if (spec.map) parts.push(`mapped ${Object.entries(spec.map).map(([k, v]) => `${k} → ${String(v)}`).join(', ')}`);
   if (spec.format === 'json') parts.push('as JSON, keys sorted');
   if (spec.format === 'iso_to_unix') parts.push('ISO 8601 → UNIX seconds');
@@ -38,7 +39,7 @@ function describeSource(from: Source, parent: string | undefined): string {
     return `list reader \`${lists}\`${where}${from.expand ? `, each expanded by \`${from.expand}\`` : ''}`;
   }
   if (from.fetch) return `detail reader \`${from.fetch}\`, once per ${parent} row`;
-  let s = `\`${from.path}\` of each ${parent} object`;
+  let s = `\`${from.path}\` of each ${parent} object${from.nullable ? ` (no rows when \`${from.path!.split('.')[0]}\` is null)` : ''}`;
   if (from.complete_with) s += `; when \`${from.when}\` is true, all of detail reader \`${from.complete_with}\` instead`;
   if (from.total) s += `; \`${from.total}\` says how many exist`;
   return s;

@@ -4,13 +4,13 @@
  * (fetching detail lists where the template says so) while later objects are still being read, up to a
  * bounded number at a time. All HTTP goes through one client, which paces it by the rate-limit headers.
  */
-import { log } from './log.js';
+import { log, resetWarnings } from './log.js';
 import { HttpError, type IntercomClient } from './intercom/client.js';
-import { details, expanders, lists, type Json, type ReaderContext } from './resources/index.js';
+import { details, expanders, lists, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
 import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable } from './flatten/template.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
-import { manifestFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
+import { CATCH_UP_MARGIN_SECONDS, manifestFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
 import { fmt, Progress } from './progress.js';
 import type { ScrollOptions } from './intercom/paginate.js';
@@ -36,6 +36,7 @@ export interface ExtractResult {
 
 export async function extract(cfg: RunConfig, client: IntercomClient, opts: ExtractOptions, state: State = {}): Promise<ExtractResult> {
   const started = Date.now();
+  resetWarnings();
   const nowSec = () => Math.floor(Date.now() / 1000);
   const template = loadTemplate(cfg.template);
   const ctx: ReaderContext = { client, scroll: { busyRetryMs: 15_000, busyMaxWaitMs: 150_000, maxRestarts: 3, ...opts.scroll } };
@@ -117,8 +118,6 @@ function groupByList(roots: CompiledTable[]): Map<string, CompiledTable[]> {
 class Run {
   truncated = 0;
   vanished = 0;
-  /** Cursor pages can shift while a list is read; a record written once is not written again. */
-  private readonly seen = new Map<string, Set<string>>();
 
   constructor(
     private readonly cfg: RunConfig,
@@ -127,38 +126,58 @@ class Run {
     private readonly progress: Progress,
   ) {}
 
-  /** Reads one list to the end, or until `stop()` says the time is up; true when it reached the end. */
+  /**
+   * Reads one list to the end, or until `stop()` says the time is up; true when it reached the end.
+   *
+   * A list is paged while it changes: Intercom orders conversations by last update, so one updated during the
+   * read moves to a page already read and would be missed. After a full read reaches the end, a catch-up search
+   * reads every record updated since the read began (less a margin for clock skew and index lag) and writes
+   * those not written yet. Records already written keep the version read first; incremental runs pick up the
+   * newer one, since their mark stays at the start of the read.
+   */
   async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean): Promise<boolean> {
     const reader = lists[listName];
     const plan = outcome.plan;
+    const check = recordCheck(roots);
+    const written = new Set<string>();
     const items =
       plan.mode === 'changes'
-        ? reader.changedSince!(this.ctx, plan.since)
-        : reader.all(this.ctx, { startingAfter: plan.startingAfter, onPage: (cursor) => (outcome.cursor = cursor) });
+        ? reader.changedSince!(this.ctx, plan.since, { check })
+        : reader.all(this.ctx, { check, resume: { startingAfter: plan.startingAfter, onPage: (cursor) => (outcome.cursor = cursor) } });
     // A full read resumes at a page: it must get past one before stopping, or a budget shorter than a page would never progress.
     const mayStop = plan.mode === 'full' ? () => stop() && outcome.cursor !== plan.startingAfter : stop;
-    // Each object in flight holds a few detail requests open; twice the request limit keeps the pacer fed.
-    return forEachConcurrent(items, this.cfg.maxConcurrency * 2, mayStop, async (item) => {
+    const writeOnce = async (item: Json) => {
+      // A record can come twice while pages shift (and again in the catch-up): the first read is written.
+      const key = String(item.id);
+      if (written.has(key)) return;
+      written.add(key);
       this.progress.count();
-      let written = false;
-      for (const root of roots) {
-        if (matches(root.node.from.where, item) && this.firstTime(root.name, item)) written = (await this.emitRoot(root, item)) || written;
-      }
-      if (written) {
-        outcome.ids.add(String(item.id));
-        const updated = Number(item.updated_at);
-        if (Number.isFinite(updated)) outcome.maxUpdatedAt = Math.max(outcome.maxUpdatedAt ?? updated, updated);
-      }
-    });
+      await this.writeRecord(roots, item, outcome);
+    };
+    // Each object in flight holds a few detail requests open; twice the request limit keeps the pacer fed.
+    const limit = this.cfg.maxConcurrency * 2;
+    const ended = await forEachConcurrent(items, limit, mayStop, writeOnce);
+    if (!ended || plan.mode !== 'full' || !reader.changedSince) return ended;
+
+    const since = plan.startedAt - CATCH_UP_MARGIN_SECONDS;
+    const before = written.size;
+    log.info(`Catching up on ${listName} updated since the read began (${new Date(since * 1000).toISOString()}): records that moved between pages while it ran.`);
+    await forEachConcurrent(reader.changedSince(this.ctx, since, { check }), limit, () => false, writeOnce);
+    const caught = written.size - before;
+    if (caught > 0) log.info(`The catch-up found ${fmt(caught)} ${listName} that the paged read missed; they are written.`);
+    return true;
   }
 
-  private firstTime(table: string, item: Json): boolean {
-    const set = this.seen.get(table) ?? new Set<string>();
-    this.seen.set(table, set);
-    const id = String(item.id);
-    if (set.has(id)) return false;
-    set.add(id);
-    return true;
+  private async writeRecord(roots: CompiledTable[], item: Json, outcome: Outcome): Promise<void> {
+    let written = false;
+    for (const root of roots) {
+      if (matches(root.node.from.where, item)) written = (await this.emitRoot(root, item)) || written;
+    }
+    if (written) {
+      outcome.ids.add(String(item.id));
+      const updated = Number(item.updated_at);
+      if (Number.isFinite(updated)) outcome.maxUpdatedAt = Math.max(outcome.maxUpdatedAt ?? updated, updated);
+    }
   }
 
   private async emitRoot(table: CompiledTable, item: Json): Promise<boolean> {
@@ -166,7 +185,7 @@ class Run {
     const expand = table.node.from.expand;
     if (expand) {
       try {
-        obj = await expanders[expand](this.ctx, item);
+        obj = await expanders[expand](this.ctx, item, table.check);
       } catch (e) {
         if (!isGone(e)) throw e;
         this.vanished++;
@@ -199,14 +218,15 @@ class Run {
   private async *childItems(child: CompiledTable, parentObj: Json, parentTable: CompiledTable): AsyncIterable<Json> {
     const from = child.node.from;
     if (from.fetch) {
-      yield* details[from.fetch](this.ctx, parentObj);
+      yield* details[from.fetch](this.ctx, parentObj, child.check);
       return;
     }
     // An embedded list capped by the API (a contact shows 10 tags at most): fetch the whole list instead.
     if (from.complete_with && from.when && getPath(parentObj, undefined, from.when) === true) {
-      yield* details[from.complete_with](this.ctx, parentObj);
+      yield* details[from.complete_with](this.ctx, parentObj, child.check);
       return;
     }
+    // The parent's answer passed its table's check, so this is a list (or, where the template allows, absent).
     const items = getPath(parentObj, undefined, from.path!);
     const list = Array.isArray(items) ? (items as Json[]) : [];
     if (from.total) {
@@ -218,6 +238,22 @@ class Run {
     }
     yield* list;
   }
+}
+
+/**
+ * The checks a list's records must pass: those of every top-level table the record feeds (users or leads by
+ * role). A table whose rows come from an expanded record checks the expansion instead.
+ */
+function recordCheck(roots: CompiledTable[]): RecordCheck {
+  const direct = roots.filter((r) => !r.node.from.expand);
+  return (item) => {
+    for (const r of direct) {
+      if (!matches(r.node.from.where, item)) continue;
+      const wrong = r.check(item);
+      if (wrong) return wrong;
+    }
+    return undefined;
+  };
 }
 
 function matches(where: Record<string, unknown> | undefined, item: Json): boolean {

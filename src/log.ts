@@ -33,3 +33,17 @@ export const log = {
     process.stderr.write(redact(message.replace(/\s*\n\s*/g, ' ')) + '\n');
   },
 };
+
+const warned = new Set<string>();
+
+/** One warning per key and run, however often the cause repeats (null items in every page of a list). */
+export function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  log.warn(message);
+}
+
+/** A new run warns afresh (tests run many in one process). */
+export function resetWarnings(): void {
+  warned.clear();
+}

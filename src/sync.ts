@@ -14,6 +14,11 @@ import type { CompiledTable } from './flatten/template.js';
 
 /** New contacts can take minutes to reach Intercom's search index: changes this much older than the mark are read again. */
 export const OVERLAP_SECONDS = 30 * 60;
+/**
+ * The catch-up after a full read asks for records updated since the read began less this margin: Intercom's
+ * clock may be behind ours, and an update takes a moment to reach the search index.
+ */
+export const CATCH_UP_MARGIN_SECONDS = 30 * 60;
 const DAY = 86_400;
 
 export interface ListState {

@@ -211,7 +211,9 @@ describe('Intercom simulator', () => {
         const res = await get<ConversationList>(sim, `/conversations${after ? `?starting_after=${encodeURIComponent(after)}` : ''}`);
         return { items: res.body.conversations, next: res.body.pages?.next?.starting_after };
       });
-      expect(ids(items)).to.deep.equal(ids(ws.conversations));
+      // Most recently updated first, as Intercom lists them.
+      const byUpdate = [...ws.conversations].sort((a, b) => b.updated_at - a.updated_at || ws.conversations.indexOf(a) - ws.conversations.indexOf(b));
+      expect(items.map((c) => c.id)).to.deep.equal(byUpdate.map((c) => c.id));
       expect(pages).to.equal(Math.ceil(ws.conversations.length / 20));
       expect(items.every((c) => c.conversation_parts === undefined)).to.equal(true);
     });

@@ -45,8 +45,9 @@ export function cell(value: unknown): string {
 
 function isoToUnix(value: unknown): string {
   if (typeof value === 'number') return String(value);
-  if (typeof value !== 'string' || value === '') return '';
-  const ms = Date.parse(value);
+  // Intercom's own examples carry ISO strings with a trailing space.
+  if (typeof value !== 'string' || value.trim() === '') return '';
+  const ms = Date.parse(value.trim());
   return Number.isFinite(ms) ? String(Math.floor(ms / 1000)) : '';
 }
 
@@ -54,18 +55,24 @@ export function compileColumn(spec: ColumnSpec): (obj: Json, scope: Scope) => st
   if (spec === null) return () => '';
   if (typeof spec === 'string') return (o, p) => cell(getPath(o, p, spec));
 
-  const { path, coalesce, labels, map, format } = spec;
+  const { path, coalesce, labels, map, format, unset } = spec;
+  // Values that mean "not set" (an assignee id of 0) count as missing.
+  const unsetCells = new Set((unset ?? []).map(cell));
+  const isSet = (v: unknown) => v !== null && v !== undefined && v !== '' && !unsetCells.has(cell(v));
   let read: (o: Json, p: Scope) => unknown;
   if (coalesce) {
     read = (o, p) => {
       for (let i = 0; i < coalesce.length; i++) {
         const v = getPath(o, p, coalesce[i]);
-        if (v !== null && v !== undefined && v !== '') return labels ? labels[i] : v;
+        if (isSet(v)) return labels ? labels[i] : v;
       }
       return undefined;
     };
   } else if (path !== undefined) {
-    read = (o, p) => getPath(o, p, path);
+    read = (o, p) => {
+      const v = getPath(o, p, path);
+      return isSet(v) ? v : undefined;
+    };
   } else {
     throw new Error('a column rule needs "path" or "coalesce"');
   }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 import { details, expanders, lists } from '../resources/index.js';
-import { compileRow, type RowFn } from './mapping.js';
+import { compileColumn, compileRow, type Json, type RowFn } from './mapping.js';
 import type { Include, TableNode, TemplateFile } from '../generated/template.js';
 
 export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
@@ -20,6 +20,12 @@ export interface CompiledTable {
   children: CompiledTable[];
   /** For a child table, the column holding its top-level record's id: how an incremental run replaces a changed record's child rows. */
   rootKey?: string;
+  /**
+   * What is wrong with an object this table maps, or undefined: a primary-key column it fills is empty, or a
+   * child list it reads from inside the object is missing or not a list. Readers run it on every answer, so a
+   * malformed one is retried and reported instead of written as fewer rows.
+   */
+  check: (obj: Json) => string | undefined;
 }
 
 export interface Template {
@@ -55,10 +61,47 @@ function resolve(entry: TableNode | Include, dir: string): TableNode[] {
 
 function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[], depth = 0): CompiledTable {
   check(node, parent);
-  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [], rootKey: rootKeyOf(node, depth) };
+  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [], rootKey: rootKeyOf(node, depth), check: () => undefined };
   all.push(compiled);
   compiled.children = (node.children ?? []).map((c) => compile(c, node, all, depth + 1));
+  compiled.check = compileCheck(compiled);
   return compiled;
+}
+
+/** Primary-key columns filled from the object itself (not from its parent) must not be empty. */
+function compileCheck(table: CompiledTable): (obj: Json) => string | undefined {
+  const keys = table.node.primary_key
+    .map((k) => [k, table.node.columns[k]] as const)
+    .filter(([, spec]) => !(typeof spec === 'string' && spec.startsWith('$')))
+    .map(([k, spec]) => [k, compileColumn(spec)] as const);
+  const embedded = table.children.filter((c) => c.node.from.path !== undefined);
+  return (obj) => {
+    for (const [k, value] of keys) if (value(obj, {}) === '') return `no value for ${table.name}.${k} (part of its primary key)`;
+    for (const child of embedded) {
+      const { path: p, nullable } = child.node.from;
+      const list = embeddedList(obj, p!, nullable === true);
+      if (typeof list === 'string') return list;
+      for (const item of list) {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) return `"${p}" holds ${item === null ? 'null' : typeof item} where an object was expected`;
+        const wrong = child.check(item as Json);
+        if (wrong) return `in "${p}": ${wrong}`;
+      }
+    }
+    return undefined;
+  };
+}
+
+/** The list at a dotted path, or what is wrong. Only a nullable path's first step may be null or absent. */
+function embeddedList(obj: Json, dotted: string, nullable: boolean): unknown[] | string {
+  const steps = dotted.split('.');
+  let cur: unknown = obj;
+  for (let i = 0; i < steps.length; i++) {
+    const at = steps.slice(0, i + 1).join('.');
+    if (cur === null || typeof cur !== 'object') return `"${steps.slice(0, i).join('.')}" is not an object`;
+    cur = (cur as Json)[steps[i]];
+    if (cur === null || cur === undefined) return nullable && i === 0 ? [] : `no "${at}"${i === steps.length - 1 ? ' list' : ''}`;
+  }
+  return Array.isArray(cur) ? cur : `"${dotted}" is not a list`;
 }
 
 function rootKeyOf(node: TableNode, depth: number): string | undefined {

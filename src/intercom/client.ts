@@ -1,7 +1,8 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
-import { AppError, UserError } from '../errors.js';
+import { AppError, StoppedError, UserError } from '../errors.js';
 import { log } from '../log.js';
 import { jitter, Pacer } from './pacer.js';
 import type { ErrorList } from '../generated/intercom.js';
@@ -11,13 +12,24 @@ export interface ClientOptions {
   token: string;
   apiVersion: string;
   maxConcurrency: number;
+  /** A request's whole life, from sending to the last byte of the body: a body that trickles forever still ends. */
   timeoutMs?: number;
-  /** Retries of 5xx, resets, timeouts and empty bodies (429s are waited out separately). */
+  /** How long a TCP (and TLS) connection may take to open. */
+  connectTimeoutMs?: number;
+  /**
+   * A failing request (5xx, reset, timeout, empty, garbled or malformed body; 429s are waited out separately) is
+   * retried until it has been failing this long. Bounded by time, not by count: on a flaky API one request among
+   * millions will fail many times in a row, and that must not fail a run that is otherwise getting through.
+   */
+  retryWindowMs?: number;
+  /** A count bound on top, where retrying the same request soon stops making sense (tests, testConnection). */
   maxRetries?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
   /** How many 429s in a row before giving up: a run that never gets through is better failed than hung. */
   maxRateLimitWaits?: number;
+  /** Aborting it stops the run: every pending and future request fails with StoppedError. */
+  signal?: AbortSignal;
 }
 
 /** An Intercom answer that is neither success nor something retrying could fix. */
@@ -38,9 +50,16 @@ export class RetriesExhaustedError extends AppError {
   override name = 'RetriesExhaustedError';
 }
 
+export type Body = Record<string, unknown>;
+
 export interface RequestOptions {
   /** Fewer retries where retrying the same request cannot help (a broken scroll must restart instead). */
   maxRetries?: number;
+  /**
+   * Says what is wrong with a 2xx body, or undefined when it has the shape the caller needs. A wrong shape is
+   * retried like a garbled body, then reported: it is never read as "no data".
+   */
+  check?: (body: Body) => string | undefined;
 }
 
 export interface RequestStats {
@@ -50,8 +69,11 @@ export interface RequestStats {
   byRoute: Map<string, number>;
 }
 
+/** Network errors that mean the configured host is wrong or unreachable, not that Intercom is having a bad moment. */
+const UNREACHABLE = /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ECONNTIMEOUT|EPROTO|CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_SSL_)/;
+
 /**
- * The one door to Intercom: auth, version header, pacing by the rate-limit headers, retries.
+ * The one door to Intercom: auth, version header, pacing by the rate-limit headers, retries, deadlines.
  * Nothing else in the code makes an HTTP request, so nothing else can leak the token or storm the API.
  */
 export class IntercomClient {
@@ -59,23 +81,29 @@ export class IntercomClient {
   readonly stats: RequestStats = { requests: 0, retries: 0, rateLimited: 0, byRoute: new Map() };
   private readonly http: AxiosInstance;
   private readonly origin: string;
-  private readonly opts: Required<ClientOptions>;
+  private readonly opts: Required<Omit<ClientOptions, 'signal'>> & { signal?: AbortSignal };
+  /** Whether the host has ever answered: until it has, a connection failure is the configuration's fault. */
+  private answered = false;
 
   constructor(options: ClientOptions) {
     this.opts = {
       timeoutMs: 60_000,
-      maxRetries: 8,
+      connectTimeoutMs: 15_000,
+      retryWindowMs: 10 * 60_000,
+      maxRetries: Infinity,
       backoffBaseMs: 1_000,
-      backoffCapMs: 60_000,
+      // Short enough that a request retried for the whole window gets about sixty tries.
+      backoffCapMs: 10_000,
       maxRateLimitWaits: 50,
       ...options,
     };
     this.origin = new URL(this.opts.baseUrl).origin;
+    // Every request in flight listens to the stop signal; dozens at once is by design, not a leak.
+    if (this.opts.signal) setMaxListeners(0, this.opts.signal);
     this.pacer = new Pacer({ maxConcurrency: this.opts.maxConcurrency });
     const agentOpts = { keepAlive: true, maxSockets: this.opts.maxConcurrency };
     this.http = axios.create({
       baseURL: this.opts.baseUrl,
-      timeout: this.opts.timeoutMs,
       headers: {
         Authorization: `Bearer ${this.opts.token}`,
         'Intercom-Version': this.opts.apiVersion,
@@ -86,18 +114,36 @@ export class IntercomClient {
       responseType: 'text',
       transformResponse: (d) => d,
       validateStatus: () => true,
-      httpAgent: new http.Agent(agentOpts),
-      httpsAgent: new https.Agent(agentOpts),
+      httpAgent: withConnectTimeout(new http.Agent(agentOpts), this.opts.connectTimeoutMs),
+      httpsAgent: withConnectTimeout(new https.Agent(agentOpts), this.opts.connectTimeoutMs),
       maxRedirects: 0,
     });
   }
 
-  get<T>(pathOrUrl: string, query?: Record<string, string | number | boolean | undefined>, opts?: RequestOptions): Promise<T> {
+  get<T = Body>(pathOrUrl: string, query?: Record<string, string | number | boolean | undefined>, opts?: RequestOptions): Promise<T> {
     return this.request<T>('GET', pathOrUrl, query, undefined, opts);
   }
 
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, undefined, body);
+  post<T = Body>(path: string, body: unknown, opts?: RequestOptions): Promise<T> {
+    return this.request<T>('POST', path, undefined, body, opts);
+  }
+
+  /** A pause that ends early, with StoppedError, when the run is stopped. */
+  sleep(ms: number): Promise<void> {
+    const signal = this.opts.signal;
+    if (!signal) return sleep(ms);
+    this.throwIfStopped();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(this.stopped());
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   async request<T>(method: 'GET' | 'POST', pathOrUrl: string, query?: Record<string, unknown>, body?: unknown, opts: RequestOptions = {}): Promise<T> {
@@ -105,22 +151,36 @@ export class IntercomClient {
     const url = this.relative(pathOrUrl);
     const route = `${method} ${routeOf(url)}`;
     let failures = 0;
+    let firstFailureAt = 0;
     let rateLimitWaits = 0;
     for (;;) {
-      const release = await this.pacer.acquire();
+      this.throwIfStopped();
+      const release = await this.untilStopped(this.pacer.acquire());
       let res: AxiosResponse<string> | undefined;
       let failure: string | undefined;
+      let networkCode: string | undefined;
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), this.opts.timeoutMs);
+      const onStop = () => deadline.abort();
+      this.opts.signal?.addEventListener('abort', onStop, { once: true });
       try {
         this.count(route);
-        res = await this.http.request<string>({ method, url, params: clean(query), data: body });
+        res = await this.http.request<string>({ method, url, params: clean(query), data: body, signal: deadline.signal });
+        // Headers first, then the slot back: the pacer must count this request until its answer is known.
+        this.pacer.observe(res.headers as Record<string, unknown>);
       } catch (e) {
-        failure = describeNetworkError(e);
+        this.throwIfStopped();
+        const timedOut = deadline.signal.aborted && axios.isCancel(e);
+        networkCode = timedOut ? 'ETIMEDOUT' : (e as { code?: string }).code;
+        failure = timedOut ? `no complete answer within ${(this.opts.timeoutMs / 1000).toFixed(1)} s` : describeNetworkError(e);
       } finally {
+        clearTimeout(timer);
+        this.opts.signal?.removeEventListener('abort', onStop);
         release();
       }
 
       if (res) {
-        this.pacer.observe(res.headers as Record<string, unknown>);
+        this.answered = true;
         const status = res.status;
         if (status === 429) {
           this.stats.rateLimited++;
@@ -134,24 +194,59 @@ export class IntercomClient {
         }
         if (status >= 200 && status < 300) {
           const parsed = parseBody(res.data);
-          if (parsed !== undefined) return parsed as T;
-          failure = `${status} with an empty or malformed JSON body`;
+          failure = parsed === undefined ? `${status} with an empty or malformed JSON body` : wrongShape(parsed, opts.check);
+          if (failure === undefined) return parsed as T;
+          failure = failure.startsWith(String(status)) ? failure : `${status} ${failure}`;
         } else if (status >= 500 || status === 408) {
           failure = `${status} ${errorSummary(res.data)}`;
         } else {
           throw this.clientError(status, route, res.data);
         }
+      } else if (!this.answered && networkCode && UNREACHABLE.test(networkCode) && failures >= 1) {
+        throw new UserError(`Cannot reach Intercom at ${this.opts.baseUrl} (${failure}): check parameters.api_base_url, or parameters.region when no api_base_url is set.`);
       }
 
       failures++;
-      if (failures > maxRetries) {
-        throw new RetriesExhaustedError(`Intercom request ${route} failed ${failures} times (last: ${failure}); giving up. Run again later; if it persists, check Intercom's status page.`);
+      const now = Date.now();
+      if (failures === 1) firstFailureAt = now;
+      if (failures > maxRetries || (failures > 1 && now - firstFailureAt >= this.opts.retryWindowMs)) {
+        const span = ((now - firstFailureAt) / 1000).toFixed(0);
+        throw new RetriesExhaustedError(`Intercom request ${route} failed ${failures} times over ${span} s (last: ${failure}); giving up. Run again later; if it persists, check Intercom's status page.`);
       }
       this.stats.retries++;
       const delay = this.backoff(failures);
-      log.info(`Retrying ${route} in ${(delay / 1000).toFixed(1)} s after: ${failure} (attempt ${failures + 1} of ${maxRetries + 1}).`);
-      await sleep(delay);
+      log.info(`Retrying ${route} in ${(delay / 1000).toFixed(1)} s after: ${failure} (attempt ${failures + 1}).`);
+      await this.sleep(delay);
     }
+  }
+
+  private throwIfStopped(): void {
+    if (this.opts.signal?.aborted) throw this.stopped();
+  }
+
+  private stopped(): StoppedError {
+    const reason = this.opts.signal?.reason;
+    return reason instanceof StoppedError ? reason : new StoppedError(reason instanceof Error ? reason.message : 'The run was stopped.');
+  }
+
+  private untilStopped<T>(p: Promise<T>): Promise<T> {
+    const signal = this.opts.signal;
+    if (!signal) return p;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(this.stopped());
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.then(
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          if (signal.aborted && typeof v === 'function') (v as () => void)(); // a slot granted after the stop goes back
+          resolve(v);
+        },
+        (e) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
   }
 
   /** Capped exponential backoff with full jitter, so retries from concurrent requests spread out. */
@@ -191,6 +286,31 @@ export class IntercomClient {
     }
     return new HttpError(status, route, code, message);
   }
+}
+
+/** A 2xx body is an object, not an error list, and has what the caller checks for. */
+function wrongShape(body: unknown, check: RequestOptions['check']): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return `with ${Array.isArray(body) ? 'a JSON array' : 'a JSON value'} where an object was expected`;
+  const b = body as Body;
+  if (b.type === 'error.list') return `with an error list (${errorSummary(JSON.stringify(b)) || 'no details'})`;
+  return check?.(b);
+}
+
+/** Fails a connection that has not opened in time: a host that drops packets must not hold a request for the whole deadline. */
+function withConnectTimeout<A extends http.Agent>(agent: A, ms: number): A {
+  const a = agent as unknown as { createConnection: (...args: unknown[]) => import('node:net').Socket };
+  const create = a.createConnection.bind(agent);
+  a.createConnection = (...args: unknown[]) => {
+    const socket = create(...args);
+    const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connection not opened within ${ms} ms`), { code: 'ECONNTIMEOUT' })), ms);
+    timer.unref();
+    const done = () => clearTimeout(timer);
+    socket.once('connect', done);
+    socket.once('secureConnect', done);
+    socket.once('close', done);
+    return socket;
+  };
+  return agent;
 }
 
 /** Turns '/contacts/5ba682d2.../tags?x=1' into '/contacts/:id/tags' for stats and messages. */

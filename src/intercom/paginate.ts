@@ -1,26 +1,89 @@
 /**
  * The pagination styles of Intercom's API 2.x, each an async iterator over the items of every page.
  * A page is requested only when the consumer has taken the previous one, so a slow writer slows the reader.
+ *
+ * Nothing read from the API is trusted: a page without its list, a list that is not an array, an item without
+ * an id, a cursor that comes back, a page that repeats earlier ids or a page past the last one is a failure
+ * (retried by the client, then reported), never "no data" and never an endless loop.
  */
 import { AppError, UserError } from '../errors.js';
-import { log } from '../log.js';
-import { HttpError, RetriesExhaustedError, sleep, type IntercomClient } from './client.js';
+import { log, warnOnce } from '../log.js';
+import { HttpError, RetriesExhaustedError, type Body, type IntercomClient } from './client.js';
 import type { CursorPages } from '../generated/intercom.js';
 
 type Query = Record<string, string | number | boolean | undefined>;
-type Page = Record<string, unknown>;
+export type Item = Record<string, unknown>;
 
-function itemsOf<T>(page: Page, key: string, route: string): T[] {
-  const items = page[key];
-  if (items === undefined || items === null) return [];
-  if (!Array.isArray(items)) throw new AppError(`Intercom's answer to ${route} has "${key}" that is not a list: the API may have changed; report it with the request id.`);
-  return items as T[];
+/** What a list answer must look like. */
+export interface ListShape {
+  /** The key holding the list; more than one where the API documents alternatives (the first present is used). */
+  keys: string[];
+  /** The field every item is keyed by. */
+  id: string;
+  /** Items the spec marks nullable are skipped with one warning; any other null item is a failure. */
+  nullableItems?: boolean;
+  /** More checks on each item (from the template: child lists it reads, primary-key columns). */
+  item?: (item: Item) => string | undefined;
+}
+
+export const shape = (key: string | string[], extra: Partial<ListShape> = {}): ListShape => ({ keys: [key].flat(), id: 'id', ...extra });
+
+/** What is wrong with a page's list, or undefined. */
+export function listProblem(body: Body, s: ListShape): string | undefined {
+  const key = s.keys.find((k) => body[k] !== undefined && body[k] !== null);
+  if (key === undefined) return `without the ${s.keys.map((k) => `"${k}"`).join(' or ')} list`;
+  const list = body[key];
+  if (!Array.isArray(list)) return `with "${key}" that is not a list`;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i] as unknown;
+    if (item === null && s.nullableItems) continue;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return `with item ${i} of "${key}" not an object`;
+    const id = (item as Item)[s.id];
+    if (!isKey(id)) return `with item ${i} of "${key}" without "${s.id}"`;
+    const wrong = s.item?.(item as Item);
+    if (wrong) return `with ${key} item ${String(id)}: ${wrong}`;
+  }
+  return undefined;
+}
+
+/** The items of a page that passed listProblem; nulls the spec allows are dropped with one warning per route. */
+function itemsOf(body: Body, s: ListShape, route: string): Item[] {
+  const key = s.keys.find((k) => body[k] !== undefined && body[k] !== null)!;
+  const list = body[key] as Array<Item | null>;
+  const items = list.filter((x): x is Item => x !== null);
+  if (items.length < list.length) warnOnce(`null:${route}`, `Intercom's answer to ${route} held null items in "${key}" (the API allows it); they are skipped.`);
+  return items;
+}
+
+export function isKey(v: unknown): boolean {
+  return (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v));
+}
+
+const idsOf = (body: Body, s: ListShape) => itemsOf(body, s, '').map((x) => String(x[s.id]));
+
+/** Remembers the ids of a read so far: a page whose ids were all seen, or that equals the one before, is a loop. */
+class LoopGuard {
+  private readonly seen = new Set<string>();
+  private previous = '';
+
+  problem(ids: string[]): string | undefined {
+    if (ids.length === 0) return undefined;
+    const joined = ids.join(',');
+    if (joined === this.previous) return 'that repeats the previous page';
+    if (ids.every((id) => this.seen.has(id))) return 'whose records were all on earlier pages (the pagination is going round in a circle)';
+    return undefined;
+  }
+
+  accept(ids: string[]): void {
+    this.previous = ids.join(',');
+    for (const id of ids) this.seen.add(id);
+  }
 }
 
 /** One request, one list: /admins, /teams, /tags, /segments, /contacts/{id}/tags. */
-export async function* single<T>(client: IntercomClient, path: string, key: string, query?: Query): AsyncGenerator<T> {
-  const page = await client.get<Page>(path, query);
-  yield* itemsOf<T>(page, key, path);
+export async function* single(client: IntercomClient, path: string, s: ListShape, query?: Query): AsyncGenerator<Item> {
+  const page = await client.get(path, query, { check: (b) => listProblem(b, s) });
+  yield* itemsOf(page, s, path);
 }
 
 /** Where a cursor-paged read starts, and who hears of each page's cursor (to resume a read in a later run). */
@@ -30,60 +93,118 @@ export interface Resume {
   onPage?: (startingAfter: string | undefined) => void;
 }
 
+type CursorPage = Body & { pages?: CursorPages | null };
+
 /** `starting_after` cursors: GET /contacts, GET /conversations. */
-export function cursor<T>(client: IntercomClient, path: string, key: string, query: Query = {}, resume: Resume = {}): AsyncGenerator<T> {
-  return cursorPages((startingAfter) => client.get(path, { ...query, starting_after: startingAfter }), key, path, resume);
+export function cursor(client: IntercomClient, path: string, s: ListShape, query: Query = {}, resume: Resume = {}): AsyncGenerator<Item> {
+  return cursorPages((startingAfter, check) => client.get(path, { ...query, starting_after: startingAfter }, { check }), s, path, resume);
 }
 
 /** POST search with `pagination.starting_after`: /contacts/search, /conversations/search. */
-export function searchCursor<T>(client: IntercomClient, path: string, key: string, body: Record<string, unknown>, perPage: number): AsyncGenerator<T> {
-  return cursorPages((startingAfter) => client.post(path, { ...body, pagination: startingAfter ? { per_page: perPage, starting_after: startingAfter } : { per_page: perPage } }), key, path);
+export function searchCursor(client: IntercomClient, path: string, s: ListShape, body: Record<string, unknown>, perPage: number): AsyncGenerator<Item> {
+  return cursorPages(
+    (startingAfter, check) => client.post(path, { ...body, pagination: startingAfter ? { per_page: perPage, starting_after: startingAfter } : { per_page: perPage } }, { check }),
+    s,
+    path,
+  );
 }
 
-async function* cursorPages<T>(fetchPage: (startingAfter: string | undefined) => Promise<Page & { pages?: CursorPages | null }>, key: string, route: string, resume: Resume = {}): AsyncGenerator<T> {
+async function* cursorPages(
+  fetchPage: (startingAfter: string | undefined, check: (b: Body) => string | undefined) => Promise<CursorPage>,
+  s: ListShape,
+  route: string,
+  resume: Resume = {},
+): AsyncGenerator<Item> {
   let startingAfter = resume.startingAfter;
+  const cursors = new Set<string>(startingAfter ? [startingAfter] : []);
+  const guard = new LoopGuard();
+  const check = (b: Body) => {
+    const wrong = listProblem(b, s);
+    if (wrong) return wrong;
+    const next = nextCursor(b as CursorPage);
+    if (next !== undefined && typeof next !== 'string') return 'with a pages.next.starting_after that is not a string';
+    if (next && cursors.has(next)) return 'with a next-page cursor it gave before (the pagination is going round in a circle)';
+    return guard.problem(idsOf(b, s));
+  };
   for (let first = true; ; first = false) {
     resume.onPage?.(startingAfter);
-    let page: Page & { pages?: CursorPages | null };
+    let page: CursorPage;
     try {
-      page = await fetchPage(startingAfter);
+      page = await fetchPage(startingAfter, check);
     } catch (e) {
       // A cursor saved by an earlier run may have expired: start the list over (rows already loaded are upserted).
       if (!(first && startingAfter && e instanceof HttpError && (e.status === 400 || e.status === 404))) throw e;
       log.warn(`The saved position in ${route} is no longer valid (${e.message}); reading it again from the start.`);
       startingAfter = undefined;
+      cursors.clear();
       resume.onPage?.(startingAfter);
-      page = await fetchPage(startingAfter);
+      page = await fetchPage(startingAfter, check);
     }
-    yield* itemsOf<T>(page, key, route);
-    const next = page.pages?.next?.starting_after;
-    if (!next || next === startingAfter) return;
+    guard.accept(idsOf(page, s));
+    yield* itemsOf(page, s, route);
+    const next = nextCursor(page) as string | undefined;
+    if (!next) return;
+    cursors.add(next);
     startingAfter = next;
   }
 }
 
+function nextCursor(page: CursorPage): unknown {
+  const pages = page.pages;
+  if (pages === null || pages === undefined || typeof pages !== 'object') return undefined;
+  const next = (pages as { next?: unknown }).next;
+  if (next === null || next === undefined || typeof next !== 'object') return undefined;
+  return (next as { starting_after?: unknown }).starting_after ?? undefined;
+}
+
+type NumberedPage = Body & { pages?: { page?: unknown; total_pages?: unknown; next?: unknown } | null };
+
 /** `page` numbers: /contacts/{id}/companies, /contacts/{id}/notes. */
-export async function* pageNumbers<T>(client: IntercomClient, path: string, key: string, query: Query = {}): AsyncGenerator<T> {
+export async function* pageNumbers(client: IntercomClient, path: string, s: ListShape, query: Query = {}): AsyncGenerator<Item> {
+  const guard = new LoopGuard();
   for (let page = 1; ; page++) {
-    const res = await client.get<Page & { pages?: { total_pages?: number; next?: unknown } | null }>(path, { ...query, page });
-    const items = itemsOf<T>(res, key, path);
-    yield* items;
+    const check = (b: Body) => {
+      const wrong = listProblem(b, s);
+      if (wrong) return wrong;
+      const total = (b as NumberedPage).pages?.total_pages;
+      if (typeof total === 'number' && page > Math.max(total, 1)) return `for page ${page} while pages.total_pages is ${total}`;
+      return guard.problem(idsOf(b, s));
+    };
+    const res = await client.get<NumberedPage>(path, { ...query, page }, { check });
+    const ids = idsOf(res, s);
+    guard.accept(ids);
+    yield* itemsOf(res, s, path);
     const total = res.pages?.total_pages;
-    if (items.length === 0 || (typeof total === 'number' ? page >= total : !res.pages?.next)) return;
+    if (ids.length === 0 || (typeof total === 'number' ? page >= total : !res.pages?.next)) return;
   }
 }
 
 /** A `pages.next` URL to follow: /events. */
-export async function* nextUrl<T>(client: IntercomClient, path: string, key: string, query: Query = {}): AsyncGenerator<T> {
-  let res = await client.get<Page & { pages?: { next?: string | null } | null }>(path, query);
-  const seen = new Set<string>();
+export async function* nextUrl(client: IntercomClient, path: string, s: ListShape, query: Query = {}): AsyncGenerator<Item> {
+  const urls = new Set<string>();
+  const guard = new LoopGuard();
+  const check = (b: Body) => {
+    const wrong = listProblem(b, s);
+    if (wrong) return wrong;
+    const next = nextLink(b);
+    if (next !== undefined && typeof next !== 'string') return 'with a pages.next that is not a URL';
+    if (next && urls.has(next)) return 'with a next-page link it gave before (the pagination is going round in a circle)';
+    return guard.problem(idsOf(b, s));
+  };
+  let res = await client.get(path, query, { check });
   for (;;) {
-    yield* itemsOf<T>(res, key, path);
-    const next = res.pages?.next;
-    if (!next || seen.has(next)) return;
-    seen.add(next);
-    res = await client.get(next);
+    guard.accept(idsOf(res, s));
+    yield* itemsOf(res, s, path);
+    const next = nextLink(res) as string | undefined;
+    if (!next) return;
+    urls.add(next);
+    res = await client.get(next, undefined, { check });
   }
+}
+
+function nextLink(b: Body): unknown {
+  const pages = b.pages as { next?: unknown } | null | undefined;
+  return pages && typeof pages === 'object' ? (pages.next ?? undefined) : undefined;
 }
 
 export interface ScrollOptions {
@@ -98,45 +219,55 @@ export interface ScrollOptions {
 /**
  * /companies/scroll. Only one scroll may be open per app, it expires after a minute idle, and a network
  * error on Intercom's side breaks it ("Please restart the scroll operation"): then it starts over, and
- * companies already yielded are skipped by id.
+ * companies already yielded are skipped by id. A page with companies but no scroll_param cannot be continued:
+ * it is a failure, not the end.
  */
-export async function* scroll<T extends { id: string }>(client: IntercomClient, path: string, key: string, opts: ScrollOptions): AsyncGenerator<T> {
-  const seen = new Set<string>();
+export async function* scroll(client: IntercomClient, path: string, s: ListShape, opts: ScrollOptions): AsyncGenerator<Item> {
+  const written = new Set<string>();
   for (let restart = 0; ; restart++) {
     try {
       let param: string | undefined = undefined;
       let waitedMs = 0;
+      const guard = new LoopGuard();
+      const check = (b: Body) => listProblem(b, s) ?? guard.problem(idsOf(b, s));
       for (;;) {
-        let page: Page & { scroll_param?: string };
+        let page: Body;
         try {
-          page = await client.get(path, param ? { scroll_param: param } : undefined, param ? { maxRetries: 1 } : undefined);
+          page = await client.get(path, param ? { scroll_param: param } : undefined, param ? { maxRetries: 1, check } : { check });
         } catch (e) {
           if (!param && isScrollBusy(e)) {
             if (waitedMs >= opts.busyMaxWaitMs) {
               throw new UserError(`Another client holds this Intercom app's companies scroll (only one may be open per app) and kept it for ${Math.round(waitedMs / 1000)} s: stop the other integration using this token, or run again later.`);
             }
             log.info(`Another client holds the companies scroll; trying again in ${Math.round(opts.busyRetryMs / 1000)} s.`);
-            await sleep(opts.busyRetryMs);
+            await client.sleep(opts.busyRetryMs);
             waitedMs += opts.busyRetryMs;
             continue;
           }
           throw e;
         }
-        const items = itemsOf<T>(page, key, path);
+        const items = itemsOf(page, s, path);
+        guard.accept(idsOf(page, s));
         if (items.length === 0) return;
+        // Asking again would meet our own open scroll ("scroll already exists"): restart the scroll instead.
+        if (typeof page.scroll_param !== 'string' || page.scroll_param === '') throw new BrokenScrollError(`Intercom's answer to GET ${path} had companies but no scroll_param to continue from`);
         for (const item of items) {
-          if (seen.has(item.id)) continue;
-          seen.add(item.id);
+          const id = String(item[s.id]);
+          if (written.has(id)) continue;
+          written.add(id);
           yield item;
         }
-        param = page.scroll_param;
-        if (!param) return;
+        param = page.scroll_param as string;
       }
     } catch (e) {
       if (!isScrollBroken(e) || restart >= opts.maxRestarts) throw e;
-      log.warn(`The companies scroll broke (${(e as Error).message}); restarting it (${restart + 1} of ${opts.maxRestarts}), skipping the ${seen.size} companies already written.`);
+      log.warn(`The companies scroll broke (${(e as Error).message}); restarting it (${restart + 1} of ${opts.maxRestarts}), skipping the ${written.size} companies already written.`);
     }
   }
+}
+
+class BrokenScrollError extends AppError {
+  override name = 'BrokenScrollError';
 }
 
 function isScrollBusy(e: unknown): boolean {
@@ -146,5 +277,6 @@ function isScrollBusy(e: unknown): boolean {
 /** An expired or unknown scroll_param, or Intercom's documented 500 that asks for a restart. */
 function isScrollBroken(e: unknown): boolean {
   if (e instanceof HttpError) return e.status === 404 || e.status === 400 || e.status >= 500;
-  return e instanceof RetriesExhaustedError;
+  return e instanceof RetriesExhaustedError || e instanceof BrokenScrollError;
 }
+

@@ -17,7 +17,7 @@ export interface RunResult {
 
 /** Fast retries and no progress chatter: the knobs a test turns, never the platform. */
 export const TEST_OVERRIDES: Overrides = {
-  client: { backoffBaseMs: 5, backoffCapMs: 50, timeoutMs: 2_000 },
+  client: { backoffBaseMs: 5, backoffCapMs: 50, timeoutMs: 2_000, retryWindowMs: 3_000 },
   extract: { progressIntervalMs: 60_000, scroll: { busyRetryMs: 50, busyMaxWaitMs: 300, maxRestarts: 2 } },
 };
 

@@ -32,7 +32,9 @@ export type InterceptResult =
   /** Served instead; a string/Buffer body is sent raw (garbled JSON), undefined sends an empty body. */
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | 'reset'
-  | 'hang';
+  | 'hang'
+  /** Sends a 200's headers, then one byte of body every 200 ms, never finishing. */
+  | 'trickle';
 
 export interface SimulatorOptions {
   workspace: Workspace;
@@ -50,6 +52,17 @@ export interface SimulatorOptions {
   /** Contacts created less than this many seconds before ws.now are not yet searchable. */
   searchLagSeconds?: number;
   intercept?: (req: InterceptRequest) => InterceptResult;
+  /** Rewrites a successful answer before it is sent (a hostile or unusual shape built from the real one). */
+  rewrite?: (req: InterceptRequest, body: any) => unknown;
+  /**
+   * GET /contacts order. Intercom does not document it; `updated_desc` moves a contact updated mid-read to the
+   * front, onto a page already read, as GET /conversations does with conversations.
+   */
+  contactsOrder?: 'created' | 'updated_desc';
+  /** Where GET /contacts/{id}/companies puts its list: the spec's example says `data`, its schema `companies`. */
+  contactCompaniesKey?: 'data' | 'companies';
+  /** Put null items where the spec allows them: in the admins list and in event summaries. */
+  nullItems?: boolean;
 }
 
 export interface SimulatorStats {
@@ -97,7 +110,9 @@ interface ScrollState {
 
 interface Ctx {
   ws: Workspace;
-  opts: Required<Omit<SimulatorOptions, 'restrictedToken' | 'intercept'>>;
+  opts: Required<Omit<SimulatorOptions, 'restrictedToken' | 'intercept' | 'rewrite'>>;
+  /** The Intercom-Version header of the request: 2.16 renders unassigned ids as 0. */
+  version: number;
   params: Record<string, string>;
   query: URLSearchParams;
   rawBody: string;
@@ -126,7 +141,7 @@ function route(method: string, pattern: string, handler: Handler): Route {
 
 const ROUTES: Route[] = [
   route('GET', '/me', me),
-  route('GET', '/admins', (c) => ({ type: 'admin.list', admins: c.ws.admins })),
+  route('GET', '/admins', (c) => ({ type: 'admin.list', admins: c.opts.nullItems ? [...c.ws.admins.slice(0, 1), null, ...c.ws.admins.slice(1)] : c.ws.admins })),
   route('GET', '/teams', (c) => ({ type: 'team.list', teams: c.ws.teams })),
   route('GET', '/tags', (c) => ({ type: 'list', data: c.ws.tags })),
   route('GET', '/segments', segments),
@@ -274,6 +289,12 @@ function renderContact(ws: Workspace, contact: Contact): Contact {
   };
 }
 
+/** From 2.16 an unset assignee id is 0, not null (the spec's examples: `admin_assignee_id: 0` with a team). */
+function renderConversation(ctx: Ctx, c: Conversation): Conversation {
+  if (ctx.version < 2.16) return c;
+  return { ...c, admin_assignee_id: c.admin_assignee_id ?? 0, team_assignee_id: c.team_assignee_id ?? 0 };
+}
+
 /** Only the 500 most recent parts (still oldest first); total_count counts them all. */
 function renderConversationDetail(ws: Workspace, conversation: Conversation, plaintext: boolean): Conversation {
   const all = ws.parts.get(conversation.id) ?? [];
@@ -345,7 +366,8 @@ function companiesScroll(ctx: Ctx) {
 
 function listContacts(ctx: Ctx) {
   const perPage = intParam(ctx.query, 'per_page', 50, 150);
-  const page = cursorPage(sortRecords(ctx.ws.contacts, () => true), perPage, ctx.query.get('starting_after'));
+  const sorted = ctx.opts.contactsOrder === 'updated_desc' ? sortRecords(ctx.ws.contacts, () => true, (c) => c.updated_at, -1) : sortRecords(ctx.ws.contacts, () => true);
+  const page = cursorPage(sorted, perPage, ctx.query.get('starting_after'));
   return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c)), total_count: page.total, pages: page.pages };
 }
 
@@ -364,7 +386,8 @@ function contactCompanies(ctx: Ctx) {
   const contact = contactOf(ctx);
   const ids = ctx.ws.contactCompanies.get(contact.id) ?? [];
   const companies = ids.map((id) => ctx.ws.companies.find((c) => c.id === id)).filter((c) => c !== undefined);
-  return { type: 'list', ...numberedPage(ctx, companies, `/contacts/${contact.id}/companies`) };
+  const { data, ...rest } = numberedPage(ctx, companies, `/contacts/${contact.id}/companies`);
+  return { type: 'list', [ctx.opts.contactCompaniesKey]: data, ...rest };
 }
 
 function contactSegments(ctx: Ctx) {
@@ -399,7 +422,7 @@ function eventUser(ctx: Ctx): { contact: Contact; param: (typeof EVENT_USER_PARA
 function events(ctx: Ctx) {
   const { contact, param, value } = eventUser(ctx);
   const all = ctx.ws.events.get(contact.id) ?? [];
-  if (ctx.query.get('summary') === 'true') return eventSummary(contact, all);
+  if (ctx.query.get('summary') === 'true') return eventSummary(contact, all, ctx.opts.nullItems);
   const perPage = intParam(ctx.query, 'per_page', 50, 100);
   const before = Number(ctx.query.get('before') ?? Infinity);
   const since = Number(ctx.query.get('since') ?? 0);
@@ -414,31 +437,34 @@ function events(ctx: Ctx) {
 }
 
 /** Summaries count every event, including those too old to list; first/last are ISO 8601. */
-function eventSummary(contact: Contact, all: DataEvent[]) {
+function eventSummary(contact: Contact, all: DataEvent[], nullItems: boolean) {
   const iso = (t: number) => new Date(t * 1000).toISOString().replace('Z', '+00:00');
   const byName = new Map<string, DataEvent[]>();
   for (const e of all) byName.set(e.event_name, [...(byName.get(e.event_name) ?? []), e]);
   const events: DataEventSummaryItem[] = [...byName.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, list]) => {
+    .map(([name, list], i) => {
       const times = list.map((e) => e.created_at);
-      return { name, first: iso(Math.min(...times)), last: iso(Math.max(...times)), count: list.length, description: eventDescription(name) };
+      // Every other `last` carries the trailing space of the spec's example ("2014-01-16T23:12:21.000+00:00 ").
+      return { name, first: iso(Math.min(...times)), last: iso(Math.max(...times)) + (i % 2 === 1 ? ' ' : ''), count: list.length, description: eventDescription(name) };
     });
-  return { type: 'event.summary', email: contact.email ?? null, intercom_user_id: contact.id, user_id: contact.external_id ?? null, events };
+  const items: Array<DataEventSummaryItem | null> = nullItems && events.length > 0 ? [null, ...events, null] : events;
+  return { type: 'event.summary', email: contact.email ?? null, intercom_user_id: contact.id, user_id: contact.external_id ?? null, events: items };
 }
 
 // Conversations ----------------------------------------------------------------------------------
 
+/** Most recently updated first, as Intercom lists them: a conversation updated mid-read moves to the front. */
 function listConversations(ctx: Ctx) {
   const perPage = intParam(ctx.query, 'per_page', 20, 150);
-  const page = cursorPage(sortRecords(ctx.ws.conversations, () => true), perPage, ctx.query.get('starting_after'));
-  return { type: 'conversation.list', conversations: page.data, total_count: page.total, pages: page.pages };
+  const page = cursorPage(sortRecords(ctx.ws.conversations, () => true, (c) => c.updated_at, -1), perPage, ctx.query.get('starting_after'));
+  return { type: 'conversation.list', conversations: page.data.map((c) => renderConversation(ctx, c)), total_count: page.total, pages: page.pages };
 }
 
 function getConversation(ctx: Ctx) {
   const conversation = ctx.ws.conversations.find((c) => c.id === ctx.params.id);
   if (!conversation) throw new ApiError(404, 'not_found', 'Resource Not Found');
-  return renderConversationDetail(ctx.ws, conversation, ctx.query.get('display_as') === 'plaintext');
+  return renderConversation(ctx, renderConversationDetail(ctx.ws, conversation, ctx.query.get('display_as') === 'plaintext'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -633,7 +659,7 @@ function searchConversations(ctx: Ctx) {
     perPage: { fallback: 20, max: 150 },
   };
   const page = runSearch(ctx, ctx.ws.conversations, model, () => true);
-  return { type: 'conversation.list', conversations: page.data, total_count: page.total, pages: page.pages };
+  return { type: 'conversation.list', conversations: page.data.map((c) => renderConversation(ctx, c)), total_count: page.total, pages: page.pages };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -680,6 +706,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     scrollIdleMs: options.scrollIdleMs ?? 60_000,
     scrollPageSize: options.scrollPageSize ?? 50,
     searchLagSeconds: options.searchLagSeconds ?? 0,
+    contactsOrder: options.contactsOrder ?? 'created',
+    contactCompaniesKey: options.contactCompaniesKey ?? 'data',
+    nullItems: options.nullItems ?? false,
   };
   const stats: SimulatorStats = { requests: 0, byRoute: {}, maxInFlight: 0, rateLimited: 0 };
   const routeCounts = new Map<string, number>();
@@ -694,6 +723,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const payload = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)), ...headers });
     res.end(payload);
+  }
+
+  /** Headers, then a byte at a time: only a deadline on the whole answer ends it. */
+  async function trickle(res: http.ServerResponse, headers: Record<string, string>): Promise<void> {
+    res.writeHead(200, { 'Content-Type': 'application/json', ...headers });
+    res.write('{');
+    for (;;) {
+      await sleep(200);
+      if (res.destroyed || res.writableEnded) return;
+      res.write(' ');
+    }
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -724,12 +764,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const injected = options.intercept?.({ method, path, query: url.searchParams, n, route: key });
     if (injected === 'reset') return void req.socket.destroy();
     if (injected === 'hang') return;
+    if (injected === 'trickle') return trickle(res, limit.headers);
     if (injected) return send(res, injected.status, injected.body, { ...limit.headers, ...injected.headers });
 
     if (!matched) return send(res, 404, errorList('not_found', 'Resource Not Found'), limit.headers);
     try {
-      const ctx: Ctx = { ws: options.workspace, opts, params: matched.params, query: url.searchParams, rawBody, baseUrl, state };
-      return await send(res, 200, matched.route.handler(ctx), limit.headers);
+      const version = Number(req.headers['intercom-version'] ?? '2.14');
+      const ctx: Ctx = { ws: options.workspace, opts, version: Number.isFinite(version) ? version : 99, params: matched.params, query: url.searchParams, rawBody, baseUrl, state };
+      const body = matched.route.handler(ctx);
+      const rewritten = options.rewrite ? options.rewrite({ method, path, query: url.searchParams, n, route: key }, structuredClone(body)) : body;
+      return await send(res, 200, rewritten, limit.headers);
     } catch (err) {
       if (err instanceof ApiError) return send(res, err.status, errorList(err.code, err.message), limit.headers);
       return send(res, 500, errorList('server_error', String(err)), limit.headers);

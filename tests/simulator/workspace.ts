@@ -578,6 +578,8 @@ interface ConversationPlan {
   assigned: boolean | undefined; // undefined → random
   forceVariety: boolean;
   attachments: boolean;
+  /** Assigned to a team and no admin (the spec's `admin_assignee_id: 0` example with a team). */
+  teamOnly: boolean;
 }
 
 function genConversations(g: Gen): void {
@@ -604,6 +606,7 @@ function planConversation(g: Gen, i: number, users: Contact[], leads: Contact[])
     assigned: i === 0 ? true : i === 1 ? false : undefined,
     forceVariety: false,
     attachments: rng.chance(0.15),
+    teamOnly: i % 5 === 3,
   };
   if (i < big) {
     plan.parts = rng.int(520, 700);
@@ -631,8 +634,10 @@ function genConversation(g: Gen, id: string, plan: ConversationPlan): void {
   ws.parts.set(id, parts);
   const last = parts[parts.length - 1];
   const assigned = plan.assigned ?? rng.chance(0.6);
-  const adminAssignee = assigned && admin ? Number(admin.id) : null;
-  const teamAssignee = assigned && ws.teams.length > 0 && rng.chance(0.7) ? Number(rng.pick(ws.teams).id) : null;
+  const teamChance = rng.chance(0.7);
+  const teamOnly = assigned && plan.teamOnly && ws.teams.length > 0;
+  const adminAssignee = assigned && admin && !teamOnly ? Number(admin.id) : null;
+  const teamAssignee = assigned && ws.teams.length > 0 && (teamChance || teamOnly) ? Number(rng.pick(ws.teams).id) : null;
   const waiting = plan.state === 'open' && last !== undefined && last.author?.type !== 'admin' && last.author?.type !== 'bot';
   ws.conversations.push({
     type: 'conversation',
