@@ -20,4 +20,6 @@ COPY --from=build /code/node_modules ./node_modules
 COPY --from=build /code/dist ./dist
 COPY --from=build /code/templates ./templates
 # The platform mounts /data; KBC_DATADIR may point elsewhere.
+# Exec form: node runs as PID 1 and gets SIGTERM itself (no shell, no npm in between). The kernel delivers a
+# signal to PID 1 only if it has a handler: main.ts installs them for SIGTERM and SIGINT (stop, no state, exit 1).
 CMD ["node", "dist/src/main.js"]

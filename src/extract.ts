@@ -72,10 +72,14 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   }
   const outcomesOf = (root: CompiledTable) => [root.node.from.list ?? []].flat().map((l) => outcomes.get(l)!);
   const rootOf = rootsByTable(template.roots);
+  const replaced = new Set<string>();
   await writers.close((spec) => {
     const table = template.tables.find((t) => t.name === spec.name)!;
-    return manifestFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+    const manifest = manifestFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+    if (!manifest.incremental && !(table.node.skippable && cfg.skipDetails.has(table.node.skippable))) replaced.add(spec.name);
+    return manifest;
   });
+  warnOnEmptied(replaced, writers.counts(), cfg, state);
 
   const stoppedEarly = [...outcomes.values()].some((o) => !o.complete);
   if (stoppedEarly) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
@@ -89,6 +93,23 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   logSummary(result, client, template.tables);
   return result;
 }
+
+/**
+ * A table about to be replaced with no rows, where the last run of this template wrote many, is more likely a
+ * lost permission or an API change than an emptied workspace: say so, since storage is about to lose the rows.
+ */
+function warnOnEmptied(replaced: Set<string>, rows: Map<string, number>, cfg: RunConfig, state: State): void {
+  const last = state.last_run as { template?: unknown; rows?: Record<string, unknown> } | undefined;
+  if (!last || last.template !== cfg.template || typeof last.rows !== 'object' || last.rows === null) return;
+  for (const name of replaced) {
+    const before = Number(last.rows[name]);
+    if (rows.get(name) === 0 && before >= EMPTIED_WARNING_ROWS) {
+      log.warn(`Table ${name} has no rows this run, where the previous run wrote ${fmt(before)}; storage will replace it with an empty table. If the workspace still has them, check the token's permissions and run again.`);
+    }
+  }
+}
+
+const EMPTIED_WARNING_ROWS = 10;
 
 function describePlan(plan: Plan): string {
   if (plan.mode === 'changes') return `${plan.list} changed since ${new Date(plan.since * 1000).toISOString()}`;

@@ -218,6 +218,20 @@ describe('hostile and live answers', function () {
     }
   });
 
+  it('warns when a table about to be replaced is empty where the previous run wrote many rows', async () => {
+    const ws = generateWorkspace({ seed: 71, users: 12, leads: 3, conversations: 0 });
+    await start(ws);
+    const first = await runExtractor(config(sim!.url, TOKEN, { template: 'basic', ...NO_DETAILS }));
+    await expectSuccess(first);
+    const state = JSON.parse(await (await import('node:fs/promises')).readFile(path.join(first.dataDir, 'out', 'state.json'), 'utf8'));
+    expect(state.last_run.rows.tags).to.equal(ws.tags.length);
+    ws.tags.splice(0, ws.tags.length);
+    const second = await runExtractor(config(sim!.url, TOKEN, { template: 'basic', ...NO_DETAILS }), TEST_OVERRIDES, state);
+    await expectSuccess(second);
+    expect(second.stdout).to.include(`WARNING: Table tags has no rows this run, where the previous run wrote ${state.last_run.rows.tags}`);
+    expect(second.stdout).not.to.match(/Table (users|notes)/);
+  });
+
   describe('hangs', () => {
     const ws = generateWorkspace({ seed: 68, users: 30, leads: 5, conversations: 12, bigConversations: 0 });
 

@@ -1,7 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { log } from '../log.js';
 import { isObject } from './config.js';
+import { mkdirp, writeFileAtomic } from './files.js';
 
 export type State = Record<string, unknown>;
 
@@ -24,9 +25,12 @@ export async function readState(dataDir: string): Promise<State> {
   return {};
 }
 
-/** out/state.json is always written: the platform replaces the stored state with it, and a missing one wipes it. */
+/**
+ * out/state.json is always written by a successful run: the platform replaces the stored state with it, and a
+ * missing one wipes it. Written atomically, so a full disk or a crash leaves it complete or absent, never half.
+ */
 export async function writeState(dataDir: string, state: State): Promise<void> {
   const dir = path.join(dataDir, 'out');
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'state.json'), JSON.stringify(state, null, 2) + '\n');
+  await mkdirp(dir);
+  await writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify(state, null, 2) + '\n');
 }
