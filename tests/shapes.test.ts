@@ -98,6 +98,22 @@ describe('hostile and live answers', function () {
       }
     });
 
+    it('a record listed again on a later page (the list shifted) is written once', async () => {
+      const ws = generateWorkspace({ seed: 60, users: 200, leads: 20, conversations: 0 });
+      let firstOfPage1: unknown;
+      await start(ws, {
+        rewrite: (req, body) => {
+          if (req.route !== 'GET /contacts') return body;
+          if (!req.query.get('starting_after')) firstOfPage1 = body.data[149];
+          return req.query.get('starting_after') ? { ...body, data: [firstOfPage1, ...body.data] } : body;
+        },
+      });
+      const run = await runExtractor(config(sim!.url, TOKEN, { template: 'basic', ...NO_DETAILS }));
+      await expectSuccess(run);
+      expect(run.table('users').rows.length + run.table('leads').rows.length).to.equal(ws.contacts.length);
+      expect(ids(run, 'users')).to.deep.equal(sorted(users(ws).map((c) => c.id)));
+    });
+
     it('a backfill split over several runs ends with every conversation, however they moved between runs', async () => {
       const ws = generateWorkspace({ seed: 63, users: 10, leads: 2, conversations: 480, maxPartsPerConversation: 2, bigConversations: 0 });
       await start(ws, { latencyMs: 4 });
