@@ -17,8 +17,10 @@ export function redact(text: string): string {
 }
 
 /** Sync actions (testConnection) must print nothing but their JSON answer on stdout. */
-export function setQuiet(value: boolean): void {
+export function setQuiet(value: boolean): boolean {
+  const was = quiet;
   quiet = value;
+  return was;
 }
 
 export const log = {

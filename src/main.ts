@@ -35,8 +35,6 @@ export interface RunControl {
 export async function runComponent(dataDir: string, overrides: Overrides = {}, control: RunControl = {}): Promise<0 | 1 | 2> {
   try {
     const cfg = await readConfig(dataDir);
-    // testConnection silences the log; a run in the same process (tests) speaks again.
-    setQuiet(false);
     stopIfAborted(control);
     if (cfg.action === 'testConnection') return await testConnection(cfg, overrides, control);
     await runExtraction(cfg, overrides, control);
@@ -67,7 +65,15 @@ function clientFor(cfg: RunConfig, overrides: Overrides, control: RunControl): I
 }
 
 async function testConnection(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<0> {
-  setQuiet(true);
+  const wasQuiet = setQuiet(true);
+  try {
+    return await checkConnection(cfg, overrides, control);
+  } finally {
+    setQuiet(wasQuiet); // a later run in the same process (tests) speaks again
+  }
+}
+
+async function checkConnection(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<0> {
   // The platform gives a sync action 30 seconds: fail fast rather than retry for minutes.
   const client = clientFor(cfg, { client: { timeoutMs: 8_000, maxRetries: 1, backoffCapMs: 2_000, maxRateLimitWaits: 1, ...overrides.client } }, control);
   const me = await client.get<Me>('/me');

@@ -1,116 +1,285 @@
 /**
- * Shares Intercom's rate limit among all concurrent requests of a run.
- * Intercom counts requests per fixed 10-second window and tells, on every response, how many are left
- * (X-RateLimit-Remaining) and when the window resets (X-RateLimit-Reset, UNIX seconds). The pacer lets
- * requests through while the window has room for them, holds them until the reset when it has none, and
- * caps how many are in flight at once. Running just under the limit is faster than storming it: a 429
- * costs a round trip and, for some clients, a long penalty.
+ * Shares the API's rate limit among all concurrent requests of a run.
+ *
+ * The server counts requests per fixed window and tells, on every response (429s included), how many it
+ * allows per window (X-RateLimit-Limit), how many are left (X-RateLimit-Remaining) and when the window
+ * resets (X-RateLimit-Reset, UNIX seconds on the server's clock). The pacer lets a request through only
+ * while it is sure the server still has room for it, holds it until the window resets otherwise, and caps
+ * how many requests are in flight at once. Running just under the limit is faster than storming it: a 429
+ * costs a round trip and a pause.
+ *
+ * Two rules keep the room the pacer believes in from ever exceeding what the server will grant:
+ *
+ * 1. Requests in flight are spent. A response's Remaining is the server's count when it processed that
+ *    request; the requests still in flight may be counted after it. So the room is the smallest Remaining
+ *    seen for the window minus every request sent and not yet answered (and minus the ones that never got an
+ *    answer, which the server may have counted). Some of those in flight may have been counted already, or in
+ *    the previous window: counting them again only wastes a little room until their answers come back, and
+ *    the room is recomputed from the counts, so it comes back then. When the window ends by the local clock,
+ *    the fresh window's room is again the limit minus the requests in flight, which may land in it.
+ *
+ * 2. Time comes from the server. X-RateLimit-Reset is on the server's clock, which may be minutes off the
+ *    local one. The Date header (whole seconds) tells the server's time: every response proves the offset
+ *    (server clock minus local clock) is at least Date - (local time of arrival), because the server wrote
+ *    Date no later than the response arrived and no earlier than Date's second began. The pacer keeps the
+ *    largest such bound seen lately: converted with it, a reset falls at or after the true one (late by about
+ *    the network latency), never before it, so a request never lands in a window that has not yet begun.
+ *    Without a Date header, the local clock is taken as the server's, except that a reset is never more than
+ *    one window (windowMs) ahead.
  */
 export interface PacerOptions {
   maxConcurrency: number;
-  now?: () => number; // ms, injectable for tests
+  /** Local clock in ms, injectable for tests. */
+  now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The longest rate-limit window the server uses, ms: how far ahead a reset can be when no Date header tells the server's clock. */
+  windowMs?: number;
+  /** The longest the pacer waits at once: a skewed or absurd header must not park the run for long. */
+  maxWaitMs?: number;
 }
 
+/** Lower bounds of the clock offset are kept for two epochs of this long, so that a clock stepped on either side is followed. */
+const OFFSET_EPOCH_MS = 30_000;
+
 export class Pacer {
-  private inFlight = 0;
-  private readonly waiters: Array<() => void> = [];
-  private limit: number | undefined;
-  private remaining: number | undefined;
-  private resetAtMs = 0;
-  private pausedUntilMs = 0;
   readonly maxConcurrency: number;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  /** Time spent waiting for the rate limit window, for the run's summary. */
-  waitedMs = 0;
+  private readonly sleep: ((ms: number) => Promise<void>) | undefined;
+  private readonly windowMs: number;
+  private readonly maxWaitMs: number;
+
+  /** Requests holding a concurrency slot (sent, or waiting for room), and those waiting for one. */
+  private slots = 0;
+  private readonly slotWaiters: Array<() => void> = [];
+  /** Requests let through and not yet released: the server may count each of them in the current window. */
+  private sent = 0;
+  /** observe() calls not yet matched by a release(): a release without one is a request that got no answer. */
+  private answered = 0;
+  /** Requests of this window released without an answer: the server may have counted them. */
+  private lost = 0;
+
+  /** The last X-RateLimit-Limit; undefined until a response has told it. */
+  private limit: number | undefined;
+  /** No request has finished yet: until one has, only one is sent, to learn the limit. */
+  private probing = true;
+  /** X-RateLimit-Reset (server seconds) of the window `remaining` belongs to. */
+  private windowReset = -Infinity;
+  /** The local clock passed windowReset: `remaining` belongs to the window after it, whose reset no response has told yet. */
+  private windowAssumed = false;
+  /** The smallest Remaining seen for the current window (responses overtake each other: the smallest is the newest). */
+  private remaining = 0;
+  /** When the current window ends, local ms (never earlier than the server's reset). */
+  private resetLocalMs = -Infinity;
+  private pausedUntilMs = 0;
+
+  /** Lower bounds of (server clock - local clock), ms: the best of this epoch and of the one before. */
+  private offsetEpochStart = -Infinity;
+  private offsetBest = -Infinity;
+  private offsetPrevBest = -Infinity;
+
+  /** Wakes the requests waiting for room: something they wait on (a response, a release) has changed. */
+  private readonly wakers = new Set<() => void>();
+  private holding = 0;
+  private holdingSince = 0;
+  private waitedTotalMs = 0;
 
   constructor(opts: PacerOptions) {
     this.maxConcurrency = opts.maxConcurrency;
+    // The wall clock: without a Date header, resets are compared with it directly.
     this.now = opts.now ?? Date.now;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = opts.sleep;
+    this.windowMs = opts.windowMs ?? 10_000;
+    this.maxWaitMs = opts.maxWaitMs ?? 60_000;
   }
 
-  /** Resolves when a request may be sent; call the returned function when its response has arrived. */
+  /** Wall time during which at least one request was held back by the rate limit, for the run's summary. */
+  get waitedMs(): number {
+    return this.waitedTotalMs + (this.holding > 0 ? this.now() - this.holdingSince : 0);
+  }
+
+  /**
+   * Resolves when a request may be sent. Call observe() with its response's headers, if any, and then the
+   * returned function: until then the request counts as spent in the current window.
+   */
   async acquire(): Promise<() => void> {
-    if (this.inFlight >= this.maxConcurrency) await new Promise<void>((r) => this.waiters.push(r));
-    this.inFlight++;
+    // A released slot is handed to the first waiter directly, so a newcomer cannot take it in between.
+    if (this.slots >= this.maxConcurrency) await new Promise<void>((r) => this.slotWaiters.push(r));
+    else this.slots++;
     try {
       await this.claimRoom();
     } catch (e) {
-      this.release();
+      this.releaseSlot();
       throw e;
     }
     let released = false;
     return () => {
-      if (!released) {
-        released = true;
-        this.release();
-      }
+      if (released) return;
+      released = true;
+      this.probing = false;
+      this.sent--;
+      if (this.answered > 0) this.answered--;
+      else this.lost++;
+      this.releaseSlot();
+      this.wake();
     };
   }
 
-  private release(): void {
-    this.inFlight--;
-    this.waiters.shift()?.();
+  private releaseSlot(): void {
+    const next = this.slotWaiters.shift();
+    if (next) next();
+    else this.slots--;
   }
 
   /** Waits until the window has room, then takes one place in it in the same tick, so waiters woken together cannot overbook it. */
   private async claimRoom(): Promise<void> {
-    for (;;) {
-      const now = this.now();
-      if (now < this.pausedUntilMs) {
-        await this.wait(this.pausedUntilMs - now);
-        continue;
+    let holding = false;
+    try {
+      for (;;) {
+        const now = this.now();
+        let waitMs: number;
+        if (now < this.pausedUntilMs) {
+          waitMs = this.pausedUntilMs - now;
+        } else if (this.room(now) > 0) {
+          this.sent++;
+          return;
+        } else {
+          // No room: wait for the window to reset, or for a response or release to change the count.
+          waitMs = this.limit === undefined ? this.maxWaitMs : this.resetLocalMs - now;
+        }
+        if (!holding) {
+          holding = true;
+          this.hold(true);
+        }
+        await this.wait(waitMs);
       }
-      if (this.remaining !== undefined && now >= this.resetAtMs) this.remaining = this.limit; // a new window
-      if (this.remaining === undefined) return;
-      if (this.remaining > 0) {
-        this.remaining--;
-        return;
-      }
-      await this.wait(Math.max(this.resetAtMs - now, 50) + jitter(100));
+    } finally {
+      if (holding) this.hold(false);
     }
+  }
+
+  /** How many more requests the server is sure to accept in the current window. */
+  private room(now: number): number {
+    if (this.limit === undefined) {
+      // Nothing known yet: one request finds out the limit, rather than a burst of maxConcurrency finding it the
+      // hard way. When it has finished without telling (no headers, or no answer), the pacer does not pace.
+      return !this.probing ? Infinity : this.sent === 0 ? 1 : 0;
+    }
+    if (now >= this.resetLocalMs) {
+      // The window has ended (resetLocalMs is never early). Its successor's reset is not known until a response
+      // tells it; until then assume the longest window.
+      this.windowAssumed = true;
+      this.remaining = this.limit;
+      this.lost = 0;
+      this.resetLocalMs = now + this.windowMs;
+    }
+    return this.remaining - this.sent - this.lost;
   }
 
   private async wait(ms: number): Promise<void> {
-    const capped = Math.min(ms, 60_000); // a skewed clock must not park the run for long
-    this.waitedMs += capped;
-    await this.sleep(capped);
+    const capped = Math.max(1, Math.min(ms, this.maxWaitMs));
+    await new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        this.wakers.delete(done);
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      this.wakers.add(done);
+      if (this.sleep) void this.sleep(capped).then(done, done);
+      else timer = setTimeout(done, capped);
+    });
   }
 
-  /** Learns the window's state from a response's headers. */
+  private wake(): void {
+    for (const w of [...this.wakers]) w();
+  }
+
+  private hold(start: boolean): void {
+    if (start && this.holding++ === 0) this.holdingSince = this.now();
+    if (!start && --this.holding === 0) this.waitedTotalMs += this.now() - this.holdingSince;
+  }
+
+  /** Learns the window's state from a response's headers (names lower-case). Call it before the request's release. */
   observe(headers: Record<string, unknown>): void {
+    const now = this.now();
+    this.probing = false;
+    // Pairs with the release that follows; an observe with nothing in flight is not an answer to one of ours.
+    if (this.answered < this.sent) this.answered++;
     const limit = num(headers['x-ratelimit-limit']);
     const remaining = num(headers['x-ratelimit-remaining']);
     const reset = num(headers['x-ratelimit-reset']);
-    if (limit === undefined || remaining === undefined || reset === undefined) return;
-    const resetAtMs = reset * 1000;
-    this.limit = limit;
-    if (resetAtMs > this.resetAtMs) {
-      this.resetAtMs = resetAtMs;
-      this.remaining = remaining;
-    } else if (resetAtMs === this.resetAtMs) {
-      // Responses overtake each other: the smallest count is the newest news for this window.
-      this.remaining = Math.min(this.remaining ?? remaining, remaining);
+    if (limit === undefined || remaining === undefined || reset === undefined) {
+      this.wake();
+      return;
     }
+    const dateMs = httpDateMs(headers['date']);
+    this.learnOffset(dateMs !== undefined ? dateMs - now : clampedOffset(reset, this.windowMs, now), now);
+    this.limit = limit;
+    if (reset > this.windowReset) {
+      // A newer window: this response's count is the freshest news of it.
+      this.windowReset = reset;
+      this.windowAssumed = false;
+      this.remaining = remaining;
+      this.lost = 0;
+      this.resetLocalMs = this.toLocal(reset, now);
+    } else if (reset === this.windowReset && !this.windowAssumed) {
+      this.remaining = Math.min(this.remaining, remaining);
+      this.resetLocalMs = this.toLocal(reset, now); // the offset may have been narrowed
+    } // else: an answer from a window already over.
+    this.wake();
   }
 
-  /** After a 429: nobody sends until the window resets. */
+  /**
+   * After a 429: nobody sends until the window resets (resetUnixSeconds, on the server's clock, converted
+   * like every reset), or for fallbackMs when it is unknown or already past. Returns the ms it will pause.
+   */
   pauseUntil(resetUnixSeconds: number | undefined, fallbackMs: number): number {
-    const until = resetUnixSeconds !== undefined && resetUnixSeconds * 1000 > this.now()
-      ? resetUnixSeconds * 1000 + jitter(250)
-      : this.now() + fallbackMs;
-    this.pausedUntilMs = Math.max(this.pausedUntilMs, until);
-    this.remaining = 0;
-    this.resetAtMs = Math.max(this.resetAtMs, until);
-    return this.pausedUntilMs - this.now();
+    const now = this.now();
+    let until = resetUnixSeconds !== undefined && Number.isFinite(resetUnixSeconds) ? this.toLocal(resetUnixSeconds, now) : now;
+    if (until <= now) until = now + fallbackMs;
+    this.pausedUntilMs = Math.max(this.pausedUntilMs, Math.min(until, now + this.maxWaitMs));
+    return Math.max(0, this.pausedUntilMs - now);
+  }
+
+  /** Server seconds to local ms, never earlier than the true moment; never more than maxWaitMs ahead. */
+  private toLocal(serverSeconds: number, now: number): number {
+    if (this.offset() === -Infinity) this.learnOffset(clampedOffset(serverSeconds, this.windowMs, now), now);
+    return Math.min(serverSeconds * 1000 - this.offset(), now + this.maxWaitMs);
+  }
+
+  private learnOffset(lowerBound: number, now: number): void {
+    if (now - this.offsetEpochStart >= OFFSET_EPOCH_MS) {
+      this.offsetPrevBest = now - this.offsetEpochStart < 2 * OFFSET_EPOCH_MS ? this.offsetBest : -Infinity;
+      this.offsetBest = -Infinity;
+      this.offsetEpochStart = now;
+    }
+    this.offsetBest = Math.max(this.offsetBest, lowerBound);
+  }
+
+  private offset(): number {
+    return Math.max(this.offsetBest, this.offsetPrevBest);
   }
 }
 
+/**
+ * Without a Date header the server's clock is unknown: take it as the local one, except that a reset is never
+ * more than one window ahead, so a reset further ahead proves the server's clock is at least that far ahead.
+ */
+function clampedOffset(resetSeconds: number, windowMs: number, now: number): number {
+  return Math.max(0, resetSeconds * 1000 - windowMs - now);
+}
+
 function num(v: unknown): number | undefined {
-  const n = typeof v === 'string' ? Number(v) : typeof v === 'number' ? v : NaN;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'number' ? v : NaN;
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** An HTTP Date header ('Tue, 15 Nov 1994 08:12:31 GMT') as UNIX ms, or undefined. */
+function httpDateMs(v: unknown): number | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  if (typeof s !== 'string') return undefined;
+  const ms = Date.parse(s);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 export function jitter(maxMs: number): number {

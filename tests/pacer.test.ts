@@ -1,0 +1,221 @@
+/**
+ * The pacer shares the rate limit among concurrent requests: it must never believe it has more room than the
+ * server will grant, and must take the window's timing from the server's clock, not the local one.
+ */
+import { expect } from 'chai';
+import { Pacer } from '../src/intercom/pacer.js';
+import { generateWorkspace, startSimulator, type Simulator, type Workspace } from './simulator/index.js';
+import { config, runExtractor } from './helpers/run.js';
+
+const TOKEN = 'pacer-token-0123456789';
+const T0 = 1_700_000_000_000; // a whole second, local ms
+
+/** A pacer on a fake clock whose waits never end by themselves: only responses, releases or `advance` move it. */
+function fakePacer(maxConcurrency = 100) {
+  const clock = { now: T0 };
+  const sleeps: number[] = [];
+  const pacer = new Pacer({ maxConcurrency, now: () => clock.now, sleep: (ms) => (sleeps.push(ms), new Promise(() => {})) });
+  return { pacer, clock, sleeps };
+}
+
+/** Starts n acquires; `granted` lists their release functions as they are granted. */
+function request(pacer: Pacer, n: number): { granted: Array<() => void> } {
+  const out = { granted: [] as Array<() => void> };
+  for (let i = 0; i < n; i++) void pacer.acquire().then((release) => out.granted.push(release));
+  return out;
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+function headers(limit: number, remaining: number, resetSeconds: number, dateMs?: number): Record<string, string> {
+  const h: Record<string, string> = { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-reset': String(resetSeconds) };
+  if (dateMs !== undefined) h.date = new Date(dateMs).toUTCString();
+  return h;
+}
+
+/** Spends the window on a pacer whose clock advances by each wait, and says how long the next request waited. */
+async function waitForNextWindow(h: Record<string, string>): Promise<number> {
+  let now = T0;
+  const pacer = new Pacer({ maxConcurrency: 10, now: () => now, sleep: async (ms) => void (now += ms) });
+  const first = await pacer.acquire(); // the probe
+  pacer.observe(h);
+  first();
+  (await pacer.acquire())();
+  return now - T0;
+}
+
+describe('pacer', () => {
+  describe('accounting', () => {
+    it('sends a single probe until a response tells the limit', async () => {
+      const { pacer } = fakePacer();
+      const r = request(pacer, 5);
+      await settle();
+      expect(r.granted.length).to.equal(1);
+      pacer.observe(headers(20, 19, T0 / 1000 + 10, T0));
+      r.granted[0]();
+      await settle();
+      expect(r.granted.length).to.equal(5);
+    });
+
+    it('does not grant the requests in flight again when a response of a new window arrives', async () => {
+      const { pacer, clock } = fakePacer();
+      const probe = request(pacer, 1);
+      await settle();
+      pacer.observe(headers(10, 9, T0 / 1000 + 10, T0));
+      probe.granted[0]();
+      const r = request(pacer, 20);
+      await settle();
+      expect(r.granted.length).to.equal(9); // the window's room
+      // The window turns; one of the nine is answered in the new one, eight are still in flight.
+      clock.now = T0 + 10_000;
+      pacer.observe(headers(10, 9, T0 / 1000 + 20, T0 + 10_000));
+      r.granted[0]();
+      await settle();
+      // The server will count the eight too: 9 - 8 = 1 more, not 9.
+      expect(r.granted.length).to.equal(10);
+      // As they are answered, their counts replace the guess and the room comes back, never beyond the limit.
+      for (let i = 1; i <= 8; i++) {
+        pacer.observe(headers(10, 9 - i, T0 / 1000 + 20, T0 + 10_000));
+        r.granted[i]();
+      }
+      await settle();
+      expect(r.granted.length).to.equal(10);
+    });
+
+    it('takes the smallest Remaining of a window, whichever response arrives first', async () => {
+      const { pacer } = fakePacer();
+      const probe = request(pacer, 1);
+      await settle();
+      pacer.observe(headers(10, 9, T0 / 1000 + 10, T0));
+      probe.granted[0]();
+      const r = request(pacer, 3);
+      await settle();
+      // The server counted them in this order, answering 8, 7, 6; the answers arrive 6, 8, 7.
+      for (const [i, remaining] of [[2, 6], [0, 8], [1, 7]] as const) {
+        pacer.observe(headers(10, remaining, T0 / 1000 + 10, T0));
+        r.granted[i]();
+      }
+      const more = request(pacer, 10);
+      await settle();
+      expect(more.granted.length).to.equal(6);
+    });
+
+    it('counts the requests still in flight when the local clock passes the reset', async () => {
+      const { pacer, clock } = fakePacer();
+      const probe = request(pacer, 1);
+      await settle();
+      pacer.observe(headers(10, 9, T0 / 1000 + 1, T0));
+      probe.granted[0]();
+      const r = request(pacer, 6);
+      await settle();
+      expect(r.granted.length).to.equal(6);
+      clock.now = T0 + 2_000; // a new window, the six still unanswered: they may land in it
+      const more = request(pacer, 10);
+      await settle();
+      await settle();
+      expect(more.granted.length).to.equal(4);
+    });
+
+    it('counts a request that got no answer as spent until the window ends', async () => {
+      const { pacer, clock } = fakePacer();
+      const probe = request(pacer, 1);
+      await settle();
+      pacer.observe(headers(5, 4, T0 / 1000 + 10, T0));
+      probe.granted[0]();
+      const r = request(pacer, 10);
+      await settle();
+      expect(r.granted.length).to.equal(4);
+      r.granted.forEach((release) => release()); // network errors: no headers
+      await settle();
+      expect(r.granted.length).to.equal(4);
+      clock.now = T0 + 10_000;
+      const more = request(pacer, 1);
+      await settle();
+      expect(r.granted.length + more.granted.length).to.be.greaterThan(4);
+    });
+  });
+
+  describe("the server's clock", () => {
+    for (const skew of [120, -120, 0]) {
+      it(`converts a reset with the Date header when the server's clock is ${skew} s off`, async () => {
+        const server = T0 + skew * 1000;
+        const waited = await waitForNextWindow(headers(10, 0, server / 1000 + 3, server));
+        // The window resets 3 s from now by the server's clock; Date has whole seconds, so up to 1 s later is fine.
+        expect(waited).to.be.within(3_000, 4_000);
+      });
+
+      it(`pauses after a 429 until the reset by the server's clock (${skew} s off)`, () => {
+        const { pacer } = fakePacer();
+        const server = T0 + skew * 1000;
+        pacer.observe(headers(10, 0, server / 1000 + 2, server));
+        expect(pacer.pauseUntil(server / 1000 + 2, 5)).to.be.within(2_000, 3_000);
+      });
+    }
+
+    it('without a Date header, trusts the local clock but takes a reset as at most one window ahead', async () => {
+      expect(await waitForNextWindow(headers(10, 0, T0 / 1000 + 3))).to.equal(3_000);
+      expect(await waitForNextWindow(headers(10, 0, T0 / 1000 + 130))).to.equal(10_000);
+      const { pacer } = fakePacer();
+      pacer.observe(headers(10, 0, T0 / 1000 + 130));
+      expect(pacer.pauseUntil(T0 / 1000 + 130, 5)).to.be.within(1, 10_000);
+    });
+
+    it('caps every wait, whatever the headers say', async () => {
+      const { pacer, sleeps } = fakePacer();
+      const probe = request(pacer, 1);
+      await settle();
+      pacer.observe(headers(10, 0, T0 / 1000 + 86_400 * 365, T0));
+      probe.granted[0]();
+      request(pacer, 1);
+      await settle();
+      expect(sleeps).to.not.be.empty;
+      expect(Math.max(...sleeps)).to.be.at.most(60_000);
+      expect(pacer.pauseUntil(T0 / 1000 + 86_400 * 365, 5)).to.be.at.most(60_000);
+    });
+  });
+
+  describe('against the simulator', function () {
+    this.timeout(60_000);
+    const LIMIT = 20;
+    let ws: Workspace;
+    let sim: Simulator | undefined;
+    before(() => {
+      ws = generateWorkspace({ seed: 5, users: 5, leads: 2, conversations: 80 });
+    });
+    afterEach(async () => {
+      await sim?.close();
+      sim = undefined;
+    });
+    const sortedIds = (rows: Record<string, string>[]) => rows.map((r) => r.id).sort();
+
+    async function run(maxConcurrency: number, clockSkewSeconds = 0) {
+      sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: LIMIT, windowSeconds: 1 }, clockSkewSeconds, latencyMs: 30 });
+      const started = Date.now();
+      const result = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', max_concurrency: maxConcurrency }));
+      const ms = Date.now() - started;
+      expect(result.code, result.stderr).to.equal(0);
+      expect(sortedIds(result.table('conversations').rows)).to.deep.equal(ws.conversations.map((c) => c.id).sort());
+      const { requests, rateLimited } = sim.stats;
+      return { ms, requests, rateLimited, accepted: requests - rateLimited };
+    }
+
+    for (const maxConcurrency of [8, 64]) {
+      it(`meets almost no 429s at ${LIMIT} requests a second with max_concurrency ${maxConcurrency}`, async () => {
+        const { requests, rateLimited, accepted } = await run(maxConcurrency);
+        expect(accepted).to.be.greaterThan(3 * LIMIT); // several windows' worth
+        // Only a window edge the local clock misjudges by more than the latency could cost one.
+        expect(rateLimited, `${rateLimited} of ${requests} requests were 429s`).to.be.at.most(Math.max(2, requests * 0.02));
+      });
+    }
+
+    for (const skew of [120, -120]) {
+      it(`keeps pace when the server's clock is ${skew} s off`, async () => {
+        const { ms, requests, rateLimited, accepted } = await run(8, skew);
+        // The limit allows accepted/LIMIT windows of 1 s; waiting out the skew even once would take minutes.
+        const windows = Math.ceil(accepted / LIMIT);
+        expect(ms, `${accepted} requests in ${ms} ms`).to.be.below(2.5 * windows * 1000 + 3_000);
+        expect(rateLimited, `${rateLimited} of ${requests} requests were 429s`).to.be.at.most(Math.max(2, requests * 0.02));
+      });
+    }
+  });
+});
