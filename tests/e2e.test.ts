@@ -59,6 +59,7 @@ describe('end to end against the simulated workspace', function () {
     before(async () => {
       run = await runExtractor(config(sim.url, TOKEN, { template: 'basic' }));
       expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr, 'a successful run prints nothing on stderr').to.equal('');
     });
 
     it('writes every table and documented column, with unique primary keys', () => expectContract(run, 'basic'));
@@ -164,6 +165,7 @@ describe('end to end against the simulated workspace', function () {
       sim.resetStats();
       run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations' }));
       expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr, 'a successful run prints nothing on stderr').to.equal('');
     });
 
     it('writes every table and documented column, with unique primary keys', () => expectContract(run, 'conversations'));
@@ -219,6 +221,7 @@ describe('end to end against the simulated workspace', function () {
       sim.resetStats();
       run = await runExtractor(config(sim.url, TOKEN, { template: 'users_and_events' }));
       expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr, 'a successful run prints nothing on stderr').to.equal('');
     });
 
     it('writes every table and documented column, with unique primary keys', () => expectContract(run, 'users_and_events'));

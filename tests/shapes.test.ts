@@ -114,6 +114,27 @@ describe('hostile and live answers', function () {
       expect(ids(run, 'users')).to.deep.equal(sorted(users(ws).map((c) => c.id)));
     });
 
+    it('with page-number cursors, a burst of updates that pushes a whole read page down is neither a loop nor a loss', async () => {
+      const ws = generateWorkspace({ seed: 59, users: 290, leads: 40, conversations: 0 });
+      const mover = moveToFront(() => ws.contacts, 150, (id, at) => updateContact(ws, id, { name: `Burst ${at}` }, at));
+      let page2: string[] = [];
+      await start(ws, {
+        contactsOrder: 'updated_desc',
+        offsetCursors: true,
+        intercept: ({ route, query }) => void (route === 'GET /contacts' && query.get('starting_after') && mover.moved.length === 0 && mover.onSecondPage()),
+        rewrite: (req, body) => {
+          if (req.route === 'GET /contacts' && page2.length === 0 && req.query.get('starting_after')) page2 = body.data.map((c: { id: string }) => c.id);
+          return body;
+        },
+      });
+      const run = await runExtractor(config(sim!.url, TOKEN, { template: 'basic', ...NO_DETAILS }));
+      await expectSuccess(run);
+      expect(page2.filter((id) => mover.moved.includes(id)), 'page 2 held only records of page 1, pushed down').to.have.length(0);
+      expect(ids(run, 'users')).to.deep.equal(sorted(users(ws).map((c) => c.id)));
+      expect(ids(run, 'leads')).to.deep.equal(sorted(leads(ws).map((c) => c.id)));
+      expect(run.stdout).to.match(/The catch-up found 150 contacts/);
+    });
+
     it('a backfill split over several runs ends with every conversation, however they moved between runs', async () => {
       const ws = generateWorkspace({ seed: 63, users: 10, leads: 2, conversations: 480, maxPartsPerConversation: 2, bigConversations: 0 });
       await start(ws, { latencyMs: 4 });
@@ -290,6 +311,21 @@ describe('hostile and live answers', function () {
       expect(sim!.stats.byRoute['GET /contacts'], 'retried for the retry window, then stopped').to.be.below(300);
     });
 
+    it('a cursor list that hands out new cursors but never anything new fails after 20 such pages', async () => {
+      const few = generateWorkspace({ seed: 72, users: 160, leads: 0, conversations: 0 });
+      let page1: unknown;
+      await start(few, {
+        rewrite: (req, body) => (req.route === 'GET /contacts' && !req.query.get('starting_after') ? (page1 = body) : body),
+        intercept: ({ route, query, n }) => {
+          if (route !== 'GET /contacts' || !query.get('starting_after')) return undefined;
+          const p = page1 as { data: unknown[] };
+          return { status: 200, body: { type: 'list', data: p.data, total_count: 160, pages: { type: 'pages', next: { per_page: 150, starting_after: `fresh-${n}` } } } };
+        },
+      });
+      const run = await runExtractor(config(sim!.url, TOKEN, { template: 'users_and_events' }));
+      await expectCleanFailure(run, 2, /GET \/contacts failed .*20th page in a row with no record not read before/);
+    });
+
     it('a page-numbered list that always says there is more fails instead of writing duplicates', async () => {
       const firstPages = new Map<string, unknown[]>();
       await start(ws, {
@@ -327,7 +363,7 @@ describe('hostile and live answers', function () {
   });
 
   describe('retries', () => {
-    it('keep going while the API answers other requests: 10% of requests failing in each of five ways still gives the truth', async () => {
+    it('are bounded by time, not count: 10% of requests failing in each of five ways still gives the truth', async () => {
       const ws = generateWorkspace({ seed: 70, users: 150, leads: 30, conversations: 0 });
       let k = 0;
       const faults = ['502', 'reset', 'empty', 'garbled', 'error.list'];

@@ -61,24 +61,42 @@ export function isKey(v: unknown): boolean {
 
 const idsOf = (body: Body, s: ListShape) => itemsOf(body, s, '').map((x) => String(x[s.id]));
 
-/** Remembers the ids of a read so far: a page whose ids were all seen, or that equals the one before, is a loop. */
+/**
+ * Remembers the ids of a read so far, to tell a pagination going round in a circle from one moving forward.
+ * - `small` (a contact's notes, companies, events: lists that do not shift while read): a page equal to the one
+ *   before, or holding only records already read, is a loop.
+ * - `scroll` (its scroll_param stays the same from page to page): a page equal to the one before is a loop.
+ * - `cursor` (the big lists, where a new cursor already proves progress): a page may legitimately repeat records
+ *   already read, even a whole page of them, when a burst of updates pushes them down; only a long run of pages
+ *   with nothing new is a loop.
+ */
 class LoopGuard {
   private readonly seen = new Set<string>();
   private previous = '';
+  private staleRun = 0;
+
+  constructor(private readonly kind: 'small' | 'scroll' | 'cursor') {}
 
   problem(ids: string[]): string | undefined {
     if (ids.length === 0) return undefined;
-    const joined = ids.join(',');
-    if (joined === this.previous) return 'that repeats the previous page';
-    if (ids.every((id) => this.seen.has(id))) return 'whose records were all on earlier pages (the pagination is going round in a circle)';
+    const stale = ids.every((id) => this.seen.has(id));
+    if (this.kind === 'cursor') {
+      return stale && this.staleRun + 1 >= STALE_PAGES ? `that is the ${STALE_PAGES}th page in a row with no record not read before (the pagination is going round in a circle)` : undefined;
+    }
+    if (ids.join(',') === this.previous) return 'that repeats the previous page';
+    if (this.kind === 'small' && stale) return 'whose records were all on earlier pages (the pagination is going round in a circle)';
     return undefined;
   }
 
   accept(ids: string[]): void {
     this.previous = ids.join(',');
+    this.staleRun = ids.length > 0 && ids.every((id) => this.seen.has(id)) ? this.staleRun + 1 : 0;
     for (const id of ids) this.seen.add(id);
   }
 }
+
+/** Pages in a row that bring nothing new before a cursor-paged list counts as looping (3,000 records at 150 a page). */
+const STALE_PAGES = 20;
 
 /** One request, one list: /admins, /teams, /tags, /segments, /contacts/{id}/tags. */
 export async function* single(client: IntercomClient, path: string, s: ListShape, query?: Query): AsyncGenerator<Item> {
@@ -117,7 +135,7 @@ async function* cursorPages(
 ): AsyncGenerator<Item> {
   let startingAfter = resume.startingAfter;
   const cursors = new Set<string>(startingAfter ? [startingAfter] : []);
-  const guard = new LoopGuard();
+  const guard = new LoopGuard('cursor');
   const check = (b: Body) => {
     const wrong = listProblem(b, s);
     if (wrong) return wrong;
@@ -161,7 +179,7 @@ type NumberedPage = Body & { pages?: { page?: unknown; total_pages?: unknown; ne
 
 /** `page` numbers: /contacts/{id}/companies, /contacts/{id}/notes. */
 export async function* pageNumbers(client: IntercomClient, path: string, s: ListShape, query: Query = {}): AsyncGenerator<Item> {
-  const guard = new LoopGuard();
+  const guard = new LoopGuard('small');
   for (let page = 1; ; page++) {
     const check = (b: Body) => {
       const wrong = listProblem(b, s);
@@ -182,7 +200,7 @@ export async function* pageNumbers(client: IntercomClient, path: string, s: List
 /** A `pages.next` URL to follow: /events. */
 export async function* nextUrl(client: IntercomClient, path: string, s: ListShape, query: Query = {}): AsyncGenerator<Item> {
   const urls = new Set<string>();
-  const guard = new LoopGuard();
+  const guard = new LoopGuard('small');
   const check = (b: Body) => {
     const wrong = listProblem(b, s);
     if (wrong) return wrong;
@@ -228,7 +246,7 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
     try {
       let param: string | undefined = undefined;
       let waitedMs = 0;
-      const guard = new LoopGuard();
+      const guard = new LoopGuard('scroll');
       const check = (b: Body) => listProblem(b, s) ?? guard.problem(idsOf(b, s));
       for (;;) {
         let page: Body;

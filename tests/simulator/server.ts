@@ -63,6 +63,11 @@ export interface SimulatorOptions {
   contactCompaniesKey?: 'data' | 'companies';
   /** Put null items where the spec allows them: in the admins list and in event summaries. */
   nullItems?: boolean;
+  /**
+   * GET /contacts and GET /conversations cursors that stand for a page number rather than the last record: the
+   * cursor's internals are not documented, and with these a burst of updates shifts whole pages down.
+   */
+  offsetCursors?: boolean;
 }
 
 export interface SimulatorStats {
@@ -234,9 +239,10 @@ function decodeCursor(raw: string): Cursor {
  * Cursor pagination as in GET /contacts: `starting_after` is an opaque cursor holding the last
  * record's sort key, so records added or dropping out of a search between pages do not shift it.
  */
-function cursorPage<T>(sorted: Sorted<T>, perPage: number, startingAfter: string | null | undefined): { data: T[]; total: number; pages: CursorPages } {
+function cursorPage<T>(sorted: Sorted<T>, perPage: number, startingAfter: string | null | undefined, byOffset = false): { data: T[]; total: number; pages: CursorPages } {
   const cursor = startingAfter ? decodeCursor(startingAfter) : null;
-  const start = cursor ? indexAfter(sorted, cursor.key) : 0;
+  // byOffset: the cursor means "page N", so records moving to the front push others onto the next page.
+  const start = cursor ? (byOffset ? cursor.page * perPage : indexAfter(sorted, cursor.key)) : 0;
   const data = sorted.items.slice(start, start + perPage);
   const page = cursor ? cursor.page + 1 : 1;
   const total = sorted.items.length;
@@ -367,7 +373,7 @@ function companiesScroll(ctx: Ctx) {
 function listContacts(ctx: Ctx) {
   const perPage = intParam(ctx.query, 'per_page', 50, 150);
   const sorted = ctx.opts.contactsOrder === 'updated_desc' ? sortRecords(ctx.ws.contacts, () => true, (c) => c.updated_at, -1) : sortRecords(ctx.ws.contacts, () => true);
-  const page = cursorPage(sorted, perPage, ctx.query.get('starting_after'));
+  const page = cursorPage(sorted, perPage, ctx.query.get('starting_after'), ctx.opts.offsetCursors);
   return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c)), total_count: page.total, pages: page.pages };
 }
 
@@ -457,7 +463,7 @@ function eventSummary(contact: Contact, all: DataEvent[], nullItems: boolean) {
 /** Most recently updated first, as Intercom lists them: a conversation updated mid-read moves to the front. */
 function listConversations(ctx: Ctx) {
   const perPage = intParam(ctx.query, 'per_page', 20, 150);
-  const page = cursorPage(sortRecords(ctx.ws.conversations, () => true, (c) => c.updated_at, -1), perPage, ctx.query.get('starting_after'));
+  const page = cursorPage(sortRecords(ctx.ws.conversations, () => true, (c) => c.updated_at, -1), perPage, ctx.query.get('starting_after'), ctx.opts.offsetCursors);
   return { type: 'conversation.list', conversations: page.data.map((c) => renderConversation(ctx, c)), total_count: page.total, pages: page.pages };
 }
 
@@ -709,6 +715,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     contactsOrder: options.contactsOrder ?? 'created',
     contactCompaniesKey: options.contactCompaniesKey ?? 'data',
     nullItems: options.nullItems ?? false,
+    offsetCursors: options.offsetCursors ?? false,
   };
   const stats: SimulatorStats = { requests: 0, byRoute: {}, maxInFlight: 0, rateLimited: 0 };
   const routeCounts = new Map<string, number>();
