@@ -39,7 +39,7 @@ function describeSource(from: Source, parent: string | undefined): string {
     return `list reader \`${lists}\`${where}${from.expand ? `, each expanded by \`${from.expand}\`` : ''}`;
   }
   if (from.fetch) return `detail reader \`${from.fetch}\`, once per ${parent} row`;
-  let s = `\`${from.path}\` of each ${parent} object${from.nullable ? ` (no rows when \`${from.path!.split('.')[0]}\` is null)` : ''}`;
+  let s = `\`${from.path}\` of each ${parent} object${from.nullable ? ' (none when it is null or absent)' : ''}`;
   if (from.complete_with) s += `; when \`${from.when}\` is true, all of detail reader \`${from.complete_with}\` instead`;
   if (from.total) s += `; \`${from.total}\` says how many exist`;
   return s;

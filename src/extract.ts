@@ -177,13 +177,15 @@ class Run {
     };
     // Each object in flight holds a few detail requests open; twice the request limit keeps the pacer fed.
     const limit = this.cfg.maxConcurrency * 2;
-    const ended = await forEachConcurrent(items, limit, mayStop, writeOnce);
+    // The first failure ends the run: requests still in flight for other records stop at once instead of retrying.
+    const halt = (e: unknown) => this.ctx.client.halt(e instanceof Error ? e : new Error(String(e)));
+    const ended = await forEachConcurrent(items, limit, mayStop, writeOnce, halt);
     if (!ended || plan.mode !== 'full' || !reader.changedSince) return ended;
 
     const since = plan.startedAt - CATCH_UP_MARGIN_SECONDS;
     const before = written.size;
     log.info(`Catching up on ${listName} updated since the read began (${new Date(since * 1000).toISOString()}): records that moved between pages while it ran.`);
-    await forEachConcurrent(reader.changedSince(this.ctx, since, { check }), limit, () => false, writeOnce);
+    await forEachConcurrent(reader.changedSince(this.ctx, since, { check }), limit, () => false, writeOnce, halt);
     const caught = written.size - before;
     if (caught > 0) log.info(`The catch-up found ${fmt(caught)} ${listName} that the paged read missed; they are written.`);
     return true;
@@ -287,14 +289,20 @@ function isGone(e: unknown): boolean {
 
 /**
  * Runs fn over an async iterable with at most `limit` calls in flight. Stops pulling when `stop()` is true
- * or a call fails; either way returns only when every started call has finished. True when the iterable ended.
+ * or something fails; either way returns only when every started call has finished. True when the iterable
+ * ended. `onFailure` hears of the first failure at once, so the calls still in flight can be cut short.
  */
-export async function forEachConcurrent<T>(items: AsyncIterable<T>, limit: number, stop: () => boolean, fn: (item: T) => Promise<void>): Promise<boolean> {
+export async function forEachConcurrent<T>(items: AsyncIterable<T>, limit: number, stop: () => boolean, fn: (item: T) => Promise<void>, onFailure?: (e: unknown) => void): Promise<boolean> {
   const active = new Set<Promise<void>>();
   const it = items[Symbol.asyncIterator]();
   let failed = false;
   let failure: unknown;
   let ended = false;
+  const fail = (e: unknown) => {
+    if (failed) return;
+    [failed, failure] = [true, e];
+    onFailure?.(e);
+  };
   try {
     while (!failed && !stop()) {
       const next = await it.next();
@@ -303,16 +311,16 @@ export async function forEachConcurrent<T>(items: AsyncIterable<T>, limit: numbe
         break;
       }
       const p: Promise<void> = fn(next.value)
-        .catch((e) => {
-          if (!failed) [failed, failure] = [true, e];
-        })
+        .catch(fail)
         .finally(() => active.delete(p));
       active.add(p);
       if (active.size >= limit) await Promise.race(active);
     }
+  } catch (e) {
+    fail(e);
   } finally {
     await Promise.allSettled(active);
-    if (!ended) await it.return?.();
+    if (!ended) await it.return?.().catch(() => undefined);
   }
   if (failed) throw failure;
   return ended;

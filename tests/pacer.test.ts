@@ -160,6 +160,17 @@ describe('pacer', () => {
       expect(pacer.pauseUntil(T0 / 1000 + 130, 5)).to.be.within(1, 10_000);
     });
 
+    it('takes a limit of 0 as no limit at all, rather than holding every request forever', async () => {
+      const { pacer } = fakePacer();
+      const probe = request(pacer, 1);
+      await settle();
+      pacer.observe(headers(0, 0, T0 / 1000 + 5, T0));
+      probe.granted[0]();
+      const next = request(pacer, 3);
+      await settle();
+      expect(next.granted).to.have.length(3);
+    });
+
     it('caps every wait, whatever the headers say', async () => {
       const { pacer, sleeps } = fakePacer();
       const probe = request(pacer, 1);

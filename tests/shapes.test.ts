@@ -172,6 +172,7 @@ describe('hostile and live answers', function () {
       { name: 'contact tags: "oops"', template: 'basic', route: 'GET /contacts', bad: (b) => ({ ...b, data: b.data.map((c: any, i: number) => (i === 3 ? { ...c, tags: 'oops' } : c)) }), says: /GET \/contacts failed .*"tags" is not an object/ },
       { name: 'contact tags.data: {}', template: 'basic', route: 'GET /contacts', bad: (b) => ({ ...b, data: b.data.map((c: any, i: number) => (i === 3 ? { ...c, tags: { ...c.tags, data: {} } } : c)) }), says: /GET \/contacts failed .*"tags\.data" is not a list/ },
       { name: 'companies scroll page without scroll_param', template: 'basic', route: 'GET /companies/scroll', bad: ({ scroll_param, ...rest }) => rest, says: /answer to GET \/companies\/scroll had companies but no scroll_param to continue from/ },
+      { name: 'a companies scroll continuation without data (the scroll has moved on: restarted, never retried)', template: 'basic', route: 'GET /companies/scroll', nth: (_, q) => q.get('scroll_param') !== null, bad: ({ data, ...rest }) => rest, says: /GET \/companies\/scroll failed 1 time .*without the "data" list/ },
       { name: 'contacts without id', template: 'basic', route: 'GET /contacts', bad: (b) => ({ ...b, data: b.data.map((c: any, i: number) => (i % 40 === 7 ? { ...c, id: undefined } : c)) }), says: /GET \/contacts failed .*without "id"/ },
       { name: 'conversation detail {}', template: 'conversations', route: 'GET /conversations/:id', bad: () => ({}), says: /GET \/conversations\/:id failed .*with id null instead of/ },
       { name: '/contacts/{id}/segments answering {}', template: 'basic', route: 'GET /contacts/:id/segments', bad: () => ({}), says: /GET \/contacts\/:id\/segments failed .*without the "data" list/ },
@@ -192,9 +193,12 @@ describe('hostile and live answers', function () {
         const once = await runExtractor(config(sim!.url, TOKEN, { template: c.template }));
         await expectSuccess(once);
         expect(hits, 'the bad answer was served').to.be.at.least(1);
-        expect(once.stdout).to.match(/Retrying .* after: 200 |The companies scroll broke .*no scroll_param/);
+        expect(once.stdout).to.match(/Retrying .* after: 200 |The companies scroll broke .*(no scroll_param|without the "data" list)/);
         if (c.template === 'conversations') expect(ids(once, 'conversations')).to.deep.equal(sorted(ws.conversations.map((x) => x.id)));
-        else expect(ids(once, 'users')).to.deep.equal(sorted(users(ws).map((x) => x.id)));
+        else {
+          expect(ids(once, 'users')).to.deep.equal(sorted(users(ws).map((x) => x.id)));
+          expect(ids(once, 'companies')).to.deep.equal(sorted(ws.companies.map((x) => x.id)));
+        }
 
         always = true;
         const persists = await runExtractor(config(sim!.url, TOKEN, { template: c.template }));
@@ -223,6 +227,23 @@ describe('hostile and live answers', function () {
         const times = (ws.events.get(r.user_id) ?? []).filter((e) => e.event_name === r.name).map((e) => e.created_at);
         expect(r.last_at, `${r.user_id} ${r.name} ${JSON.stringify(r.last)}`).to.equal(String(Math.max(...times)));
       }
+    });
+
+    it('lists the spec leaves optional may be absent: a conversation without tags or contacts, parts and messages without attachments', async () => {
+      const ws = generateWorkspace({ seed: 73, users: 10, leads: 2, conversations: 15, bigConversations: 0 });
+      await start(ws, {
+        rewrite: (req, body) => {
+          if (req.route !== 'GET /conversations/:id' || Number(body.id) % 2 === 1) return body;
+          const { tags, contacts, ...rest } = body;
+          return { ...rest, source: { ...body.source, attachments: undefined }, conversation_parts: { ...body.conversation_parts, conversation_parts: body.conversation_parts.conversation_parts.map(({ attachments, ...p }: any) => p) } };
+        },
+      });
+      const run = await runExtractor(config(sim!.url, TOKEN, { template: 'conversations' }));
+      await expectSuccess(run);
+      expect(ids(run, 'conversations')).to.deep.equal(sorted(ws.conversations.map((c) => c.id)));
+      const odd = ws.conversations.filter((c) => Number(c.id) % 2 === 1);
+      expect(run.table('conversations_tags').rows.length).to.equal(odd.reduce((n, c) => n + (c.tags?.tags?.length ?? 0), 0));
+      expect(run.table('conversation_parts').rows.length).to.equal(ws.conversations.reduce((n, c) => n + ws.parts.get(c.id)!.length, 0));
     });
 
     it('a null tags object on a contact means no tags', async () => {

@@ -68,7 +68,10 @@ function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTa
   return compiled;
 }
 
-/** Primary-key columns filled from the object itself (not from its parent) must not be empty. */
+/**
+ * The primary-key columns filled from the object itself (not from its parent) must not all be empty: a record
+ * with no key of its own cannot be told from another. (One of several may be: a social profile may lack a url.)
+ */
 function compileCheck(table: CompiledTable): (obj: Json) => string | undefined {
   const keys = table.node.primary_key
     .map((k) => [k, table.node.columns[k]] as const)
@@ -76,7 +79,7 @@ function compileCheck(table: CompiledTable): (obj: Json) => string | undefined {
     .map(([k, spec]) => [k, compileColumn(spec)] as const);
   const embedded = table.children.filter((c) => c.node.from.path !== undefined);
   return (obj) => {
-    for (const [k, value] of keys) if (value(obj, {}) === '') return `no value for ${table.name}.${k} (part of its primary key)`;
+    if (keys.length > 0 && keys.every(([, value]) => value(obj, {}) === '')) return `no value for ${keys.map(([k]) => `${table.name}.${k}`).join(' or ')} (its primary key)`;
     for (const child of embedded) {
       const { path: p, nullable } = child.node.from;
       const list = embeddedList(obj, p!, nullable === true);
@@ -91,15 +94,18 @@ function compileCheck(table: CompiledTable): (obj: Json) => string | undefined {
   };
 }
 
-/** The list at a dotted path, or what is wrong. Only a nullable path's first step may be null or absent. */
+/**
+ * The list at a dotted path, or what is wrong. On a nullable path a null or absent step means no items; what
+ * is there must still have the right shape (an object along the path, a list at its end).
+ */
 function embeddedList(obj: Json, dotted: string, nullable: boolean): unknown[] | string {
   const steps = dotted.split('.');
   let cur: unknown = obj;
   for (let i = 0; i < steps.length; i++) {
     const at = steps.slice(0, i + 1).join('.');
-    if (cur === null || typeof cur !== 'object') return `"${steps.slice(0, i).join('.')}" is not an object`;
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return `"${steps.slice(0, i).join('.')}" is not an object`;
     cur = (cur as Json)[steps[i]];
-    if (cur === null || cur === undefined) return nullable && i === 0 ? [] : `no "${at}"${i === steps.length - 1 ? ' list' : ''}`;
+    if (cur === null || cur === undefined) return nullable ? [] : `no "${at}"${i === steps.length - 1 ? ' list' : ''}`;
   }
   return Array.isArray(cur) ? cur : `"${dotted}" is not a list`;
 }

@@ -59,7 +59,18 @@ export interface RequestOptions {
    * Says what is wrong with a 2xx body, or undefined when it has the shape the caller needs. A wrong shape is
    * retried like a garbled body, then reported: it is never read as "no data".
    */
-  check?: (body: Body) => string | undefined;
+  check?: (body: Body) => string | Persistent | undefined;
+}
+
+/**
+ * A problem that asking again will most likely repeat (a pagination going round in a circle): retried a few
+ * times, not for the whole retry window.
+ */
+export class Persistent {
+  constructor(
+    readonly problem: string,
+    readonly retries = 3,
+  ) {}
 }
 
 export interface RequestStats {
@@ -81,7 +92,10 @@ export class IntercomClient {
   readonly stats: RequestStats = { requests: 0, retries: 0, rateLimited: 0, byRoute: new Map() };
   private readonly http: AxiosInstance;
   private readonly origin: string;
-  private readonly opts: Required<Omit<ClientOptions, 'signal'>> & { signal?: AbortSignal };
+  private readonly opts: Required<Omit<ClientOptions, 'signal'>>;
+  /** The run's stop signal, joined with our own halt(). */
+  private readonly signal: AbortSignal;
+  private readonly halter = new AbortController();
   /** Whether the host has ever answered: until it has, a connection failure is the configuration's fault. */
   private answered = false;
 
@@ -98,8 +112,9 @@ export class IntercomClient {
       ...options,
     };
     this.origin = new URL(this.opts.baseUrl).origin;
+    this.signal = options.signal ? AbortSignal.any([options.signal, this.halter.signal]) : this.halter.signal;
     // Every request in flight listens to the stop signal; dozens at once is by design, not a leak.
-    if (this.opts.signal) setMaxListeners(0, this.opts.signal);
+    setMaxListeners(0, this.signal);
     this.pacer = new Pacer({ maxConcurrency: this.opts.maxConcurrency });
     const agentOpts = { keepAlive: true, maxSockets: this.opts.maxConcurrency };
     this.http = axios.create({
@@ -128,10 +143,17 @@ export class IntercomClient {
     return this.request<T>('POST', path, undefined, body, opts);
   }
 
+  /**
+   * Fails every request in flight or to come with `reason`: once one part of the run has failed, the others
+   * must not go on retrying for minutes before the failure is reported.
+   */
+  halt(reason: Error): void {
+    if (!this.halter.signal.aborted) this.halter.abort(reason);
+  }
+
   /** A pause that ends early, with StoppedError, when the run is stopped. */
   sleep(ms: number): Promise<void> {
-    const signal = this.opts.signal;
-    if (!signal) return sleep(ms);
+    const signal = this.signal;
     this.throwIfStopped();
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
@@ -147,7 +169,7 @@ export class IntercomClient {
   }
 
   async request<T>(method: 'GET' | 'POST', pathOrUrl: string, query?: Record<string, unknown>, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-    const maxRetries = opts.maxRetries ?? this.opts.maxRetries;
+    let maxRetries = opts.maxRetries ?? this.opts.maxRetries;
     const url = this.relative(pathOrUrl);
     const route = `${method} ${routeOf(url)}`;
     let failures = 0;
@@ -162,7 +184,7 @@ export class IntercomClient {
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(), this.opts.timeoutMs);
       const onStop = () => deadline.abort();
-      this.opts.signal?.addEventListener('abort', onStop, { once: true });
+      this.signal?.addEventListener('abort', onStop, { once: true });
       try {
         this.count(route);
         res = await this.http.request<string>({ method, url, params: clean(query), data: body, signal: deadline.signal });
@@ -175,7 +197,7 @@ export class IntercomClient {
         failure = timedOut ? `no complete answer within ${(this.opts.timeoutMs / 1000).toFixed(1)} s` : describeNetworkError(e);
       } finally {
         clearTimeout(timer);
-        this.opts.signal?.removeEventListener('abort', onStop);
+        this.signal?.removeEventListener('abort', onStop);
         release();
       }
 
@@ -194,8 +216,10 @@ export class IntercomClient {
         }
         if (status >= 200 && status < 300) {
           const parsed = parseBody(res.data);
-          failure = parsed === undefined ? `${status} with an empty or malformed JSON body` : wrongShape(parsed, opts.check);
-          if (failure === undefined) return parsed as T;
+          const wrong = parsed === undefined ? `${status} with an empty or malformed JSON body` : wrongShape(parsed, opts.check);
+          if (wrong === undefined) return parsed as T;
+          if (wrong instanceof Persistent) maxRetries = Math.min(maxRetries, wrong.retries);
+          failure = wrong instanceof Persistent ? wrong.problem : wrong;
           failure = failure.startsWith(String(status)) ? failure : `${status} ${failure}`;
         } else if (status >= 500 || status === 408) {
           failure = `${status} ${errorSummary(res.data)}`;
@@ -211,7 +235,7 @@ export class IntercomClient {
       if (failures === 1) firstFailureAt = now;
       if (failures > maxRetries || (failures > 1 && now - firstFailureAt >= this.opts.retryWindowMs)) {
         const span = ((now - firstFailureAt) / 1000).toFixed(0);
-        throw new RetriesExhaustedError(`Intercom request ${route} failed ${failures} times over ${span} s (last: ${failure}); giving up. Run again later; if it persists, check Intercom's status page.`);
+        throw new RetriesExhaustedError(`Intercom request ${route} failed ${failures} time${failures === 1 ? '' : 's'} over ${span} s (last: ${failure}); giving up. Run again later; if it persists, check Intercom's status page.`);
       }
       this.stats.retries++;
       const delay = this.backoff(failures);
@@ -221,17 +245,17 @@ export class IntercomClient {
   }
 
   private throwIfStopped(): void {
-    if (this.opts.signal?.aborted) throw this.stopped();
+    if (this.signal?.aborted) throw this.stopped();
   }
 
-  private stopped(): StoppedError {
-    const reason = this.opts.signal?.reason;
-    return reason instanceof StoppedError ? reason : new StoppedError(reason instanceof Error ? reason.message : 'The run was stopped.');
+  /** The stop's reason (a StoppedError), or the failure that halted the run. */
+  private stopped(): Error {
+    const reason = this.signal.reason;
+    return reason instanceof Error ? reason : new StoppedError('The run was stopped.');
   }
 
   private untilStopped<T>(p: Promise<T>): Promise<T> {
-    const signal = this.opts.signal;
-    if (!signal) return p;
+    const signal = this.signal;
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => reject(this.stopped());
       signal.addEventListener('abort', onAbort, { once: true });
@@ -289,7 +313,7 @@ export class IntercomClient {
 }
 
 /** A 2xx body is an object, not an error list, and has what the caller checks for. */
-function wrongShape(body: unknown, check: RequestOptions['check']): string | undefined {
+function wrongShape(body: unknown, check: RequestOptions['check']): string | Persistent | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return `with ${Array.isArray(body) ? 'a JSON array' : 'a JSON value'} where an object was expected`;
   const b = body as Body;
   if (b.type === 'error.list') return `with an error list (${errorSummary(JSON.stringify(b)) || 'no details'})`;
@@ -305,8 +329,8 @@ function withConnectTimeout<A extends http.Agent>(agent: A, ms: number): A {
     const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connection not opened within ${ms} ms`), { code: 'ECONNTIMEOUT' })), ms);
     timer.unref();
     const done = () => clearTimeout(timer);
-    socket.once('connect', done);
-    socket.once('secureConnect', done);
+    // A TLS socket is open once its handshake is done, not when TCP connects.
+    socket.once('encrypted' in socket ? 'secureConnect' : 'connect', done);
     socket.once('close', done);
     return socket;
   };

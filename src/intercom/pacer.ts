@@ -206,12 +206,14 @@ export class Pacer {
     // Pairs with the release that follows; an observe with nothing in flight is not an answer to one of ours.
     if (this.answered < this.sent) this.answered++;
     const limit = num(headers['x-ratelimit-limit']);
-    const remaining = num(headers['x-ratelimit-remaining']);
+    let remaining = num(headers['x-ratelimit-remaining']);
     const reset = num(headers['x-ratelimit-reset']);
-    if (limit === undefined || remaining === undefined || reset === undefined) {
+    // A limit of 0 or less would hold every request forever: such headers say nothing usable.
+    if (limit === undefined || limit <= 0 || remaining === undefined || reset === undefined) {
       this.wake();
       return;
     }
+    remaining = Math.min(Math.max(remaining, 0), limit);
     const dateMs = httpDateMs(headers['date']);
     this.learnOffset(dateMs !== undefined ? dateMs - now : clampedOffset(reset, this.windowMs, now), now);
     this.limit = limit;

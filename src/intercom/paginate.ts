@@ -8,7 +8,7 @@
  */
 import { AppError, UserError } from '../errors.js';
 import { log, warnOnce } from '../log.js';
-import { HttpError, RetriesExhaustedError, type Body, type IntercomClient } from './client.js';
+import { HttpError, Persistent, RetriesExhaustedError, type Body, type IntercomClient } from './client.js';
 import type { CursorPages } from '../generated/intercom.js';
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -77,14 +77,14 @@ class LoopGuard {
 
   constructor(private readonly kind: 'small' | 'scroll' | 'cursor') {}
 
-  problem(ids: string[]): string | undefined {
+  problem(ids: string[]): Persistent | undefined {
     if (ids.length === 0) return undefined;
     const stale = ids.every((id) => this.seen.has(id));
     if (this.kind === 'cursor') {
-      return stale && this.staleRun + 1 >= STALE_PAGES ? `that is the ${STALE_PAGES}th page in a row with no record not read before (the pagination is going round in a circle)` : undefined;
+      return stale && this.staleRun + 1 >= STALE_PAGES ? new Persistent(`that is the ${STALE_PAGES}th page in a row with no record not read before (the pagination is going round in a circle)`) : undefined;
     }
-    if (ids.join(',') === this.previous) return 'that repeats the previous page';
-    if (this.kind === 'small' && stale) return 'whose records were all on earlier pages (the pagination is going round in a circle)';
+    if (ids.join(',') === this.previous) return new Persistent('that repeats the previous page');
+    if (this.kind === 'small' && stale) return new Persistent('whose records were all on earlier pages (the pagination is going round in a circle)');
     return undefined;
   }
 
@@ -128,7 +128,7 @@ export function searchCursor(client: IntercomClient, path: string, s: ListShape,
 }
 
 async function* cursorPages(
-  fetchPage: (startingAfter: string | undefined, check: (b: Body) => string | undefined) => Promise<CursorPage>,
+  fetchPage: (startingAfter: string | undefined, check: (b: Body) => string | Persistent | undefined) => Promise<CursorPage>,
   s: ListShape,
   route: string,
   resume: Resume = {},
@@ -141,7 +141,7 @@ async function* cursorPages(
     if (wrong) return wrong;
     const next = nextCursor(b as CursorPage);
     if (next !== undefined && typeof next !== 'string') return 'with a pages.next.starting_after that is not a string';
-    if (next && cursors.has(next)) return 'with a next-page cursor it gave before (the pagination is going round in a circle)';
+    if (next && cursors.has(next)) return new Persistent('with a next-page cursor it gave before (the pagination is going round in a circle)');
     return guard.problem(idsOf(b, s));
   };
   for (let first = true; ; first = false) {
@@ -185,7 +185,7 @@ export async function* pageNumbers(client: IntercomClient, path: string, s: List
       const wrong = listProblem(b, s);
       if (wrong) return wrong;
       const total = (b as NumberedPage).pages?.total_pages;
-      if (typeof total === 'number' && page > Math.max(total, 1)) return `for page ${page} while pages.total_pages is ${total}`;
+      if (typeof total === 'number' && page > Math.max(total, 1)) return new Persistent(`for page ${page} while pages.total_pages is ${total}`);
       return guard.problem(idsOf(b, s));
     };
     const res = await client.get<NumberedPage>(path, { ...query, page }, { check });
@@ -206,7 +206,7 @@ export async function* nextUrl(client: IntercomClient, path: string, s: ListShap
     if (wrong) return wrong;
     const next = nextLink(b);
     if (next !== undefined && typeof next !== 'string') return 'with a pages.next that is not a URL';
-    if (next && urls.has(next)) return 'with a next-page link it gave before (the pagination is going round in a circle)';
+    if (next && urls.has(next)) return new Persistent('with a next-page link it gave before (the pagination is going round in a circle)');
     return guard.problem(idsOf(b, s));
   };
   let res = await client.get(path, query, { check });
@@ -251,8 +251,12 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
       for (;;) {
         let page: Body;
         try {
-          page = await client.get(path, param ? { scroll_param: param } : undefined, param ? { maxRetries: 1, check } : { check });
+          // A continuation is never asked twice: Intercom may have moved the scroll on, and the retry would
+          // silently get the page after. Any failure there restarts the scroll instead.
+          page = await client.get(path, param ? { scroll_param: param } : undefined, param ? { maxRetries: 0, check } : { check });
         } catch (e) {
+          // A first page that kept failing for the whole retry window will not do better after a restart.
+          if (!param && e instanceof RetriesExhaustedError) throw new FirstPageError(e.message);
           if (!param && isScrollBusy(e)) {
             if (waitedMs >= opts.busyMaxWaitMs) {
               throw new UserError(`Another client holds this Intercom app's companies scroll (only one may be open per app) and kept it for ${Math.round(waitedMs / 1000)} s: stop the other integration using this token, or run again later.`);
@@ -286,6 +290,10 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
 
 class BrokenScrollError extends AppError {
   override name = 'BrokenScrollError';
+}
+
+class FirstPageError extends AppError {
+  override name = 'FirstPageError';
 }
 
 function isScrollBusy(e: unknown): boolean {
