@@ -180,12 +180,24 @@ class Run {
     // The first failure ends the run: requests still in flight for other records stop at once instead of retrying.
     const halt = (e: unknown) => this.ctx.client.halt(e instanceof Error ? e : new Error(String(e)));
     const ended = await forEachConcurrent(items, limit, mayStop, writeOnce, halt);
-    if (!ended || plan.mode !== 'full' || !reader.changedSince) return ended;
+    if (!ended || plan.mode !== 'full' || !(reader.changedSince || reader.newestFirst)) return ended;
 
     const since = plan.startedAt - CATCH_UP_MARGIN_SECONDS;
     const before = written.size;
-    log.info(`Catching up on ${listName} updated since the read began (${new Date(since * 1000).toISOString()}): records that moved between pages while it ran.`);
-    await forEachConcurrent(reader.changedSince(this.ctx, since, { check }), limit, () => false, writeOnce, halt);
+    if (reader.newestFirst) {
+      // Records that moved went to the front of the list: read it again down to the first one older than the
+      // read. This does not depend on the search index, which may not show the last moments' updates yet.
+      log.info(`Catching up on ${listName} updated since the read began (${new Date(since * 1000).toISOString()}): the front of the list again, where records that changed while it ran have moved.`);
+      let reachedOld = false;
+      const front = async (item: Json) => {
+        if (Number(item[reader.newestFirst!]) < since) reachedOld = true;
+        else await writeOnce(item);
+      };
+      await forEachConcurrent(reader.all(this.ctx, { check }), limit, () => reachedOld, front, halt);
+    } else {
+      log.info(`Catching up on ${listName} updated since the read began (${new Date(since * 1000).toISOString()}): records that moved between pages while it ran.`);
+      await forEachConcurrent(reader.changedSince!(this.ctx, since, { check }), limit, () => false, writeOnce, halt);
+    }
     const caught = written.size - before;
     if (caught > 0) log.info(`The catch-up found ${fmt(caught)} ${listName} that the paged read missed; they are written.`);
     return true;

@@ -69,7 +69,7 @@ describe('hostile and live answers', function () {
       };
     }
 
-    it('conversations updated mid-read (most recently updated first) are all written, by the catch-up search', async () => {
+    it('conversations updated mid-read (most recently updated first) are all written, by reading the front of the list again', async () => {
       const ws = generateWorkspace({ seed: 61, users: 20, leads: 5, conversations: 500, maxPartsPerConversation: 3, bigConversations: 0 });
       const mover = moveToFront(() => ws.conversations, 26, (id, at) => updateConversation(ws, id, { state: 'closed', open: false }, at));
       await start(ws, { intercept: ({ route, query }) => void (route === 'GET /conversations' && query.get('starting_after') && mover.moved.length === 0 && mover.onSecondPage()) });

@@ -28,6 +28,8 @@ export interface ListReader {
   all(ctx: ReaderContext, opts?: ReadOptions): AsyncIterable<Json>;
   /** Only records with updated_at >= since, oldest change first (lists Intercom can search). */
   changedSince?(ctx: ReaderContext, since: number, opts?: ReadOptions): AsyncIterable<Json>;
+  /** `all` lists the most recently updated first, by this field: records updated during a read move to the front. */
+  newestFirst?: string;
 }
 export type DetailReader = (ctx: ReaderContext, parent: Json, check?: RecordCheck) => AsyncIterable<Json>;
 export type Expander = (ctx: ReaderContext, item: Json, check?: RecordCheck) => Promise<Json>;
@@ -58,6 +60,7 @@ export const lists: Record<string, ListReader> = {
   tags: { all: ({ client }, o = {}) => single(client, '/tags', withCheck(shape('data'), o.check)) },
   segments: { all: ({ client }, o = {}) => single(client, '/segments', withCheck(shape('segments'), o.check), { include_count: true }) },
   conversations: {
+    newestFirst: 'updated_at',
     // Listed conversations are expanded before mapping: the template's checks apply to the detail, not here.
     all: ({ client }, o = {}) => cursor(client, '/conversations', shape('conversations'), { per_page: 150 }, o.resume),
     // Conversations search compares by the second; whether its `>` includes the value differs by account, so ask from a second earlier.
