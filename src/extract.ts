@@ -10,7 +10,8 @@ import { details, expanders, lists, type Json, type ReaderContext, type RecordCh
 import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable } from './flatten/template.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
-import { CATCH_UP_MARGIN_SECONDS, manifestFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
+import { manifestFor } from './keboola/manifest.js';
+import { CATCH_UP_MARGIN_SECONDS, loadFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
 import { fmt, Progress } from './progress.js';
 import type { ScrollOptions } from './intercom/paginate.js';
@@ -75,7 +76,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const replaced = new Set<string>();
   await writers.close((spec) => {
     const table = template.tables.find((t) => t.name === spec.name)!;
-    const manifest = manifestFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+    const manifest = manifestFor(table.node.primary_key, loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental));
     if (!manifest.incremental && !(table.node.skippable && cfg.skipDetails.has(table.node.skippable))) replaced.add(spec.name);
     return manifest;
   });

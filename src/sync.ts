@@ -8,7 +8,6 @@
  */
 import { log } from './log.js';
 import type { RunConfig } from './keboola/config.js';
-import type { Manifest } from './keboola/tables.js';
 import type { State } from './keboola/state.js';
 import type { CompiledTable } from './flatten/template.js';
 
@@ -104,20 +103,21 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
 
 /**
  * How storage must load a table so it ends as a full run would leave it:
- * - a list read whole this run replaces its tables (incremental: false), so deleted records go too;
- * - otherwise rows are upserted by primary key, and the child rows (and the row itself, which may have
- *   moved from leads to users) of every record written this run are deleted first (delete_where).
+ * - a list read whole this run replaces its tables, so deleted records go too;
+ * - otherwise rows are merged by primary key, and the child rows (and the row itself, which may have moved
+ *   from leads to users) of every record written this run are deleted first.
+ * What that looks like in a manifest is the platform's business (src/keboola/manifest.ts).
  */
+export type Load = { mode: 'replace' } | { mode: 'merge'; deleteBy?: { column: string; values: string[] } };
+
 /** Only a full read that began at the start in this run has every record: the last chunk of a split backfill has not. */
 function readWholeThisRun(o: Outcome): boolean {
   return o.complete && o.plan.mode === 'full' && !o.plan.resumed;
 }
 
-export function manifestFor(table: CompiledTable, outcomes: Outcome[], incremental: boolean): Manifest {
-  const base = { primary_key: table.node.primary_key };
-  if (!incremental || (outcomes.length > 0 && outcomes.every(readWholeThisRun))) return { ...base, incremental: false };
+export function loadFor(table: CompiledTable, outcomes: Outcome[], incremental: boolean): Load {
+  if (!incremental || (outcomes.length > 0 && outcomes.every(readWholeThisRun))) return { mode: 'replace' };
   const ids = [...new Set(outcomes.flatMap((o) => [...o.ids]))].sort();
-  const column = table.rootKey ?? 'id';
-  if (ids.length === 0) return { ...base, incremental: true };
-  return { ...base, incremental: true, delete_where: [{ where_filters: [{ column, operator: 'eq', values_from_set: ids }] }] };
+  if (ids.length === 0) return { mode: 'merge' };
+  return { mode: 'merge', deleteBy: { column: table.rootKey ?? 'id', values: ids } };
 }

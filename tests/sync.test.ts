@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { manifestFor, nextListState, OVERLAP_SECONDS, planList, previousSync, type Outcome, type SyncState } from '../src/sync.js';
+import { loadFor, nextListState, OVERLAP_SECONDS, planList, previousSync, type Outcome, type SyncState } from '../src/sync.js';
+import { manifestFor } from '../src/keboola/manifest.js';
 import { parseConfig } from '../src/keboola/config.js';
 import { loadTemplate } from '../src/flatten/template.js';
 
@@ -54,12 +55,12 @@ describe('sync planning', () => {
     const notes = t.tables.find((x) => x.name === 'notes')!;
     const plan = { list: 'contacts', mode: 'changes' as const, since: 1, mark: 2 };
     const outcome: Outcome = { plan, complete: true, reached: true, ids: new Set(['b', 'a']) };
-    expect(manifestFor(notes, [outcome], true)).to.deep.equal({ primary_key: ['id'], incremental: true, delete_where: [{ where_filters: [{ column: 'user_id', operator: 'eq', values_from_set: ['a', 'b'] }] }] });
-    expect(manifestFor(users, [outcome], true).delete_where).to.deep.equal([{ where_filters: [{ column: 'id', operator: 'eq', values_from_set: ['a', 'b'] }] }]);
-    expect(manifestFor(users, [{ ...outcome, ids: new Set() }], true)).to.deep.equal({ primary_key: ['id'], incremental: true });
+    expect(manifestFor(['id'], loadFor(notes, [outcome], true))).to.deep.equal({ primary_key: ['id'], incremental: true, delete_where: [{ where_filters: [{ column: 'user_id', operator: 'eq', values_from_set: ['a', 'b'] }] }] });
+    expect(manifestFor(['id'], loadFor(users, [outcome], true)).delete_where).to.deep.equal([{ where_filters: [{ column: 'id', operator: 'eq', values_from_set: ['a', 'b'] }] }]);
+    expect(manifestFor(['id'], loadFor(users, [{ ...outcome, ids: new Set() }], true))).to.deep.equal({ primary_key: ['id'], incremental: true });
     const whole: Outcome = { plan: { list: 'contacts', mode: 'full', resumed: false, startedAt: 1, why: '' }, complete: true, reached: true, ids: new Set(['a']) };
-    expect(manifestFor(notes, [whole], true)).to.deep.equal({ primary_key: ['id'], incremental: false });
-    expect(manifestFor(notes, [{ ...whole, plan: { ...whole.plan, resumed: true } as Outcome['plan'] }], true).incremental).to.equal(true);
-    expect(manifestFor(notes, [outcome], false)).to.deep.equal({ primary_key: ['id'], incremental: false });
+    expect(manifestFor(['id'], loadFor(notes, [whole], true))).to.deep.equal({ primary_key: ['id'], incremental: false });
+    expect(manifestFor(['id'], loadFor(notes, [{ ...whole, plan: { ...whole.plan, resumed: true } as Outcome['plan'] }], true)).incremental).to.equal(true);
+    expect(manifestFor(['id'], loadFor(notes, [outcome], false))).to.deep.equal({ primary_key: ['id'], incremental: false });
   });
 });

@@ -6,6 +6,7 @@
 import { stringify, type Stringifier } from 'csv-stringify';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import type { Manifest } from './manifest.js';
 import { pipeline } from 'node:stream/promises';
 import { fsError, mkdirp, writeFileAtomic } from './files.js';
 
@@ -15,11 +16,6 @@ export interface TableSpec {
   primaryKey: string[];
 }
 
-export interface Manifest {
-  primary_key: string[];
-  incremental: boolean;
-  delete_where?: unknown;
-}
 
 export class TableWriter {
   rows = 0;
