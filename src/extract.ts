@@ -5,8 +5,8 @@
  * bounded number at a time. All HTTP goes through one client, which paces it by the rate-limit headers.
  */
 import { log, resetWarnings } from './log.js';
-import { HttpError, type IntercomClient } from './intercom/client.js';
-import { details, expanders, lists, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
+import type { IntercomClient } from './intercom/client.js';
+import { expand, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
 import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable } from './flatten/template.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
@@ -40,7 +40,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   resetWarnings();
   const nowSec = () => Math.floor(Date.now() / 1000);
   const template = loadTemplate(cfg.template);
-  const ctx: ReaderContext = { client, scroll: { busyRetryMs: 15_000, busyMaxWaitMs: 150_000, maxRestarts: 3, ...opts.scroll } };
+  const ctx: ReaderContext = { client, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll } };
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
   const writers = await TableWriters.open(opts.outTablesDir, specs);
   const progress = new Progress(client, opts.progressIntervalMs ?? 5_000);
@@ -57,7 +57,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const outcomes = new Map<string, Outcome>();
   try {
     for (const [listName, roots] of groupByList(template.roots)) {
-      const plan = planList(listName, lists[listName].changedSince !== undefined, cfg, prev, nowSec());
+      const plan = planList(listName, readers[listName].search !== undefined, cfg, prev, nowSec());
       const outcome: Outcome = { plan, complete: false, reached: false, ids: new Set() };
       outcomes.set(listName, outcome);
       if (Date.now() >= deadline) continue;
@@ -86,7 +86,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   if (stoppedEarly) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
   const sync: SyncState = { version: 1, template: cfg.template, lists: {} };
   for (const [list, o] of outcomes) {
-    if (lists[list].changedSince) sync.lists[list] = nextListState(prev?.lists[list], o, nowSec());
+    if (readers[list].search) sync.lists[list] = nextListState(prev?.lists[list], o, nowSec());
   }
 
   const rows = writers.counts();
@@ -158,74 +158,76 @@ class Run {
    * newer one, since their mark stays at the start of the read.
    */
   async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean): Promise<boolean> {
-    const reader = lists[listName];
+    const reader = readers[listName];
     const plan = outcome.plan;
     const check = recordCheck(roots);
     const written = new Set<string>();
     const items =
       plan.mode === 'changes'
-        ? reader.changedSince!(this.ctx, plan.since, { check })
-        : reader.all(this.ctx, { check, resume: { startingAfter: plan.startingAfter, onPage: (cursor) => (outcome.cursor = cursor) } });
+        ? readChanges(this.ctx, listName, plan.since, { check })
+        : readAll(this.ctx, listName, { check, resume: { startingAfter: plan.startingAfter, onPage: (cursor) => (outcome.cursor = cursor) } });
     // A full read resumes at a page: it must get past one before stopping, or a budget shorter than a page would never progress.
     const mayStop = plan.mode === 'full' ? () => stop() && outcome.cursor !== plan.startingAfter : stop;
     const writeOnce = async (item: Json) => {
       // A record can come twice while pages shift (and again in the catch-up): the first read is written.
-      const key = String(item.id);
+      const key = String(item[reader.id]);
       if (written.has(key)) return;
       written.add(key);
       this.progress.count();
-      await this.writeRecord(roots, item, outcome);
+      await this.writeRecord(roots, item, outcome, listName);
     };
     // Each object in flight holds a few detail requests open; twice the request limit keeps the pacer fed.
     const limit = this.cfg.maxConcurrency * 2;
     // The first failure ends the run: requests still in flight for other records stop at once instead of retrying.
     const halt = (e: unknown) => this.ctx.client.halt(e instanceof Error ? e : new Error(String(e)));
     const ended = await forEachConcurrent(items, limit, mayStop, writeOnce, halt);
-    if (!ended || plan.mode !== 'full' || !(reader.changedSince || reader.newestFirst)) return ended;
+    if (!ended || plan.mode !== 'full' || !reader.updated || !(reader.search || reader.newest_first)) return ended;
+    const updated = reader.updated;
 
     const since = plan.startedAt - CATCH_UP_MARGIN_SECONDS;
     const before = written.size;
-    if (reader.newestFirst) {
+    if (reader.newest_first) {
       // Records that moved went to the front of the list: read it again down to the first one older than the
       // read. This does not depend on the search index, which may not show the last moments' updates yet.
       log.info(`Catching up on ${listName} updated since the read began (${new Date(since * 1000).toISOString()}): the front of the list again, where records that changed while it ran have moved.`);
       let reachedOld = false;
       const front = async (item: Json) => {
-        if (Number(item[reader.newestFirst!]) < since) reachedOld = true;
+        if (Number(item[updated]) < since) reachedOld = true;
         else await writeOnce(item);
       };
-      await forEachConcurrent(reader.all(this.ctx, { check }), limit, () => reachedOld, front, halt);
+      await forEachConcurrent(readAll(this.ctx, listName, { check }), limit, () => reachedOld, front, halt);
     } else {
       log.info(`Catching up on ${listName} updated since the read began (${new Date(since * 1000).toISOString()}): records that moved between pages while it ran.`);
-      await forEachConcurrent(reader.changedSince!(this.ctx, since, { check }), limit, () => false, writeOnce, halt);
+      await forEachConcurrent(readChanges(this.ctx, listName, since, { check }), limit, () => false, writeOnce, halt);
     }
     const caught = written.size - before;
     if (caught > 0) log.info(`The catch-up found ${fmt(caught)} ${listName} that the paged read missed; they are written.`);
     return true;
   }
 
-  private async writeRecord(roots: CompiledTable[], item: Json, outcome: Outcome): Promise<void> {
+  private async writeRecord(roots: CompiledTable[], item: Json, outcome: Outcome, listName: string): Promise<void> {
+    const reader = readers[listName];
     let written = false;
     for (const root of roots) {
       if (matches(root.node.from.where, item)) written = (await this.emitRoot(root, item)) || written;
     }
     if (written) {
-      outcome.ids.add(String(item.id));
-      const updated = Number(item.updated_at);
+      outcome.ids.add(String(item[reader.id]));
+      const updated = reader.updated === undefined ? NaN : Number(item[reader.updated]);
       if (Number.isFinite(updated)) outcome.maxUpdatedAt = Math.max(outcome.maxUpdatedAt ?? updated, updated);
     }
   }
 
   private async emitRoot(table: CompiledTable, item: Json): Promise<boolean> {
     let obj = item;
-    const expand = table.node.from.expand;
-    if (expand) {
+    const expander = table.node.from.expand;
+    if (expander) {
       try {
-        obj = await expanders[expand](this.ctx, item, table.check);
+        obj = await expand(this.ctx, expander, item, table.check);
       } catch (e) {
-        if (!isGone(e)) throw e;
+        if (!vanished(expander, e)) throw e;
         this.vanished++;
-        log.warn(`${table.name} ${String(item.id)} was deleted while the run read it; it is left out.`);
+        log.warn(`${table.name} ${String(item[readers[expander].id])} was deleted while the run read it; it is left out.`);
         return false;
       }
     }
@@ -243,23 +245,24 @@ class Run {
     const { skippable } = child.node;
     if (skippable && this.cfg.skipDetails.has(skippable)) return;
     try {
-      for await (const item of this.childItems(child, parentObj, parentTable)) await this.emit(child, item, scope);
+      for await (const item of this.childItems(child, parentObj, parentTable, scope)) await this.emit(child, item, scope);
     } catch (e) {
-      if (!isGone(e)) throw e;
+      const reader = child.node.from.fetch ?? child.node.from.complete_with;
+      if (!reader || !vanished(reader, e)) throw e;
       this.vanished++;
-      log.warn(`${parentTable.name} ${String(parentObj.id)} was deleted while the run read its ${child.name}; its ${child.name} rows may be incomplete.`);
+      log.warn(`${parentTable.name} ${parentTable.describe(parentObj, scope)} was deleted while the run read its ${child.name}; its ${child.name} rows may be incomplete.`);
     }
   }
 
-  private async *childItems(child: CompiledTable, parentObj: Json, parentTable: CompiledTable): AsyncIterable<Json> {
+  private async *childItems(child: CompiledTable, parentObj: Json, parentTable: CompiledTable, scope: Scope): AsyncIterable<Json> {
     const from = child.node.from;
     if (from.fetch) {
-      yield* details[from.fetch](this.ctx, parentObj, child.check);
+      yield* readFor(this.ctx, from.fetch, parentObj, child.check);
       return;
     }
     // An embedded list capped by the API (a contact shows 10 tags at most): fetch the whole list instead.
     if (from.complete_with && from.when && getPath(parentObj, undefined, from.when) === true) {
-      yield* details[from.complete_with](this.ctx, parentObj, child.check);
+      yield* readFor(this.ctx, from.complete_with, parentObj, child.check);
       return;
     }
     // The parent's answer passed its table's check, so this is a list (or, where the template allows, absent).
@@ -269,7 +272,7 @@ class Run {
       const total = Number(getPath(parentObj, undefined, from.total));
       if (Number.isFinite(total) && total > list.length) {
         this.truncated++;
-        log.warn(`${parentTable.name} ${String(parentObj.id)}: Intercom returned ${list.length} of its ${total} ${child.name} (the API gives only the most recent ${list.length}); the rest cannot be read through the API.`);
+        log.warn(`${parentTable.name} ${parentTable.describe(parentObj, scope)}: Intercom returned ${list.length} of its ${total} ${child.name} (the API gives only the most recent ${list.length}); the rest cannot be read through the API.`);
       }
     }
     yield* list;
@@ -296,9 +299,6 @@ function matches(where: Record<string, unknown> | undefined, item: Json): boolea
   return !where || Object.entries(where).every(([k, v]) => item[k] === v);
 }
 
-function isGone(e: unknown): boolean {
-  return e instanceof HttpError && e.status === 404;
-}
 
 /**
  * Runs fn over an async iterable with at most `limit` calls in flight. Stops pulling when `stop()` is true
@@ -343,11 +343,13 @@ function logSummary(result: ExtractResult, client: IntercomClient, tables: Compi
   log.info(`Done in ${result.seconds.toFixed(1)} s: ${fmt(result.requests)} requests (${fmt(client.stats.retries)} retried, ${fmt(client.stats.rateLimited)} rate-limited), ${(client.pacer.waitedMs / 1000).toFixed(1)} s waited for the rate limit.`);
   for (const t of tables) log.info(`  ${t.name.padEnd(32)} ${fmt(result.rows.get(t.name) ?? 0).padStart(12)} rows`);
   const routes = [...client.stats.byRoute].sort((a, b) => b[1] - a[1]);
-  const perParent = routes.filter(([r]) => r.includes(':id') || r.startsWith('GET /events'));
-  const perParentTotal = perParent.reduce((s, [, n]) => s + n, 0);
   log.info(`Requests by endpoint: ${routes.map(([r, n]) => `${r} ${fmt(n)}`).join(', ')}.`);
-  if (perParentTotal > 0) {
-    log.info(`Per-object detail requests: ${fmt(perParentTotal)} of ${fmt(result.requests)} (${((100 * perParentTotal) / Math.max(result.requests, 1)).toFixed(0)}%). parameters.skip_contact_details turns off segments, notes and events_summary.`);
+  // The readers declare which requests are per-record details, and under what cost group.
+  const costs = [...client.stats.byCost].sort((a, b) => b[1] - a[1]);
+  const perRecord = costs.reduce((s, [, n]) => s + n, 0);
+  if (perRecord > 0) {
+    const share = (n: number) => `${((100 * n) / Math.max(result.requests, 1)).toFixed(0)}%`;
+    log.info(`Per-object detail requests: ${fmt(perRecord)} of ${fmt(result.requests)} (${share(perRecord)}): ${costs.map(([c, n]) => `${c} ${fmt(n)} (${share(n)})`).join(', ')}. parameters.skip_contact_details turns off segments, notes and events_summary.`);
   }
   if (result.truncated) log.warn(`${fmt(result.truncated)} objects had more nested items than the API returns (see the warnings above).`);
 }

@@ -154,6 +154,11 @@ describe('end to end against the simulated workspace', function () {
       expect(sim.stats.byRoute['GET /contacts']).to.equal(Math.ceil(ws.contacts.length / 150));
       expect(sim.stats.byRoute['GET /contacts']).to.be.at.least(3);
       expect(run.stdout).to.match(/Per-object detail requests: [\d,]+ of [\d,]+/);
+      // Each cost group the readers declare is counted as the simulator saw it.
+      const cost = (group: string) => Number(new RegExp(`[:,] ${group} ([\\d,]+) \\(`).exec(run.stdout)?.[1].replace(/,/g, ''));
+      expect(cost('segments')).to.equal(sim.stats.byRoute['GET /contacts/:id/segments']);
+      expect(cost('notes')).to.equal(sim.stats.byRoute['GET /contacts/:id/notes']);
+      expect(cost('events_summary')).to.equal(sim.stats.byRoute['GET /events']);
       expect(run.stdout).not.to.include(TOKEN);
       expect(run.stderr).to.equal('');
     });

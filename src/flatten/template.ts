@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
-import { details, expanders, lists } from '../resources/index.js';
-import { compileColumn, compileRow, type Json, type RowFn } from './mapping.js';
+import { readers } from '../resources/index.js';
+import { compileColumn, compileRow, type Json, type RowFn, type Scope } from './mapping.js';
 import type { Include, TableNode, TemplateFile } from '../generated/template.js';
 
 export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
@@ -26,6 +26,8 @@ export interface CompiledTable {
    * malformed one is retried and reported instead of written as fewer rows.
    */
   check: (obj: Json) => string | undefined;
+  /** The record's primary key as one string, for log lines ("conversations 10046: …"). */
+  describe: (obj: Json, scope: Scope) => string;
 }
 
 export interface Template {
@@ -61,11 +63,16 @@ function resolve(entry: TableNode | Include, dir: string): TableNode[] {
 
 function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[], depth = 0): CompiledTable {
   check(node, parent);
-  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [], rootKey: rootKeyOf(node, depth), check: () => undefined };
+  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [], rootKey: rootKeyOf(node, depth), check: () => undefined, describe: describer(node) };
   all.push(compiled);
   compiled.children = (node.children ?? []).map((c) => compile(c, node, all, depth + 1));
   compiled.check = compileCheck(compiled);
   return compiled;
+}
+
+function describer(node: TableNode): (obj: Json, scope: Scope) => string {
+  const keys = node.primary_key.map((k) => compileColumn(node.columns[k]));
+  return (obj, scope) => keys.map((k) => k(obj, scope)).join('/');
 }
 
 /**
@@ -126,16 +133,20 @@ function check(node: TableNode, parent: TableNode | undefined): void {
   };
   if (parent === undefined) {
     if (!list) fail('a top-level table needs from.list');
-    for (const l of [list].flat()) if (!l || !lists[l]) fail(`unknown list reader "${l}"`);
-    if (expand && !expanders[expand]) fail(`unknown expander "${expand}"`);
+    for (const l of [list].flat()) if (!l || !isList(l)) fail(`"${l}" is not a list reader in src/resources`);
+    if (expand && readers[expand]?.paging !== 'object') fail(`"${expand}" is not an expander (a reader of one record) in src/resources`);
   } else {
     if (list || expand) fail('a child table reads from its parent: use from.path or from.fetch');
     if (!p === !fetch) fail('a child table needs exactly one of from.path and from.fetch');
-    if (fetch && !details[fetch]) fail(`unknown detail reader "${fetch}"`);
-    if (complete_with && !details[complete_with]) fail(`unknown detail reader "${complete_with}"`);
+    if (fetch && !isDetail(fetch)) fail(`"${fetch}" is not a detail reader (a list per parent record) in src/resources`);
+    if (complete_with && !isDetail(complete_with)) fail(`"${complete_with}" is not a detail reader (a list per parent record) in src/resources`);
   }
   for (const k of node.primary_key) if (!(k in node.columns)) fail(`primary key column ${k} is not a column`);
 }
+
+const perParent = (name: string) => /\{\w+\}/.test(JSON.stringify([readers[name].path, readers[name].query ?? {}]));
+const isList = (name: string) => Object.hasOwn(readers, name) && readers[name].paging !== 'object' && !perParent(name);
+const isDetail = (name: string) => Object.hasOwn(readers, name) && readers[name].paging !== 'object' && perParent(name);
 
 function readJson<T>(file: string): T {
   try {

@@ -53,6 +53,8 @@ export class RetriesExhaustedError extends AppError {
 export type Body = Record<string, unknown>;
 
 export interface RequestOptions {
+  /** What the request is counted under in the run's summary (a per-record detail reader's cost group). */
+  cost?: string;
   /** Fewer retries where retrying the same request cannot help (a broken scroll must restart instead). */
   maxRetries?: number;
   /**
@@ -78,6 +80,7 @@ export interface RequestStats {
   retries: number;
   rateLimited: number;
   byRoute: Map<string, number>;
+  byCost: Map<string, number>;
 }
 
 /** Network errors that mean the configured host is wrong or unreachable, not that Intercom is having a bad moment. */
@@ -89,7 +92,7 @@ const UNREACHABLE = /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH
  */
 export class IntercomClient {
   readonly pacer: Pacer;
-  readonly stats: RequestStats = { requests: 0, retries: 0, rateLimited: 0, byRoute: new Map() };
+  readonly stats: RequestStats = { requests: 0, retries: 0, rateLimited: 0, byRoute: new Map(), byCost: new Map() };
   private readonly http: AxiosInstance;
   private readonly origin: string;
   private readonly opts: Required<Omit<ClientOptions, 'signal'>>;
@@ -186,7 +189,7 @@ export class IntercomClient {
       const onStop = () => deadline.abort();
       this.signal?.addEventListener('abort', onStop, { once: true });
       try {
-        this.count(route);
+        this.count(route, opts.cost);
         res = await this.http.request<string>({ method, url, params: clean(query), data: body, signal: deadline.signal });
         // Headers first, then the slot back: the pacer must count this request until its answer is known.
         this.pacer.observe(res.headers as Record<string, unknown>);
@@ -279,9 +282,10 @@ export class IntercomClient {
     return Math.max(ceiling / 2, jitter(ceiling));
   }
 
-  private count(route: string): void {
+  private count(route: string, cost: string | undefined): void {
     this.stats.requests++;
     this.stats.byRoute.set(route, (this.stats.byRoute.get(route) ?? 0) + 1);
+    if (cost) this.stats.byCost.set(cost, (this.stats.byCost.get(cost) ?? 0) + 1);
   }
 
   /**

@@ -98,9 +98,14 @@ class LoopGuard {
 /** Pages in a row that bring nothing new before a cursor-paged list counts as looping (3,000 records at 150 a page). */
 const STALE_PAGES = 20;
 
+/** What every request of a read is counted under in the run's summary. */
+export interface Cost {
+  cost?: string;
+}
+
 /** One request, one list: /admins, /teams, /tags, /segments, /contacts/{id}/tags. */
-export async function* single(client: IntercomClient, path: string, s: ListShape, query?: Query): AsyncGenerator<Item> {
-  const page = await client.get(path, query, { check: (b) => listProblem(b, s) });
+export async function* single(client: IntercomClient, path: string, s: ListShape, query?: Query, c: Cost = {}): AsyncGenerator<Item> {
+  const page = await client.get(path, query, { cost: c.cost, check: (b) => listProblem(b, s) });
   yield* itemsOf(page, s, path);
 }
 
@@ -114,8 +119,8 @@ export interface Resume {
 type CursorPage = Body & { pages?: CursorPages | null };
 
 /** `starting_after` cursors: GET /contacts, GET /conversations. */
-export function cursor(client: IntercomClient, path: string, s: ListShape, query: Query = {}, resume: Resume = {}): AsyncGenerator<Item> {
-  return cursorPages((startingAfter, check) => client.get(path, { ...query, starting_after: startingAfter }, { check }), s, path, resume);
+export function cursor(client: IntercomClient, path: string, s: ListShape, query: Query = {}, resume: Resume = {}, c: Cost = {}): AsyncGenerator<Item> {
+  return cursorPages((startingAfter, check) => client.get(path, { ...query, starting_after: startingAfter }, { cost: c.cost, check }), s, path, resume);
 }
 
 /** POST search with `pagination.starting_after`: /contacts/search, /conversations/search. */
@@ -178,7 +183,7 @@ function nextCursor(page: CursorPage): unknown {
 type NumberedPage = Body & { pages?: { page?: unknown; total_pages?: unknown; next?: unknown } | null };
 
 /** `page` numbers: /contacts/{id}/companies, /contacts/{id}/notes. */
-export async function* pageNumbers(client: IntercomClient, path: string, s: ListShape, query: Query = {}): AsyncGenerator<Item> {
+export async function* pageNumbers(client: IntercomClient, path: string, s: ListShape, query: Query = {}, c: Cost = {}): AsyncGenerator<Item> {
   const guard = new LoopGuard('small');
   for (let page = 1; ; page++) {
     const check = (b: Body) => {
@@ -188,7 +193,7 @@ export async function* pageNumbers(client: IntercomClient, path: string, s: List
       if (typeof total === 'number' && page > Math.max(total, 1)) return new Persistent(`for page ${page} while pages.total_pages is ${total}`);
       return guard.problem(idsOf(b, s));
     };
-    const res = await client.get<NumberedPage>(path, { ...query, page }, { check });
+    const res = await client.get<NumberedPage>(path, { ...query, page }, { cost: c.cost, check });
     const ids = idsOf(res, s);
     guard.accept(ids);
     yield* itemsOf(res, s, path);
@@ -198,7 +203,7 @@ export async function* pageNumbers(client: IntercomClient, path: string, s: List
 }
 
 /** A `pages.next` URL to follow: /events. */
-export async function* nextUrl(client: IntercomClient, path: string, s: ListShape, query: Query = {}): AsyncGenerator<Item> {
+export async function* nextUrl(client: IntercomClient, path: string, s: ListShape, query: Query = {}, c: Cost = {}): AsyncGenerator<Item> {
   const urls = new Set<string>();
   const guard = new LoopGuard('small');
   const check = (b: Body) => {
@@ -209,14 +214,14 @@ export async function* nextUrl(client: IntercomClient, path: string, s: ListShap
     if (next && urls.has(next)) return new Persistent('with a next-page link it gave before (the pagination is going round in a circle)');
     return guard.problem(idsOf(b, s));
   };
-  let res = await client.get(path, query, { check });
+  let res = await client.get(path, query, { cost: c.cost, check });
   for (;;) {
     guard.accept(idsOf(res, s));
     yield* itemsOf(res, s, path);
     const next = nextLink(res) as string | undefined;
     if (!next) return;
     urls.add(next);
-    res = await client.get(next, undefined, { check });
+    res = await client.get(next, undefined, { cost: c.cost, check });
   }
 }
 

@@ -1,21 +1,81 @@
 /**
- * One reader per Intercom resource: what to call, how to page it, and what its answer must look like.
- * Templates refer to them by name.
- * - lists: the top-level collections a template reads once per run;
- * - details: a list that belongs to one parent object (a contact's notes, tags beyond the first 10, …);
- * - expanders: replace a listed object with its full version (a conversation with its parts).
+ * The Intercom resources a template can read, one declaration a line: what is requested, how it is paged,
+ * what key its records have, what field orders its changes, and what a 404 means. Templates refer to them by
+ * name (`list`, `expand`, `fetch`, `complete_with`); the engine only interprets the declarations, through the
+ * functions at the end of this file.
  */
 import { cursor, nextUrl, pageNumbers, scroll, searchCursor, shape, single, type Item, type ListShape, type Resume, type ScrollOptions } from '../intercom/paginate.js';
-import type { IntercomClient } from '../intercom/client.js';
+import { HttpError, type IntercomClient } from '../intercom/client.js';
 
 export type Json = Item;
 /** The template's own checks of a record (primary-key columns, child lists it reads): see CompiledTable.check. */
 export type RecordCheck = (item: Json) => string | undefined;
 
+type Value = string | number | boolean;
+
+export interface Reader {
+  /** Path; in a detail reader or an expander, `{field}` is that field of the parent (or listed) record. */
+  path: string;
+  /** Query parameters; `{field}` as in path. */
+  query?: Record<string, Value>;
+  /** How its pages follow each other; `object` is one record, not a list. */
+  paging: 'single' | 'cursor' | 'page_numbers' | 'next_url' | 'scroll' | 'object';
+  /** The key holding the list (alternatives where the API documents several). */
+  records?: string | string[];
+  /** The field a record is keyed by. */
+  id: string;
+  /** The spec allows null items in the list: they are skipped with one warning. */
+  nullable_items?: boolean;
+  /** The field its records change by: a list with it can be read as "changed since" and keeps a mark. */
+  updated?: string;
+  /** POST search for changes on `updated`, sorted ascending; asked from `slack` seconds early, cut by the second here. */
+  search?: { path: string; records: string; slack: number };
+  /** `all` lists the most recently updated first: records updated during a read move to the front. */
+  newest_first?: boolean;
+  /** A 404 means the parent record was deleted while the run read it: left out with a warning. */
+  on_404?: 'vanished';
+  /** What its requests are counted under in the run's summary (per-record detail requests). */
+  cost?: string;
+}
+
+const DAY = 86_400;
+
+export const readers: Record<string, Reader> = {
+  // Lists: the top-level collections a template reads once per run.
+  // Contacts search compares dates by whole day in the workspace's timezone (`>` t starts the next day): two days of slack cover any timezone.
+  contacts: { path: '/contacts', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', search: { path: '/contacts/search', records: 'data', slack: 2 * DAY } },
+  companies: { path: '/companies/scroll', paging: 'scroll', records: 'data', id: 'id' },
+  admins: { path: '/admins', paging: 'single', records: 'admins', id: 'id', nullable_items: true },
+  teams: { path: '/teams', paging: 'single', records: 'teams', id: 'id' },
+  tags: { path: '/tags', paging: 'single', records: 'data', id: 'id' },
+  segments: { path: '/segments', query: { include_count: true }, paging: 'single', records: 'segments', id: 'id' },
+  // Conversations search compares by the second; whether its `>` includes the value differs by account: one second of slack.
+  conversations: { path: '/conversations', query: { per_page: 150 }, paging: 'cursor', records: 'conversations', id: 'id', updated: 'updated_at', newest_first: true, search: { path: '/conversations/search', records: 'conversations', slack: 1 } },
+
+  // Expanders: a listed record's full version.
+  conversation: { path: '/conversations/{id}', query: { display_as: 'plaintext' }, paging: 'object', id: 'id', on_404: 'vanished', cost: 'conversation details' },
+
+  // Details: a list that belongs to one parent record.
+  contact_tags: { path: '/contacts/{id}/tags', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'tags beyond 10' },
+  // The spec's example has the list under `data`, its schema under `companies`: both are accepted.
+  contact_companies: { path: '/contacts/{id}/companies', query: { per_page: 50 }, paging: 'page_numbers', records: ['data', 'companies'], id: 'id', on_404: 'vanished', cost: 'companies beyond 10' },
+  contact_segments: { path: '/contacts/{id}/segments', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'segments' },
+  contact_notes: { path: '/contacts/{id}/notes', query: { per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id', on_404: 'vanished', cost: 'notes' },
+  // One summary object whose `events` items the spec marks nullable; an item is keyed by its name.
+  contact_events_summary: { path: '/events', query: { type: 'user', intercom_user_id: '{id}', summary: true }, paging: 'single', records: 'events', id: 'name', nullable_items: true, on_404: 'vanished', cost: 'events_summary' },
+  contact_events: { path: '/events', query: { type: 'user', intercom_user_id: '{id}', per_page: 100 }, paging: 'next_url', records: 'events', id: 'id', on_404: 'vanished', cost: 'events' },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Interpreting the declarations
+
 export interface ReaderContext {
   client: IntercomClient;
   scroll: ScrollOptions;
 }
+
+/** An app's one companies scroll: wait this long between tries while another client holds it, up to 150 s (an idle one expires in a minute). */
+export const SCROLL_DEFAULTS: ScrollOptions = { busyRetryMs: 15_000, busyMaxWaitMs: 150_000, maxRestarts: 3 };
 
 export interface ReadOptions {
   /** Cursor-paged lists can start after a cursor and report their pages', so a later run can resume. */
@@ -23,75 +83,80 @@ export interface ReadOptions {
   check?: RecordCheck;
 }
 
-export interface ListReader {
-  /** Every record. */
-  all(ctx: ReaderContext, opts?: ReadOptions): AsyncIterable<Json>;
-  /** Only records with updated_at >= since, oldest change first (lists Intercom can search). */
-  changedSince?(ctx: ReaderContext, since: number, opts?: ReadOptions): AsyncIterable<Json>;
-  /** `all` lists the most recently updated first, by this field: records updated during a read move to the front. */
-  newestFirst?: string;
-}
-export type DetailReader = (ctx: ReaderContext, parent: Json, check?: RecordCheck) => AsyncIterable<Json>;
-export type Expander = (ctx: ReaderContext, item: Json, check?: RecordCheck) => Promise<Json>;
-
-const id = (o: Json) => encodeURIComponent(String(o.id));
-const withCheck = (s: ListShape, check: RecordCheck | undefined): ListShape => (check ? { ...s, item: check } : s);
-
-const DAY = 86_400;
-
-export const lists: Record<string, ListReader> = {
-  contacts: {
-    all: ({ client }, o = {}) => cursor(client, '/contacts', withCheck(shape('data'), o.check), { per_page: 150 }, o.resume),
-    /**
-     * Contacts search compares dates by whole day in the workspace's timezone, and `updated_at > t` starts
-     * the day after t's. Asking from two days before `since` covers any timezone (UTC-12 to UTC+14); the
-     * exact cut is made here, by the second.
-     */
-    changedSince: ({ client }, since, o = {}) =>
-      filter(
-        searchCursor(client, '/contacts/search', withCheck(shape('data'), o.check), { query: { field: 'updated_at', operator: '>', value: since - 2 * DAY }, sort: { field: 'updated_at', order: 'ascending' } }, 150),
-        since,
-      ),
-  },
-  companies: { all: ({ client, scroll: opts }, o = {}) => scroll(client, '/companies/scroll', withCheck(shape('data'), o.check), opts) },
-  // The spec marks admins nullable: a null admin is skipped with a warning.
-  admins: { all: ({ client }, o = {}) => single(client, '/admins', withCheck(shape('admins', { nullableItems: true }), o.check)) },
-  teams: { all: ({ client }, o = {}) => single(client, '/teams', withCheck(shape('teams'), o.check)) },
-  tags: { all: ({ client }, o = {}) => single(client, '/tags', withCheck(shape('data'), o.check)) },
-  segments: { all: ({ client }, o = {}) => single(client, '/segments', withCheck(shape('segments'), o.check), { include_count: true }) },
-  conversations: {
-    newestFirst: 'updated_at',
-    // Listed conversations are expanded before mapping: the template's checks apply to the detail, not here.
-    all: ({ client }, o = {}) => cursor(client, '/conversations', shape('conversations'), { per_page: 150 }, o.resume),
-    // Conversations search compares by the second; whether its `>` includes the value differs by account, so ask from a second earlier.
-    changedSince: ({ client }, since) =>
-      filter(searchCursor(client, '/conversations/search', shape('conversations'), { query: { field: 'updated_at', operator: '>', value: since - 1 }, sort: { field: 'updated_at', order: 'ascending' } }, 150), since),
-  },
-};
-
-async function* filter(items: AsyncIterable<Json>, since: number): AsyncGenerator<Json> {
-  for await (const item of items) if (Number(item.updated_at) >= since) yield item;
+function shapeOf(r: Reader, check: RecordCheck | undefined): ListShape {
+  return shape(r.records ?? [], { id: r.id, nullableItems: r.nullable_items, ...(check ? { item: check } : {}) });
 }
 
-export const details: Record<string, DetailReader> = {
-  contact_tags: ({ client }, c, check) => single(client, `/contacts/${id(c)}/tags`, withCheck(shape('data'), check)),
-  // The spec's example has the list under `data`, its schema under `companies`: both are accepted.
-  contact_companies: ({ client }, c, check) => pageNumbers(client, `/contacts/${id(c)}/companies`, withCheck(shape(['data', 'companies']), check), { per_page: 50 }),
-  contact_segments: ({ client }, c, check) => single(client, `/contacts/${id(c)}/segments`, withCheck(shape('data'), check)),
-  contact_notes: ({ client }, c, check) => pageNumbers(client, `/contacts/${id(c)}/notes`, withCheck(shape('data'), check), { per_page: 50 }),
-  // One summary object whose `events` items the spec marks nullable; an item is keyed by its name.
-  contact_events_summary: ({ client }, c, check) =>
-    single(client, '/events', withCheck(shape('events', { id: 'name', nullableItems: true }), check), { type: 'user', intercom_user_id: String(c.id), summary: true }),
-  contact_events: ({ client }, c, check) => nextUrl(client, '/events', withCheck(shape('events'), check), { type: 'user', intercom_user_id: String(c.id), per_page: 100 }),
-};
+const FIELD = /\{(\w+)\}/g;
 
-export const expanders: Record<string, Expander> = {
-  conversation: ({ client }, c, check) =>
-    client.get<Json>(`/conversations/${id(c)}`, { display_as: 'plaintext' }, {
-      check: (body) => {
-        if (String(body.id ?? '') !== String(c.id)) return `with id ${JSON.stringify(body.id ?? null)} instead of ${String(c.id)}`;
-        return check?.(body);
-      },
-    }),
-};
+/** `{field}` in a path or query value becomes that field of the parent record (URL-encoded inside a path). */
+function fill<T extends Value>(template: T, parent: Json | undefined, inPath: boolean): T {
+  if (typeof template !== 'string' || !template.includes('{')) return template;
+  return template.replace(FIELD, (_, field: string) => {
+    if (!parent) throw new Error(`${template} needs a parent record`);
+    const value = String(parent[field]);
+    return inPath ? encodeURIComponent(value) : value;
+  }) as T;
+}
 
+function request(r: Reader, parent?: Json): { path: string; query: Record<string, Value> } {
+  const query = Object.fromEntries(Object.entries(r.query ?? {}).map(([k, v]) => [k, fill(v, parent, false)]));
+  return { path: fill(r.path, parent, true), query };
+}
+
+function pages(ctx: ReaderContext, r: Reader, opts: ReadOptions, parent?: Json): AsyncIterable<Json> {
+  const { path, query } = request(r, parent);
+  const s = shapeOf(r, opts.check);
+  const opt = { cost: r.cost };
+  switch (r.paging) {
+    case 'single':
+      return single(ctx.client, path, s, query, opt);
+    case 'cursor':
+      return cursor(ctx.client, path, s, query, opts.resume, opt);
+    case 'page_numbers':
+      return pageNumbers(ctx.client, path, s, query, opt);
+    case 'next_url':
+      return nextUrl(ctx.client, path, s, query, opt);
+    case 'scroll':
+      return scroll(ctx.client, path, s, ctx.scroll);
+    case 'object':
+      throw new Error(`reader ${r.path} returns one record, not a list`);
+  }
+}
+
+/** Every record of a list reader. */
+export function readAll(ctx: ReaderContext, name: string, opts: ReadOptions = {}): AsyncIterable<Json> {
+  return pages(ctx, readers[name], opts);
+}
+
+/** The records of a searchable list changed at or after `since` (its `updated` field), oldest change first. */
+export async function* readChanges(ctx: ReaderContext, name: string, since: number, opts: ReadOptions = {}): AsyncIterable<Json> {
+  const r = readers[name];
+  if (!r.search || !r.updated) throw new Error(`reader ${name} cannot be searched for changes`);
+  const body = { query: { field: r.updated, operator: '>', value: since - r.search.slack }, sort: { field: r.updated, order: 'ascending' } };
+  const s = shape(r.search.records, { id: r.id, ...(opts.check ? { item: opts.check } : {}) });
+  for await (const item of searchCursor(ctx.client, r.search.path, s, body, 150)) if (Number(item[r.updated]) >= since) yield item;
+}
+
+/** A detail reader's records for one parent record. */
+export function readFor(ctx: ReaderContext, name: string, parent: Json, check?: RecordCheck): AsyncIterable<Json> {
+  return pages(ctx, readers[name], { check }, parent);
+}
+
+/** An expander's full version of a listed record; it must be the same record. */
+export function expand(ctx: ReaderContext, name: string, item: Json, check?: RecordCheck): Promise<Json> {
+  const r = readers[name];
+  const { path, query } = request(r, item);
+  return ctx.client.get<Json>(path, query, {
+    cost: r.cost,
+    check: (body) => {
+      if (String(body[r.id] ?? '') !== String(item[r.id])) return `with ${r.id} ${JSON.stringify(body[r.id] ?? null)} instead of ${String(item[r.id])}`;
+      return check?.(body);
+    },
+  });
+}
+
+/** Whether `e` is the declared meaning of a 404 from this reader: its record was deleted during the run. */
+export function vanished(name: string, e: unknown): boolean {
+  return readers[name].on_404 === 'vanished' && e instanceof HttpError && e.status === 404;
+}
