@@ -33,12 +33,12 @@ function describeColumn(spec: ColumnSpec): string {
 }
 
 function describeSource(from: Source, parent: string | undefined): string {
-  if (from.list) {
+  if (from.kind === 'list') {
     const lists = [from.list].flat().join(' then ');
     const where = from.where ? ` where ${Object.entries(from.where).map(([k, v]) => `\`${k}\` = \`${v}\``).join(' and ')}` : '';
     return `list reader \`${lists}\`${where}${from.expand ? `, each expanded by \`${from.expand}\`` : ''}`;
   }
-  if (from.fetch) return `detail reader \`${from.fetch}\`, once per ${parent} row`;
+  if (from.kind === 'fetch') return `detail reader \`${from.reader}\`, once per ${parent} row`;
   let s = `\`${from.path}\` of each ${parent} object${from.nullable ? ' (none when it is null or absent)' : ''}`;
   if (from.complete_with) s += `; when \`${from.when}\` is true, all of detail reader \`${from.complete_with}\` instead`;
   if (from.total) s += `; \`${from.total}\` says how many exist`;

@@ -71,7 +71,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     await writers.abort();
     throw e;
   }
-  const outcomesOf = (root: CompiledTable) => [root.node.from.list ?? []].flat().map((l) => outcomes.get(l)!);
+  const outcomesOf = (root: CompiledTable) => listsOf(root).map((l) => outcomes.get(l)!);
   const rootOf = rootsByTable(template.roots);
   const replaced = new Set<string>();
   await writers.close((spec) => {
@@ -132,7 +132,7 @@ function rootsByTable(roots: CompiledTable[]): Map<string, CompiledTable[]> {
 function groupByList(roots: CompiledTable[]): Map<string, CompiledTable[]> {
   const groups = new Map<string, CompiledTable[]>();
   for (const root of roots) {
-    for (const l of [root.node.from.list ?? []].flat()) groups.set(l, [...(groups.get(l) ?? []), root]);
+    for (const l of listsOf(root)) groups.set(l, [...(groups.get(l) ?? []), root]);
   }
   return groups;
 }
@@ -209,7 +209,7 @@ class Run {
     const reader = readers[listName];
     let written = false;
     for (const root of roots) {
-      if (matches(root.node.from.where, item)) written = (await this.emitRoot(root, item)) || written;
+      if (matches(root, item)) written = (await this.emitRoot(root, item)) || written;
     }
     if (written) {
       outcome.ids.add(String(item[reader.id]));
@@ -220,7 +220,7 @@ class Run {
 
   private async emitRoot(table: CompiledTable, item: Json): Promise<boolean> {
     let obj = item;
-    const expander = table.node.from.expand;
+    const expander = table.node.from.kind === 'list' ? table.node.from.expand : undefined;
     if (expander) {
       try {
         obj = await expand(this.ctx, expander, item, table.check);
@@ -247,7 +247,8 @@ class Run {
     try {
       for await (const item of this.childItems(child, parentObj, parentTable, scope)) await this.emit(child, item, scope);
     } catch (e) {
-      const reader = child.node.from.fetch ?? child.node.from.complete_with;
+      const from = child.node.from;
+      const reader = from.kind === 'fetch' ? from.reader : from.kind === 'embedded' ? from.complete_with : undefined;
       if (!reader || !vanished(reader, e)) throw e;
       this.vanished++;
       log.warn(`${parentTable.name} ${parentTable.describe(parentObj, scope)} was deleted while the run read its ${child.name}; its ${child.name} rows may be incomplete.`);
@@ -256,17 +257,18 @@ class Run {
 
   private async *childItems(child: CompiledTable, parentObj: Json, parentTable: CompiledTable, scope: Scope): AsyncIterable<Json> {
     const from = child.node.from;
-    if (from.fetch) {
-      yield* readFor(this.ctx, from.fetch, parentObj, child.check);
+    if (from.kind === 'fetch') {
+      yield* readFor(this.ctx, from.reader, parentObj, child.check);
       return;
     }
+    if (from.kind !== 'embedded') throw new Error(`table ${child.name}: a child table's rows come from its parent`);
     // An embedded list capped by the API (a contact shows 10 tags at most): fetch the whole list instead.
     if (from.complete_with && from.when && getPath(parentObj, undefined, from.when) === true) {
       yield* readFor(this.ctx, from.complete_with, parentObj, child.check);
       return;
     }
     // The parent's answer passed its table's check, so this is a list (or, where the template allows, absent).
-    const items = getPath(parentObj, undefined, from.path!);
+    const items = getPath(parentObj, undefined, from.path);
     const list = Array.isArray(items) ? (items as Json[]) : [];
     if (from.total) {
       const total = Number(getPath(parentObj, undefined, from.total));
@@ -284,10 +286,10 @@ class Run {
  * role). A table whose rows come from an expanded record checks the expansion instead.
  */
 function recordCheck(roots: CompiledTable[]): RecordCheck {
-  const direct = roots.filter((r) => !r.node.from.expand);
+  const direct = roots.filter((r) => !(r.node.from.kind === 'list' && r.node.from.expand));
   return (item) => {
     for (const r of direct) {
-      if (!matches(r.node.from.where, item)) continue;
+      if (!matches(r, item)) continue;
       const wrong = r.check(item);
       if (wrong) return wrong;
     }
@@ -295,8 +297,15 @@ function recordCheck(roots: CompiledTable[]): RecordCheck {
   };
 }
 
-function matches(where: Record<string, unknown> | undefined, item: Json): boolean {
+/** Whether a listed record belongs to a top-level table (contacts split by role). */
+function matches(root: CompiledTable, item: Json): boolean {
+  const where = root.node.from.kind === 'list' ? root.node.from.where : undefined;
   return !where || Object.entries(where).every(([k, v]) => item[k] === v);
+}
+
+/** The list readers a top-level table reads, one after another. */
+function listsOf(root: CompiledTable): string[] {
+  return root.node.from.kind === 'list' ? [root.node.from.list].flat() : [];
 }
 
 

@@ -84,11 +84,11 @@ function compileCheck(table: CompiledTable): (obj: Json) => string | undefined {
     .map((k) => [k, table.node.columns[k]] as const)
     .filter(([, spec]) => !(typeof spec === 'string' && spec.startsWith('$')))
     .map(([k, spec]) => [k, compileColumn(spec)] as const);
-  const embedded = table.children.filter((c) => c.node.from.path !== undefined);
+  const embedded = table.children.flatMap((c) => (c.node.from.kind === 'embedded' ? [{ child: c, from: c.node.from }] : []));
   return (obj) => {
     if (keys.length > 0 && keys.every(([, value]) => value(obj, {}) === '')) return `no value for ${keys.map(([k]) => `${table.name}.${k}`).join(' or ')} (its primary key)`;
-    for (const child of embedded) {
-      const { path: p, nullable } = child.node.from;
+    for (const { child, from } of embedded) {
+      const { path: p, nullable } = from;
       const list = embeddedList(obj, p!, nullable === true);
       if (typeof list === 'string') return list;
       for (const item of list) {
@@ -126,20 +126,25 @@ function rootKeyOf(node: TableNode, depth: number): string | undefined {
 }
 
 function check(node: TableNode, parent: TableNode | undefined): void {
-  const where = `table ${node.table}`;
-  const { list, expand, path: p, fetch, complete_with } = node.from;
+  const from = node.from;
   const fail = (msg: string) => {
-    throw new AppError(`Template ${where}: ${msg}`);
+    throw new AppError(`Template table ${node.table}: ${msg}`);
   };
   if (parent === undefined) {
-    if (!list) fail('a top-level table needs from.list');
-    for (const l of [list].flat()) if (!l || !isList(l)) fail(`"${l}" is not a list reader in src/resources`);
-    if (expand && readers[expand]?.paging !== 'object') fail(`"${expand}" is not an expander (a reader of one record) in src/resources`);
+    if (from.kind !== 'list') fail('a top-level table reads a list: from.kind "list"');
+    else {
+      for (const l of [from.list].flat()) if (!l || !isList(l)) fail(`"${l}" is not a list reader in src/resources`);
+      if (from.expand && readers[from.expand]?.paging !== 'object') fail(`"${from.expand}" is not an expander (a reader of one record) in src/resources`);
+    }
+  } else if (from.kind === 'list') {
+    fail('a child table reads from its parent: from.kind "embedded" or "fetch"');
+  } else if (from.kind === 'fetch') {
+    if (!isDetail(from.reader)) fail(`"${from.reader}" is not a detail reader (a list per parent record) in src/resources`);
+  } else if (from.kind === 'embedded') {
+    if (from.complete_with && !isDetail(from.complete_with)) fail(`"${from.complete_with}" is not a detail reader (a list per parent record) in src/resources`);
+    if (!from.complete_with !== !from.when) fail('from.complete_with and from.when go together');
   } else {
-    if (list || expand) fail('a child table reads from its parent: use from.path or from.fetch');
-    if (!p === !fetch) fail('a child table needs exactly one of from.path and from.fetch');
-    if (fetch && !isDetail(fetch)) fail(`"${fetch}" is not a detail reader (a list per parent record) in src/resources`);
-    if (complete_with && !isDetail(complete_with)) fail(`"${complete_with}" is not a detail reader (a list per parent record) in src/resources`);
+    fail(`from.kind must be "list", "embedded" or "fetch"`);
   }
   for (const k of node.primary_key) if (!(k in node.columns)) fail(`primary key column ${k} is not a column`);
 }
