@@ -8,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadTemplate } from '../src/flatten/template.js';
 
-function load(tables: unknown[]) {
+function load(tables: unknown[], shared: Record<string, unknown> = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'template-'));
   writeFileSync(path.join(dir, 't.json'), JSON.stringify({ name: 't', title: 'T', tables }));
+  for (const [file, body] of Object.entries(shared)) writeFileSync(path.join(dir, file), JSON.stringify(body));
   return () => loadTemplate('t', dir);
 }
 
@@ -45,5 +46,27 @@ describe('template loader', () => {
     expect(child({ kind: 'fetch', reader: 'contacts' })).to.throw(/table kids: "contacts" is not a detail reader/);
     expect(child({ kind: 'embedded', path: 'tags.data', complete_with: 'contact_tags' })).to.throw(/complete_with and from.when go together/);
     expect(child({ kind: 'nope' })).to.throw(/from.kind must be/);
+  });
+
+  it('includes one table tree under two names, with its own filter, overrides and leading columns', () => {
+    const tree = {
+      table: '{as}', from: { kind: 'list', list: 'contacts' }, primary_key: ['id'], columns: { type: 'role', id: 'id', name: 'name', email: 'email' },
+      children: [{ table: '{as}_tags', from: { kind: 'embedded', path: 'tags.data', nullable: true }, primary_key: ['{as}_pk', 'id'], columns: { id: 'id', '{as}_pk': '$parent.id' } }],
+    };
+    const t = load(
+      [
+        { $ref: 'tree.json', as: 'users', where: { role: 'user' } },
+        { $ref: 'tree.json', as: 'leads', where: { role: 'lead' }, columns: { type: 'type', extra: null }, column_order: ['id', 'email'], children: [{ $ref: 'kid.json' }] },
+      ],
+      { 'tree.json': tree, 'kid.json': { table: 'notes', from: { kind: 'fetch', reader: 'contact_notes' }, primary_key: ['id'], columns: { id: 'id', user_id: '$parent.id' } } },
+    )();
+    const byName = new Map(t.tables.map((x) => [x.name, x]));
+    expect([...byName.keys()]).to.deep.equal(['users', 'users_tags', 'leads', 'leads_tags', 'notes']);
+    expect(byName.get('users')!.columns).to.deep.equal(['type', 'id', 'name', 'email']);
+    expect(byName.get('leads')!.columns).to.deep.equal(['id', 'email', 'type', 'name', 'extra']);
+    expect(byName.get('leads')!.row({ id: 'a', role: 'lead', type: 'contact', name: 'N', email: 'e' }, {})).to.deep.equal(['a', 'e', 'contact', 'N', '']);
+    expect(byName.get('leads_tags')!.columns).to.deep.equal(['id', 'leads_pk']);
+    expect(byName.get('leads')!.node.from).to.deep.equal({ kind: 'list', list: 'contacts', where: { role: 'lead' } });
+    expect(load([{ $ref: 'tree.json', as: 'x', column_order: ['nope'] }], { 'tree.json': tree })).to.throw(/column_order names nope, which is not a column/);
   });
 });

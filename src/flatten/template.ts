@@ -40,7 +40,7 @@ export interface Template {
 
 export function loadTemplate(name: string, dir = TEMPLATES_DIR): Template {
   const file = readJson<TemplateFile>(path.join(dir, `${name}.json`));
-  const nodes = file.tables.flatMap((t) => resolve(t, dir));
+  const nodes = file.tables.map((t) => resolve(t, dir));
   const all: CompiledTable[] = [];
   const roots = nodes.map((n) => compile(n, undefined, all));
   // One table may be fed from several places (notes of users and of leads) if they agree on its shape.
@@ -55,17 +55,44 @@ export function loadTemplate(name: string, dir = TEMPLATES_DIR): Template {
   return { name: file.name, title: file.title, roots, tables: [...tables.values()] };
 }
 
-function resolve(entry: TableNode | Include, dir: string): TableNode[] {
-  if (!('$ref' in entry)) return [entry];
-  const included = readJson<TableNode>(path.join(dir, entry.$ref));
-  return [{ ...included, children: [...(included.children ?? []), ...(entry.children ?? [])] }];
+/**
+ * Resolves {"$ref": …} includes, at any depth. An include may rename the included tree (`as` replaces {as}:
+ * one contact tree serves users and leads), filter its list (`where`), override or add top-table columns,
+ * put some columns first (`column_order`), and add children.
+ */
+function resolve(entry: TableNode | Include, dir: string): TableNode {
+  if (!('$ref' in entry)) return { ...entry, children: entry.children?.map((c) => resolve(c, dir)) };
+  let text = readText(path.join(dir, entry.$ref));
+  if (entry.as !== undefined) text = text.split('{as}').join(entry.as);
+  const base = resolve(parseJson<TableNode | Include>(text, entry.$ref), dir);
+  const from = entry.where && base.from.kind === 'list' ? { ...base.from, where: { ...base.from.where, ...entry.where } } : base.from;
+  if (entry.where && base.from.kind !== 'list') throw new AppError(`Template include ${entry.$ref}: "where" needs a table that reads a list.`);
+  return {
+    ...base,
+    description: entry.description ?? base.description,
+    from,
+    columns: ordered({ ...base.columns, ...entry.columns }, entry.column_order ?? [], entry.$ref),
+    children: [...(base.children ?? []), ...(entry.children ?? []).map((c) => resolve(c, dir))],
+  };
+}
+
+/** The columns named in `first`, in that order, then the others in their own order. */
+function ordered(columns: TableNode['columns'], first: string[], where: string): TableNode['columns'] {
+  const out: TableNode['columns'] = {};
+  for (const name of first) {
+    if (!Object.hasOwn(columns, name)) throw new AppError(`Template include ${where}: column_order names ${name}, which is not a column.`);
+    out[name] = columns[name];
+  }
+  for (const [name, spec] of Object.entries(columns)) if (!Object.hasOwn(out, name)) out[name] = spec;
+  return out;
 }
 
 function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[], depth = 0): CompiledTable {
   check(node, parent);
   const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [], rootKey: rootKeyOf(node, depth), check: () => undefined, describe: describer(node) };
   all.push(compiled);
-  compiled.children = (node.children ?? []).map((c) => compile(c, node, all, depth + 1));
+  // resolve() has replaced every include with the table it stands for.
+  compiled.children = ((node.children ?? []) as TableNode[]).map((c) => compile(c, node, all, depth + 1));
   compiled.check = compileCheck(compiled);
   return compiled;
 }
@@ -153,10 +180,22 @@ const perParent = (name: string) => /\{\w+\}/.test(JSON.stringify([readers[name]
 const isList = (name: string) => Object.hasOwn(readers, name) && readers[name].paging !== 'object' && !perParent(name);
 const isDetail = (name: string) => Object.hasOwn(readers, name) && readers[name].paging !== 'object' && perParent(name);
 
-function readJson<T>(file: string): T {
+function readText(file: string): string {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    return readFileSync(file, 'utf8');
   } catch (e) {
     throw new AppError(`Cannot read template file ${file}: ${(e as Error).message}`);
   }
+}
+
+function parseJson<T>(text: string, file: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new AppError(`Template file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function readJson<T>(file: string): T {
+  return parseJson<T>(readText(file), file);
 }
