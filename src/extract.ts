@@ -356,9 +356,10 @@ function logSummary(result: ExtractResult, client: IntercomClient, tables: Compi
   // The readers declare which requests are per-record details, and under what cost group.
   const costs = [...client.stats.byCost].sort((a, b) => b[1] - a[1]);
   const perRecord = costs.reduce((s, [, n]) => s + n, 0);
+  const skippable = [...new Set(tables.flatMap((t) => (t.node.skippable ? [t.node.skippable] : [])))];
   if (perRecord > 0) {
     const share = (n: number) => `${((100 * n) / Math.max(result.requests, 1)).toFixed(0)}%`;
-    log.info(`Per-object detail requests: ${fmt(perRecord)} of ${fmt(result.requests)} (${share(perRecord)}): ${costs.map(([c, n]) => `${c} ${fmt(n)} (${share(n)})`).join(', ')}. parameters.skip_contact_details turns off segments, notes and events_summary.`);
+    log.info(`Per-object detail requests: ${fmt(perRecord)} of ${fmt(result.requests)} (${share(perRecord)}): ${costs.map(([c, n]) => `${c} ${fmt(n)} (${share(n)})`).join(', ')}.${skippable.length ? ` parameters.skip_contact_details turns off ${skippable.join(', ')}.` : ''}`);
   }
   if (result.truncated) log.warn(`${fmt(result.truncated)} objects had more nested items than the API returns (see the warnings above).`);
 }
