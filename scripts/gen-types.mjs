@@ -14,7 +14,8 @@ async function configTypes() {
   schema.title = 'Parameters';
   // The form marks fields required for the UI; at run time OAuth may replace the token and defaults fill the rest.
   delete schema.required;
-  return compile(schema, 'Parameters', { ...opts, additionalProperties: true });
+  const names = `\n/** Every parameter the form knows, to name the closest one when a configuration has a key it does not. */\nexport const PARAMETER_NAMES = ${JSON.stringify(Object.keys(schema.properties))} as const;\n`;
+  return (await compile(schema, 'Parameters', { ...opts, additionalProperties: true })) + names;
 }
 
 async function intercomTypes() {

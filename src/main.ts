@@ -83,6 +83,7 @@ async function checkConnection(cfg: RunConfig, overrides: Overrides, control: Ru
 }
 
 async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<void> {
+  for (const w of cfg.warnings) log.warn(w);
   const state = await readState(cfg.dataDir);
   log.info(`Intercom extractor: template ${cfg.template}${cfg.incremental ? ', incremental' : ''}, ${cfg.baseUrl}, API ${cfg.apiVersion}, up to ${cfg.maxConcurrency} requests in flight.`);
   const client = clientFor(cfg, overrides, control);

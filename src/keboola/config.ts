@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { registerSecret } from '../log.js';
-import type { Parameters, Region, Template } from '../generated/config.js';
+import { PARAMETER_NAMES, type Parameters, type Region, type Template } from '../generated/config.js';
 
 export const REGIONS: Record<Region, string> = {
   us: 'https://api.intercom.io',
@@ -30,6 +30,8 @@ export interface RunConfig {
   fullRefreshDays: number;
   /** Milliseconds; undefined means no budget. */
   maxRunMs: number | undefined;
+  /** Warnings about the configuration that do not stop the run (a misspelled parameter). */
+  warnings: string[];
 }
 
 /** Reads `<dataDir>/config.json` and turns it into a validated RunConfig, or throws a UserError naming the field and the fix. */
@@ -112,7 +114,35 @@ export function parseConfig(raw: unknown, dataDir: string): RunConfig {
   }
   const maxRunMs = typeof maxRunMinutes === 'number' ? maxRunMinutes * 60_000 : undefined;
 
-  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, incremental, resync, fullRefreshDays, maxRunMs };
+  const warnings = Object.keys(params)
+    .filter((k) => !(PARAMETER_NAMES as readonly string[]).includes(k))
+    .map((k) => {
+      const near = closest(k, PARAMETER_NAMES);
+      return `parameters.${k} is not a parameter of this component and is ignored${near ? `: did you mean ${near}?` : '.'}`;
+    });
+
+  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, incremental, resync, fullRefreshDays, maxRunMs, warnings };
+}
+
+/** The known name nearest to a misspelled one (by edit distance), if it is near enough to be a typo. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }
 
 /** The token comes from the form (#access_token) or from Keboola's OAuth broker (a JSON string in credentials #data). */
