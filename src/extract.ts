@@ -39,7 +39,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const started = Date.now();
   resetWarnings();
   const nowSec = () => Math.floor(Date.now() / 1000);
-  const template = loadTemplate(cfg.template);
+  const template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload });
   const ctx: ReaderContext = { client, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll } };
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
   const writers = await TableWriters.open(opts.outTablesDir, specs);

@@ -260,5 +260,35 @@ describe('end to end against the simulated workspace', function () {
       expect(sim.stats.byRoute['GET /contacts/:id/segments'] ?? 0).to.equal(0);
       expect(run.stdout).to.include('Skipping notes (parameters.skip_contact_details)');
     });
+
+    it('raw_payload adds a data column to every top-level table: the record as read, keys sorted, a conversation without its parts', async () => {
+      const captured = new Map<string, unknown>();
+      const direct = async (p: string) => JSON.parse(await (await fetch(`${sim.url}${p}`, { headers: { Authorization: `Bearer ${TOKEN}`, 'Intercom-Version': '2.14' } })).text());
+      const basic = await runExtractor(config(sim.url, TOKEN, { template: 'basic', raw_payload: true, skip_contact_details: ['segments', 'notes', 'events_summary'] }));
+      expect(basic.code, basic.stderr).to.equal(0);
+      for (const t of ['users', 'leads', 'companies', 'admins', 'tags', 'segments']) {
+        expect(basic.table(t).header.at(-1), t).to.equal('data');
+        for (const r of basic.table(t).rows) expect(JSON.parse(r.data).id, t).to.equal(r.id);
+      }
+      for (const t of ['users_tags', 'notes']) expect(basic.table(t).header, t).not.to.include('data');
+      // A contact's data is the contact exactly as GET /contacts served it.
+      const page = await direct('/contacts?per_page=150');
+      for (const c of page.data) captured.set(c.id, c);
+      const row = basic.table('users').rows.find((r) => captured.has(r.id))!;
+      expect(JSON.parse(row.data)).to.deep.equal(captured.get(row.id));
+      expect(row.data).to.match(/^\{"android_app_name":/); // keys sorted
+
+      const conv = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', raw_payload: true }));
+      expect(conv.code, conv.stderr).to.equal(0);
+      const big = ws.conversations.find((c) => ws.parts.get(c.id)!.length > 500)!;
+      const data = JSON.parse(conv.table('conversations').rows.find((r) => r.id === big.id)!.data);
+      const detail = await direct(`/conversations/${big.id}?display_as=plaintext`);
+      expect(data.conversation_parts).to.deep.equal({ type: 'conversation_part.list', total_count: ws.parts.get(big.id)!.length });
+      delete detail.conversation_parts;
+      delete data.conversation_parts;
+      expect(data).to.deep.equal(detail);
+      const plain = await runExtractor(config(sim.url, TOKEN, { template: 'conversations' }));
+      expect(plain.table('conversations').header).not.to.include('data');
+    });
   });
 });

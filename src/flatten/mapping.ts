@@ -15,6 +15,7 @@ export type RowFn = (obj: Json, scope: Scope) => string[];
 
 /** Reads a dotted path; numeric segments index arrays; "$parent." and "$root." read from the parent and the top-level object. */
 export function getPath(obj: Json, scope: Scope | undefined, path: string): unknown {
+  if (path === '$') return obj;
   let cur: unknown = obj;
   let segments = path.split('.');
   if (segments[0] === '$parent' || segments[0] === '$root') {
@@ -55,7 +56,7 @@ export function compileColumn(spec: ColumnSpec): (obj: Json, scope: Scope) => st
   if (spec === null) return () => '';
   if (typeof spec === 'string') return (o, p) => cell(getPath(o, p, spec));
 
-  const { path, coalesce, labels, map, format, unset } = spec;
+  const { path, coalesce, labels, map, format, unset, omit } = spec;
   // Values that mean "not set" (an assignee id of 0) count as missing.
   const unsetCells = new Set((unset ?? []).map(cell));
   const isSet = (v: unknown) => v !== null && v !== undefined && v !== '' && !unsetCells.has(cell(v));
@@ -84,9 +85,25 @@ export function compileColumn(spec: ColumnSpec): (obj: Json, scope: Scope) => st
       return Object.hasOwn(map, key) ? map[key] : v;
     };
   }
-  if (format === 'json') return (o, p) => stableJson(read(o, p));
+  if (format === 'json') return omit?.length ? (o, p) => stableJson(without(read(o, p), omit)) : (o, p) => stableJson(read(o, p));
   if (format === 'iso_to_unix') return (o, p) => isoToUnix(read(o, p));
   return (o, p) => cell(read(o, p));
+}
+
+/** A copy of `value` without the dotted paths (copied only along the paths; the rest is shared). */
+function without(value: unknown, paths: string[]): unknown {
+  let out = value;
+  for (const p of paths) out = drop(out, p.split('.'));
+  return out;
+}
+
+function drop(value: unknown, steps: string[]): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !(steps[0] in value)) return value;
+  const [head, ...rest] = steps;
+  const copy: Json = { ...(value as Json) };
+  if (rest.length === 0) delete copy[head];
+  else copy[head] = drop(copy[head], rest);
+  return copy;
 }
 
 export function compileRow(columns: Record<string, ColumnSpec>): RowFn {

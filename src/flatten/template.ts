@@ -38,9 +38,16 @@ export interface Template {
   tables: CompiledTable[];
 }
 
-export function loadTemplate(name: string, dir = TEMPLATES_DIR): Template {
+export interface TemplateOptions {
+  /** parameters.raw_payload: every top-level table gains a `data` column, the record's JSON as read. */
+  rawPayload?: boolean;
+}
+
+export const RAW_COLUMN = 'data';
+
+export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: TemplateOptions = {}): Template {
   const file = readJson<TemplateFile>(path.join(dir, `${name}.json`));
-  const nodes = file.tables.map((t) => resolve(t, dir));
+  const nodes = file.tables.map((t) => resolve(t, dir)).map((n) => (options.rawPayload ? withRawColumn(n, name) : n));
   const all: CompiledTable[] = [];
   const roots = nodes.map((n) => compile(n, undefined, all));
   // One table may be fed from several places (notes of users and of leads) if they agree on its shape.
@@ -74,6 +81,12 @@ function resolve(entry: TableNode | Include, dir: string): TableNode {
     columns: ordered({ ...base.columns, ...entry.columns }, entry.column_order ?? [], entry.$ref),
     children: [...(base.children ?? []), ...(entry.children ?? []).map((c) => resolve(c, dir))],
   };
+}
+
+/** The record as read, last: nothing dropped or renamed, except what the table says its own children hold in full. */
+function withRawColumn(node: TableNode, template: string): TableNode {
+  if (Object.hasOwn(node.columns, RAW_COLUMN)) throw new AppError(`Template ${template}: table ${node.table} already has a ${RAW_COLUMN} column, which parameters.raw_payload adds.`);
+  return { ...node, columns: { ...node.columns, [RAW_COLUMN]: { path: '$', format: 'json', ...(node.raw_omit?.length ? { omit: node.raw_omit } : {}) } } };
 }
 
 /** The columns named in `first`, in that order, then the others in their own order. */

@@ -30,6 +30,8 @@ export interface RunConfig {
   fullRefreshDays: number;
   /** Milliseconds; undefined means no budget. */
   maxRunMs: number | undefined;
+  /** Every top-level table gains a `data` column with the record's JSON as read. */
+  rawPayload: boolean;
   /** Warnings about the configuration that do not stop the run (a misspelled parameter). */
   warnings: string[];
 }
@@ -113,6 +115,8 @@ export function parseConfig(raw: unknown, dataDir: string): RunConfig {
     throw new UserError('parameters.max_run_minutes must be a number of minutes above 0: fix it or remove it.');
   }
   const maxRunMs = typeof maxRunMinutes === 'number' ? maxRunMinutes * 60_000 : undefined;
+  const rawPayload = params.raw_payload ?? false;
+  if (typeof rawPayload !== 'boolean') throw new UserError('parameters.raw_payload must be true or false: fix it or remove it.');
 
   const warnings = Object.keys(params)
     .filter((k) => !(PARAMETER_NAMES as readonly string[]).includes(k))
@@ -121,7 +125,7 @@ export function parseConfig(raw: unknown, dataDir: string): RunConfig {
       return `parameters.${k} is not a parameter of this component and is ignored${near ? `: did you mean ${near}?` : '.'}`;
     });
 
-  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, incremental, resync, fullRefreshDays, maxRunMs, warnings };
+  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, warnings };
 }
 
 /** The known name nearest to a misspelled one (by edit distance), if it is near enough to be a typo. */
