@@ -11,6 +11,7 @@ import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable } from './flatten/template.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
 import { manifestFor } from './keboola/manifest.js';
+import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
 import { CATCH_UP_MARGIN_SECONDS, loadFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
 import { fmt, Progress } from './progress.js';
@@ -33,14 +34,22 @@ export interface ExtractResult {
   stoppedEarly: boolean;
   /** What out/state.json must hold for the next run. */
   sync: SyncState;
+  /** With parameters.custom_attribute_columns: each table's custom columns, so the next run keeps them in order. */
+  customColumns?: CustomColumns;
 }
 
 export async function extract(cfg: RunConfig, client: IntercomClient, opts: ExtractOptions, state: State = {}): Promise<ExtractResult> {
   const started = Date.now();
   resetWarnings();
   const nowSec = () => Math.floor(Date.now() / 1000);
-  const template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload });
   const ctx: ReaderContext = { client, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll } };
+  let template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload });
+  let custom: CustomColumns | undefined;
+  if (cfg.customAttributeColumns) {
+    custom = await customColumns(ctx, template, previousCustomColumns(state));
+    template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, extraColumns: columnSpecs(template, custom) });
+    for (const [table, cols] of Object.entries(custom)) log.info(`Custom attribute columns of ${table}: ${cols.length ? cols.map((c) => `${c.column} (${c.key}${c.date ? ', date' : ''})`).join(', ') : 'none'}.`);
+  }
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
   const writers = await TableWriters.open(opts.outTablesDir, specs);
   const progress = new Progress(client, opts.progressIntervalMs ?? 5_000);
@@ -90,7 +99,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   }
 
   const rows = writers.counts();
-  const result = { rows, requests: client.stats.requests, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000, stoppedEarly, sync };
+  const result = { rows, requests: client.stats.requests, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000, stoppedEarly, sync, customColumns: custom };
   logSummary(result, client, template.tables);
   return result;
 }
@@ -111,6 +120,12 @@ function warnOnEmptied(replaced: Set<string>, rows: Map<string, number>, cfg: Ru
 }
 
 const EMPTIED_WARNING_ROWS = 10;
+
+/** The custom columns the previous run wrote, if its state has them. */
+function previousCustomColumns(state: State): CustomColumns {
+  const c = state.custom_columns;
+  return typeof c === 'object' && c !== null && !Array.isArray(c) ? (c as CustomColumns) : {};
+}
 
 function describePlan(plan: Plan): string {
   if (plan.mode === 'changes') return `${plan.list} changed since ${new Date(plan.since * 1000).toISOString()}`;

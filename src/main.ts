@@ -94,6 +94,7 @@ async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunC
   // stored state as it was (no out/state.json, never a half one).
   await writeState(cfg.dataDir, {
     sync: result.sync,
+    ...(result.customColumns ? { custom_columns: result.customColumns } : {}),
     last_run: { template: cfg.template, incremental: cfg.incremental, finished_at: new Date().toISOString(), requests: result.requests, complete: !result.stoppedEarly, rows: Object.fromEntries(result.rows) },
   });
 }

@@ -56,7 +56,7 @@ export function compileColumn(spec: ColumnSpec): (obj: Json, scope: Scope) => st
   if (spec === null) return () => '';
   if (typeof spec === 'string') return (o, p) => cell(getPath(o, p, spec));
 
-  const { path, coalesce, labels, map, format, unset, omit } = spec;
+  const { path, coalesce, labels, map, format, unset, omit, key } = spec;
   // Values that mean "not set" (an assignee id of 0) count as missing.
   const unsetCells = new Set((unset ?? []).map(cell));
   const isSet = (v: unknown) => v !== null && v !== undefined && v !== '' && !unsetCells.has(cell(v));
@@ -71,7 +71,8 @@ export function compileColumn(spec: ColumnSpec): (obj: Json, scope: Scope) => st
     };
   } else if (path !== undefined) {
     read = (o, p) => {
-      const v = getPath(o, p, path);
+      let v = getPath(o, p, path);
+      if (key !== undefined) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json)[key] : undefined;
       return isSet(v) ? v : undefined;
     };
   } else {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 import { readers } from '../resources/index.js';
 import { compileColumn, compileRow, type Json, type RowFn, type Scope } from './mapping.js';
-import type { Include, TableNode, TemplateFile } from '../generated/template.js';
+import type { ColumnSpec, Include, TableNode, TemplateFile } from '../generated/template.js';
 
 export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
 
@@ -41,13 +41,18 @@ export interface Template {
 export interface TemplateOptions {
   /** parameters.raw_payload: every top-level table gains a `data` column, the record's JSON as read. */
   rawPayload?: boolean;
+  /** parameters.custom_attribute_columns: columns to add to top-level tables, by table name. */
+  extraColumns?: Map<string, Record<string, ColumnSpec>>;
 }
 
 export const RAW_COLUMN = 'data';
 
 export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: TemplateOptions = {}): Template {
   const file = readJson<TemplateFile>(path.join(dir, `${name}.json`));
-  const nodes = file.tables.map((t) => resolve(t, dir)).map((n) => (options.rawPayload ? withRawColumn(n, name) : n));
+  const nodes = file.tables
+    .map((t) => resolve(t, dir))
+    .map((n) => withColumns(n, options.extraColumns?.get(n.table), name))
+    .map((n) => (options.rawPayload ? withRawColumn(n, name) : n));
   const all: CompiledTable[] = [];
   const roots = nodes.map((n) => compile(n, undefined, all));
   // One table may be fed from several places (notes of users and of leads) if they agree on its shape.
@@ -81,6 +86,12 @@ function resolve(entry: TableNode | Include, dir: string): TableNode {
     columns: ordered({ ...base.columns, ...entry.columns }, entry.column_order ?? [], entry.$ref),
     children: [...(base.children ?? []), ...(entry.children ?? []).map((c) => resolve(c, dir))],
   };
+}
+
+function withColumns(node: TableNode, extra: Record<string, ColumnSpec> | undefined, template: string): TableNode {
+  if (!extra) return node;
+  for (const c of Object.keys(extra)) if (Object.hasOwn(node.columns, c)) throw new AppError(`Template ${template}: table ${node.table} already has a column ${c}.`);
+  return { ...node, columns: { ...node.columns, ...extra } };
 }
 
 /** The record as read, last: nothing dropped or renamed, except what the table says its own children hold in full. */
@@ -186,6 +197,7 @@ function check(node: TableNode, parent: TableNode | undefined): void {
   } else {
     fail(`from.kind must be "list", "embedded" or "fetch"`);
   }
+  if (node.custom_columns && (parent !== undefined || !isList(node.custom_columns.reader))) fail('custom_columns belong to a top-level table and name a list reader of attribute definitions');
   for (const k of node.primary_key) if (!(k in node.columns)) fail(`primary key column ${k} is not a column`);
 }
 

@@ -32,6 +32,8 @@ export interface RunConfig {
   maxRunMs: number | undefined;
   /** Every top-level table gains a `data` column with the record's JSON as read. */
   rawPayload: boolean;
+  /** Custom attributes as typed columns. */
+  customAttributeColumns: boolean;
   /** Warnings about the configuration that do not stop the run (a misspelled parameter). */
   warnings: string[];
 }
@@ -117,6 +119,8 @@ export function parseConfig(raw: unknown, dataDir: string): RunConfig {
   const maxRunMs = typeof maxRunMinutes === 'number' ? maxRunMinutes * 60_000 : undefined;
   const rawPayload = params.raw_payload ?? false;
   if (typeof rawPayload !== 'boolean') throw new UserError('parameters.raw_payload must be true or false: fix it or remove it.');
+  const customAttributeColumns = params.custom_attribute_columns ?? false;
+  if (typeof customAttributeColumns !== 'boolean') throw new UserError('parameters.custom_attribute_columns must be true or false: fix it or remove it.');
 
   const warnings = Object.keys(params)
     .filter((k) => !(PARAMETER_NAMES as readonly string[]).includes(k))
@@ -125,7 +129,7 @@ export function parseConfig(raw: unknown, dataDir: string): RunConfig {
       return `parameters.${k} is not a parameter of this component and is ignored${near ? `: did you mean ${near}?` : '.'}`;
     });
 
-  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, warnings };
+  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, warnings };
 }
 
 /** The known name nearest to a misspelled one (by edit distance), if it is near enough to be a typo. */

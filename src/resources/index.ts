@@ -52,6 +52,11 @@ export const readers: Record<string, Reader> = {
   // Conversations search compares by the second; whether its `>` includes the value differs by account: one second of slack.
   conversations: { path: '/conversations', query: { per_page: 150 }, paging: 'cursor', records: 'conversations', id: 'id', updated: 'updated_at', newest_first: true, search: { path: '/conversations/search', records: 'conversations', slack: 1 } },
 
+  // Attribute definitions (archived ones too: records may still hold their values).
+  contact_attributes: { path: '/data_attributes', query: { model: 'contact', include_archived: true }, paging: 'single', records: 'data', id: 'name' },
+  company_attributes: { path: '/data_attributes', query: { model: 'company', include_archived: true }, paging: 'single', records: 'data', id: 'name' },
+  conversation_attributes: { path: '/data_attributes', query: { model: 'conversation', include_archived: true }, paging: 'single', records: 'data', id: 'name' },
+
   // Expanders: a listed record's full version.
   conversation: { path: '/conversations/{id}', query: { display_as: 'plaintext' }, paging: 'object', id: 'id', on_404: 'vanished', cost: 'conversation details' },
 

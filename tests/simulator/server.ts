@@ -150,6 +150,7 @@ const ROUTES: Route[] = [
   route('GET', '/teams', (c) => ({ type: 'team.list', teams: c.ws.teams })),
   route('GET', '/tags', (c) => ({ type: 'list', data: c.ws.tags })),
   route('GET', '/segments', segments),
+  route('GET', '/data_attributes', dataAttributes),
   route('GET', '/companies/scroll', companiesScroll),
   route('GET', '/contacts', listContacts),
   route('POST', '/contacts/search', searchContacts),
@@ -343,6 +344,37 @@ function segments(ctx: Ctx) {
   const withCount = ctx.query.get('include_count') === 'true';
   const members = (id: string) => [...ctx.ws.contactSegments.values()].filter((ids) => ids.includes(id)).length;
   return { type: 'segment.list', segments: ctx.ws.segments.map((s) => (withCount ? { ...s, count: members(s.id) } : s)) };
+}
+
+/**
+ * GET /data_attributes?model=contact|company|conversation: a few standard attributes (custom: false) and one
+ * custom attribute for every key the model's records use, typed from its values: numbers as integer or float,
+ * booleans, `*_date` keys as date, anything else (lists and objects too, as Intercom allows) as string.
+ */
+function dataAttributes(ctx: Ctx) {
+  const model = ctx.query.get('model') ?? 'contact';
+  const records: Array<{ custom_attributes?: Record<string, unknown> | null }> =
+    model === 'contact' ? ctx.ws.contacts : model === 'company' ? ctx.ws.companies : model === 'conversation' ? ctx.ws.conversations : [];
+  if (!['contact', 'company', 'conversation'].includes(model)) throw badRequest('model must be contact, company or conversation');
+  const seen = new Map<string, Set<string>>();
+  for (const r of records) {
+    for (const [k, v] of Object.entries(r.custom_attributes ?? {})) {
+      const t = k.endsWith('_date') ? 'date' : typeof v === 'boolean' ? 'boolean' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'float') : v === null ? '' : 'string';
+      seen.set(k, (seen.get(k) ?? new Set()).add(t));
+    }
+  }
+  const types = new Map<string, string>();
+  for (const [k, ts] of seen) {
+    ts.delete('');
+    types.set(k, ts.size === 1 ? [...ts][0] : [...ts].every((t) => t === 'integer' || t === 'float') && ts.size > 0 ? 'float' : 'string');
+  }
+  const attribute = (name: string, dataType: string, custom: boolean, i: number) => ({
+    type: 'data_attribute', id: 100 + i, model, name, full_name: custom ? `custom_attributes.${name}` : name, label: name, description: '', data_type: dataType,
+    api_writable: true, ui_writable: true, messenger_writable: false, custom, archived: false, created_at: ctx.ws.now - 400 * DAY, updated_at: ctx.ws.now - 100 * DAY, admin_id: null,
+  });
+  const standard = ['name', 'email', 'created_at'].map((n, i) => attribute(n, n === 'created_at' ? 'date' : 'string', false, i));
+  const custom = [...types.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, t], i) => attribute(n, t, true, 10 + i));
+  return { type: 'list', data: [...standard, ...custom] };
 }
 
 /**
