@@ -12,7 +12,7 @@ import { loadTemplate, type CompiledTable } from './flatten/template.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
 import { manifestFor } from './keboola/manifest.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
-import { CATCH_UP_MARGIN_SECONDS, loadFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
+import { CATCH_UP_MARGIN_SECONDS, columnOptions, loadFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
 import { fmt, Progress } from './progress.js';
 import type { ScrollOptions } from './intercom/paginate.js';
@@ -93,7 +93,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
 
   const stoppedEarly = [...outcomes.values()].some((o) => !o.complete);
   if (stoppedEarly) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
-  const sync: SyncState = { version: 1, template: cfg.template, lists: {} };
+  const sync: SyncState = { version: 1, template: cfg.template, columns: columnOptions(cfg), lists: {} };
   for (const [list, o] of outcomes) {
     if (readers[list].search) sync.lists[list] = nextListState(prev?.lists[list], o, nowSec());
   }

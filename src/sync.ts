@@ -32,7 +32,18 @@ export interface ListState {
 export interface SyncState {
   version: 1;
   template: string;
+  /** Options that change the tables' columns: rows merged under other ones would lack or keep columns. */
+  columns?: ColumnOptions;
   lists: Record<string, ListState>;
+}
+
+export interface ColumnOptions {
+  raw_payload: boolean;
+  custom_attribute_columns: boolean;
+}
+
+export function columnOptions(cfg: RunConfig): ColumnOptions {
+  return { raw_payload: cfg.rawPayload, custom_attribute_columns: cfg.customAttributeColumns };
 }
 
 export type Plan =
@@ -70,6 +81,15 @@ export function previousSync(cfg: RunConfig, state: State): SyncState | undefine
   }
   if (sync.template !== cfg.template) {
     log.info(`The stored state belongs to template ${sync.template}: this run of ${cfg.template} reads everything.`);
+    return undefined;
+  }
+  // Turning raw_payload or custom_attribute_columns on or off changes the columns: merging only the changed
+  // records would leave the others without (or with stale) columns, so the tables are read whole and replaced.
+  const was = { raw_payload: false, custom_attribute_columns: false, ...(sync.columns ?? {}) };
+  const now = columnOptions(cfg);
+  const changed = (Object.keys(now) as Array<keyof ColumnOptions>).filter((k) => was[k] !== now[k]);
+  if (changed.length > 0) {
+    log.info(`parameters.${changed.join(' and parameters.')} changed since the last run: this run reads everything and replaces the tables.`);
     return undefined;
   }
   return sync;

@@ -24,7 +24,10 @@ describe('configuration form', () => {
   const ajv = new (Ajv04 as any)({ strict: false, allErrors: true });
   ajv.addFormat('password', true);
   ajv.addFormat('checkbox', true);
-  const validate = ajv.compile(withoutButtons(schema));
+  let validate: any;
+  before(() => {
+    validate = ajv.compile(withoutButtons(schema));
+  });
 
   it('is a valid draft-04 schema, with buttons the only non-standard type', () => {
     expect(schema.$schema).to.equal('http://json-schema.org/draft-04/schema#');
@@ -45,7 +48,17 @@ describe('configuration form', () => {
     expect(validate({ template: 'basic', max_run_minutes: 0.5 })).to.equal(true);
   });
 
-  it('has a parameter for every key the component reads, and says so of a misspelled one', () => {
+  it('names the parameter a misspelled key most likely meant, also in the error it causes', () => {
+    let message = '';
+    try {
+      parseConfig({ parameters: { '#acess_token': 'tok-123456' } }, '/data');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).to.equal('No access token: set parameters.#access_token or authorize the configuration with Intercom (OAuth). Note: parameters.#acess_token is not a parameter of this component and is ignored: did you mean #access_token?');
+  });
+
+  it('says so of every misspelled key', () => {
     const cfg = parseConfig({ parameters: { '#access_token': 'tok-123456', templat: 'basic', incremantal: true, max_concurency: 4, something_else: 1 } }, '/data');
     expect(cfg.warnings).to.deep.equal([
       'parameters.templat is not a parameter of this component and is ignored: did you mean template?',

@@ -202,6 +202,24 @@ describe('incremental runs', function () {
     expect(retry.table('users').rows.map((r) => r.id)).to.include(changed.id);
   });
 
+  it('turning raw_payload or custom_attribute_columns on or off reads everything and replaces the tables', async () => {
+    ws = generateWorkspace({ seed: 28, users: 20, leads: 5, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = { template: 'basic', incremental: true, skip_contact_details: ['segments', 'notes', 'events_summary'] };
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    const same = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await stateOf(first));
+    expect((await same.manifest('users')).incremental, 'nothing changed: a change read').to.equal(true);
+    for (const extra of [{ raw_payload: true }, { custom_attribute_columns: true }]) {
+      const run = await runExtractor(config(sim.url, TOKEN, { ...params, ...extra }), TEST_OVERRIDES, await stateOf(first));
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.include(`parameters.${Object.keys(extra)[0]} changed since the last run: this run reads everything`);
+      expect((await run.manifest('users')).incremental).to.equal(false);
+      expect(run.table('users').rows).to.have.length(ws.contacts.filter((c) => c.role === 'user').length);
+      const back = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await stateOf(run));
+      expect((await back.manifest('users')).incremental, 'and off again: read whole too').to.equal(false);
+    }
+  });
+
   it('re-sync ignores the stored state and replaces every table', async () => {
     ws = generateWorkspace({ seed: 26, users: 20, leads: 5, conversations: 0 });
     sim = await startSimulator({ workspace: ws, token: TOKEN });

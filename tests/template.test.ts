@@ -6,7 +6,9 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadTemplate } from '../src/flatten/template.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import Ajv from 'ajv';
+import { loadTemplate, TEMPLATES_DIR } from '../src/flatten/template.js';
 
 function load(tables: unknown[], shared: Record<string, unknown> = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'template-'));
@@ -68,5 +70,28 @@ describe('template loader', () => {
     expect(byName.get('leads_tags')!.columns).to.deep.equal(['id', 'leads_pk']);
     expect(byName.get('leads')!.node.from).to.deep.equal({ kind: 'list', list: 'contacts', where: { role: 'lead' } });
     expect(load([{ $ref: 'tree.json', as: 'x', column_order: ['nope'] }], { 'tree.json': tree })).to.throw(/column_order names nope, which is not a column/);
+  });
+
+  it('rejects an include without the `as` its file needs, an `as` that is not an identifier, and a conflicting filter', () => {
+    const tree = { table: '{as}', from: { kind: 'list', list: 'contacts', where: { role: 'user' } }, primary_key: ['id'], columns: { id: 'id' } };
+    expect(load([{ $ref: 'tree.json' }], { 'tree.json': tree })).to.throw(/uses \{as\}, so the include needs "as"/);
+    expect(load([{ $ref: 'tree.json', as: 'Users "x"' }], { 'tree.json': tree })).to.throw(/"as" must be a lower-case identifier/);
+    expect(load([{ $ref: 'tree.json', as: 'x', where: { role: 'lead' } }], { 'tree.json': tree })).to.throw(/"where" sets role, which the included table already filters on/);
+  });
+
+  it('ships templates that the template schema accepts', () => {
+    const schema = JSON.parse(readFileSync(path.join(TEMPLATES_DIR, 'template.schema.json'), 'utf8'));
+    const ajv = new (Ajv as any)({ strict: false, allErrors: true });
+    const validateFile = ajv.compile(schema);
+    const validateTable = ajv.compile({ ...schema, $ref: '#/definitions/table', required: undefined, properties: undefined, additionalProperties: undefined, type: undefined });
+    const files = readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json') && f !== 'template.schema.json');
+    expect(files).to.include.members(['basic.json', 'conversations.json', 'users_and_events.json']);
+    for (const f of files) expect(validateFile(JSON.parse(readFileSync(path.join(TEMPLATES_DIR, f), 'utf8'))), `${f}: ${JSON.stringify(validateFile.errors)}`).to.equal(true);
+    for (const f of readdirSync(path.join(TEMPLATES_DIR, 'shared'))) {
+      expect(validateTable(JSON.parse(readFileSync(path.join(TEMPLATES_DIR, 'shared', f), 'utf8'))), `shared/${f}: ${JSON.stringify(validateTable.errors)}`).to.equal(true);
+    }
+    expect(validateFile({ name: 't', title: 'T', tables: [{ $ref: 'x.json', colum_order: [] }] }), 'a misspelled include key').to.equal(false);
+    expect(validateFile({ name: 't', title: 'T', tables: [{ table: 't', from: { kind: 'list', list: 'contacts', path: 'x' }, primary_key: [], columns: {} }] }), 'a list source with a path').to.equal(false);
+    expect(validateTable({ table: 'x', from: { kind: 'fetch', reader: 'r' }, primary_key: ['id'], columns: {}, colums: {} }), 'a misspelled table key').to.equal(false);
   });
 });

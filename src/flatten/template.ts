@@ -60,8 +60,8 @@ export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: Templat
   for (const t of all) {
     const first = tables.get(t.name);
     if (!first) tables.set(t.name, t);
-    else if (first.columns.join() !== t.columns.join() || first.node.primary_key.join() !== t.node.primary_key.join()) {
-      throw new AppError(`Template ${name}: table ${t.name} is declared twice with different columns or primary keys.`);
+    else if (JSON.stringify([first.node.columns, first.node.primary_key, first.rootKey]) !== JSON.stringify([t.node.columns, t.node.primary_key, t.rootKey])) {
+      throw new AppError(`Template ${name}: table ${t.name} is declared twice with different columns, primary keys or links to its top-level record.`);
     }
   }
   return { name: file.name, title: file.title, roots, tables: [...tables.values()] };
@@ -75,10 +75,15 @@ export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: Templat
 function resolve(entry: TableNode | Include, dir: string): TableNode {
   if (!('$ref' in entry)) return { ...entry, children: entry.children?.map((c) => resolve(c, dir)) };
   let text = readText(path.join(dir, entry.$ref));
+  // `as` names tables and columns: a plain identifier, so replacing it in the JSON text cannot break the JSON.
+  if (entry.as !== undefined && !/^[a-z][a-z0-9_]*$/.test(entry.as)) throw new AppError(`Template include ${entry.$ref}: "as" must be a lower-case identifier, not ${JSON.stringify(entry.as)}.`);
   if (entry.as !== undefined) text = text.split('{as}').join(entry.as);
+  else if (text.includes('{as}')) throw new AppError(`Template include ${entry.$ref}: the file uses {as}, so the include needs "as".`);
   const base = resolve(parseJson<TableNode | Include>(text, entry.$ref), dir);
-  const from = entry.where && base.from.kind === 'list' ? { ...base.from, where: { ...base.from.where, ...entry.where } } : base.from;
   if (entry.where && base.from.kind !== 'list') throw new AppError(`Template include ${entry.$ref}: "where" needs a table that reads a list.`);
+  const baseWhere = base.from.kind === 'list' ? (base.from.where ?? {}) : {};
+  for (const k of Object.keys(entry.where ?? {})) if (Object.hasOwn(baseWhere, k)) throw new AppError(`Template include ${entry.$ref}: "where" sets ${k}, which the included table already filters on.`);
+  const from = entry.where && base.from.kind === 'list' ? { ...base.from, where: { ...baseWhere, ...entry.where } } : base.from;
   return {
     ...base,
     description: entry.description ?? base.description,

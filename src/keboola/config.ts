@@ -57,6 +57,27 @@ export async function readConfig(dataDir: string): Promise<RunConfig> {
 }
 
 export function parseConfig(raw: unknown, dataDir: string): RunConfig {
+  const params = isObject(raw) && isObject(raw.parameters) ? raw.parameters : {};
+  const warnings = unknownParameters(params);
+  try {
+    return { ...parseKnown(raw, dataDir), warnings };
+  } catch (e) {
+    // A misspelled key is the likeliest cause of a missing or wrong value: say so in the same line.
+    if (e instanceof UserError && warnings.length > 0) throw new UserError(`${e.message} Note: ${warnings.join(' ')}`);
+    throw e;
+  }
+}
+
+function unknownParameters(params: Record<string, unknown>): string[] {
+  return Object.keys(params)
+    .filter((k) => !(PARAMETER_NAMES as readonly string[]).includes(k))
+    .map((k) => {
+      const near = closest(k, PARAMETER_NAMES);
+      return `parameters.${k} is not a parameter of this component and is ignored${near ? `: did you mean ${near}?` : '.'}`;
+    });
+}
+
+function parseKnown(raw: unknown, dataDir: string): Omit<RunConfig, 'warnings'> {
   if (!isObject(raw)) throw new UserError('config.json must be a JSON object with a "parameters" object.');
   // The platform serialises an empty parameters object as [] (PHP arrays).
   const params: Parameters = isObject(raw.parameters) ? (raw.parameters as Parameters) : {};
@@ -122,14 +143,7 @@ export function parseConfig(raw: unknown, dataDir: string): RunConfig {
   const customAttributeColumns = params.custom_attribute_columns ?? false;
   if (typeof customAttributeColumns !== 'boolean') throw new UserError('parameters.custom_attribute_columns must be true or false: fix it or remove it.');
 
-  const warnings = Object.keys(params)
-    .filter((k) => !(PARAMETER_NAMES as readonly string[]).includes(k))
-    .map((k) => {
-      const near = closest(k, PARAMETER_NAMES);
-      return `parameters.${k} is not a parameter of this component and is ignored${near ? `: did you mean ${near}?` : '.'}`;
-    });
-
-  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, warnings };
+  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns };
 }
 
 /** The known name nearest to a misspelled one (by edit distance), if it is near enough to be a typo. */
