@@ -139,5 +139,5 @@ export function loadFor(table: CompiledTable, outcomes: Outcome[], incremental: 
   if (!incremental || (outcomes.length > 0 && outcomes.every(readWholeThisRun))) return { mode: 'replace' };
   const ids = [...new Set(outcomes.flatMap((o) => [...o.ids]))].sort();
   if (ids.length === 0) return { mode: 'merge' };
-  return { mode: 'merge', deleteBy: { column: table.rootKey ?? 'id', values: ids } };
+  return { mode: 'merge', deleteBy: { column: table.rootKey, values: ids } };
 }

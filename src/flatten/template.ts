@@ -18,8 +18,11 @@ export interface CompiledTable {
   columns: string[];
   row: RowFn;
   children: CompiledTable[];
-  /** For a child table, the column holding its top-level record's id: how an incremental run replaces a changed record's child rows. */
-  rootKey?: string;
+  /**
+   * The column holding its top-level record's key (the list reader's id field): how an incremental run replaces
+   * a changed record's rows, the record's own in its top-level table and its child rows in the others.
+   */
+  rootKey: string;
   /**
    * What is wrong with an object this table maps, or undefined: a primary-key column it fills is empty, or a
    * child list it reads from inside the object is missing or not a list. Readers run it on every answer, so a
@@ -116,12 +119,13 @@ function ordered(columns: TableNode['columns'], first: string[], where: string):
   return out;
 }
 
-function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[], depth = 0): CompiledTable {
+function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[], depth = 0, rootIdOfParent?: string): CompiledTable {
   check(node, parent);
-  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [], rootKey: rootKeyOf(node, depth), check: () => undefined, describe: describer(node) };
+  const rootId = rootIdOfParent ?? idFieldOf(node);
+  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [], rootKey: rootKeyOf(node, depth, rootId), check: () => undefined, describe: describer(node) };
   all.push(compiled);
   // resolve() has replaced every include with the table it stands for.
-  compiled.children = ((node.children ?? []) as TableNode[]).map((c) => compile(c, node, all, depth + 1));
+  compiled.children = ((node.children ?? []) as TableNode[]).map((c) => compile(c, node, all, depth + 1, rootId));
   compiled.check = compileCheck(compiled);
   return compiled;
 }
@@ -173,11 +177,18 @@ function embeddedList(obj: Json, dotted: string, nullable: boolean): unknown[] |
   return Array.isArray(cur) ? cur : `"${dotted}" is not a list`;
 }
 
-function rootKeyOf(node: TableNode, depth: number): string | undefined {
-  if (depth === 0) return undefined;
-  const refs = depth === 1 ? ['$root.id', '$parent.id'] : ['$root.id'];
+/** The field a top-level table's records are keyed by: its list reader's declared id. */
+function idFieldOf(node: TableNode): string {
+  const lists = node.from.kind === 'list' ? [node.from.list].flat() : [];
+  const ids = [...new Set(lists.map((l) => readers[l]?.id))];
+  if (ids.length !== 1 || ids[0] === undefined) throw new AppError(`Template table ${node.table}: a top-level table reads list readers that key their records by one field.`);
+  return ids[0];
+}
+
+function rootKeyOf(node: TableNode, depth: number, rootId: string): string {
+  const refs = depth === 0 ? [rootId] : depth === 1 ? [`$root.${rootId}`, `$parent.${rootId}`] : [`$root.${rootId}`];
   const key = Object.entries(node.columns).find(([, spec]) => typeof spec === 'string' && refs.includes(spec))?.[0];
-  if (!key) throw new AppError(`Template table ${node.table}: a child table needs a column holding its top-level record's id (${refs.join(' or ')}), so an incremental run can replace its rows.`);
+  if (!key) throw new AppError(`Template table ${node.table}: it needs a column holding its top-level record's key (${refs.join(' or ')}), so an incremental run can replace its rows.`);
   return key;
 }
 
