@@ -15,6 +15,7 @@ import { columnSpecs, customColumns, type CustomColumns } from './custom-columns
 import { CATCH_UP_MARGIN_SECONDS, columnOptions, loadFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
 import { fmt, Progress } from './progress.js';
+import { forEachConcurrent } from './util/concurrent.js';
 import type { ScrollOptions } from './intercom/paginate.js';
 import type { RunConfig } from './keboola/config.js';
 
@@ -324,44 +325,6 @@ function listsOf(root: CompiledTable): string[] {
 }
 
 
-/**
- * Runs fn over an async iterable with at most `limit` calls in flight. Stops pulling when `stop()` is true
- * or something fails; either way returns only when every started call has finished. True when the iterable
- * ended. `onFailure` hears of the first failure at once, so the calls still in flight can be cut short.
- */
-export async function forEachConcurrent<T>(items: AsyncIterable<T>, limit: number, stop: () => boolean, fn: (item: T) => Promise<void>, onFailure?: (e: unknown) => void): Promise<boolean> {
-  const active = new Set<Promise<void>>();
-  const it = items[Symbol.asyncIterator]();
-  let failed = false;
-  let failure: unknown;
-  let ended = false;
-  const fail = (e: unknown) => {
-    if (failed) return;
-    [failed, failure] = [true, e];
-    onFailure?.(e);
-  };
-  try {
-    while (!failed && !stop()) {
-      const next = await it.next();
-      if (next.done) {
-        ended = true;
-        break;
-      }
-      const p: Promise<void> = fn(next.value)
-        .catch(fail)
-        .finally(() => active.delete(p));
-      active.add(p);
-      if (active.size >= limit) await Promise.race(active);
-    }
-  } catch (e) {
-    fail(e);
-  } finally {
-    await Promise.allSettled(active);
-    if (!ended) await it.return?.().catch(() => undefined);
-  }
-  if (failed) throw failure;
-  return ended;
-}
 
 function logSummary(result: ExtractResult, client: IntercomClient, tables: CompiledTable[]): void {
   log.info(`Done in ${result.seconds.toFixed(1)} s: ${fmt(result.requests)} requests (${fmt(client.stats.retries)} retried, ${fmt(client.stats.rateLimited)} rate-limited), ${(client.pacer.waitedMs / 1000).toFixed(1)} s waited for the rate limit.`);
