@@ -166,12 +166,7 @@ class Run {
 
   /**
    * Reads one list to the end, or until `stop()` says the time is up; true when it reached the end.
-   *
-   * A list is paged while it changes: Intercom orders conversations by last update, so one updated during the
-   * read moves to a page already read and would be missed. After a full read reaches the end, a catch-up search
-   * reads every record updated since the read began (less a margin for clock skew and index lag) and writes
-   * those not written yet. Records already written keep the version read first; incremental runs pick up the
-   * newer one, since their mark stays at the start of the read.
+   * A full read that reached the end is followed by a catch-up (see catchUp) for records that moved meanwhile.
    */
   async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean): Promise<boolean> {
     const reader = readers[listName];
@@ -192,33 +187,49 @@ class Run {
       this.progress.count();
       await this.writeRecord(roots, item, outcome, listName);
     };
-    // Each object in flight holds a few detail requests open; twice the request limit keeps the pacer fed.
-    const limit = this.cfg.maxConcurrency * 2;
-    // The first failure ends the run: requests still in flight for other records stop at once instead of retrying.
-    const halt = (e: unknown) => this.ctx.client.halt(e instanceof Error ? e : new Error(String(e)));
-    const ended = await forEachConcurrent(items, limit, mayStop, writeOnce, halt);
-    if (!ended || plan.mode !== 'full' || !reader.updated || !(reader.search || reader.newest_first)) return ended;
-    const updated = reader.updated;
+    const ended = await this.forEach(items, mayStop, writeOnce);
+    if (ended && plan.mode === 'full') {
+      const before = written.size;
+      await this.catchUp(listName, plan.startedAt - CATCH_UP_MARGIN_SECONDS, check, writeOnce);
+      if (written.size > before) log.info(`The catch-up found ${fmt(written.size - before)} ${listName} that the paged read missed; they are written.`);
+    }
+    return ended;
+  }
 
-    const since = plan.startedAt - CATCH_UP_MARGIN_SECONDS;
-    const before = written.size;
+  /**
+   * A list is paged while it changes: Intercom orders conversations by last update, so one updated during the
+   * read moves to a page already read and would be missed. Every record updated since `since` (the read's start
+   * less a margin for clock skew and index lag) is read again; writeOnce skips those already written, which keep
+   * the version read first (incremental runs pick up the newer one: their mark stays at the start of the read).
+   * A newest-first list is read again from its front, down to the first older record, which needs no search
+   * index; any other list with a search is searched.
+   */
+  private async catchUp(listName: string, since: number, check: RecordCheck, writeOnce: (item: Json) => Promise<void>): Promise<void> {
+    const reader = readers[listName];
+    const updated = reader.updated;
+    if (!updated || !(reader.search || reader.newest_first)) return;
+    const from = new Date(since * 1000).toISOString();
     if (reader.newest_first) {
-      // Records that moved went to the front of the list: read it again down to the first one older than the
-      // read. This does not depend on the search index, which may not show the last moments' updates yet.
-      log.info(`Catching up on ${listName} updated since the read began (${new Date(since * 1000).toISOString()}): the front of the list again, where records that changed while it ran have moved.`);
+      log.info(`Catching up on ${listName} updated since the read began (${from}): the front of the list again, where records that changed while it ran have moved.`);
       let reachedOld = false;
       const front = async (item: Json) => {
         if (Number(item[updated]) < since) reachedOld = true;
         else await writeOnce(item);
       };
-      await forEachConcurrent(readAll(this.ctx, listName, { check }), limit, () => reachedOld, front, halt);
+      await this.forEach(readAll(this.ctx, listName, { check }), () => reachedOld, front);
     } else {
-      log.info(`Catching up on ${listName} updated since the read began (${new Date(since * 1000).toISOString()}): records that moved between pages while it ran.`);
-      await forEachConcurrent(readChanges(this.ctx, listName, since, { check }), limit, () => false, writeOnce, halt);
+      log.info(`Catching up on ${listName} updated since the read began (${from}): records that moved between pages while it ran.`);
+      await this.forEach(readChanges(this.ctx, listName, since, { check }), () => false, writeOnce);
     }
-    const caught = written.size - before;
-    if (caught > 0) log.info(`The catch-up found ${fmt(caught)} ${listName} that the paged read missed; they are written.`);
-    return true;
+  }
+
+  /**
+   * Each record in flight holds a few detail requests open: twice the request limit keeps the pacer fed. The
+   * first failure ends the run, so the requests still in flight for other records are halted at once.
+   */
+  private forEach(items: AsyncIterable<Json>, stop: () => boolean, fn: (item: Json) => Promise<void>): Promise<boolean> {
+    const halt = (e: unknown) => this.ctx.client.halt(e instanceof Error ? e : new Error(String(e)));
+    return forEachConcurrent(items, this.cfg.maxConcurrency * 2, stop, fn, halt);
   }
 
   private async writeRecord(roots: CompiledTable[], item: Json, outcome: Outcome, listName: string): Promise<void> {

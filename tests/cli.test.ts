@@ -4,11 +4,12 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateWorkspace, startSimulator, type Simulator } from './simulator/index.js';
+import { listFiles } from './helpers/run.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
 const TOKEN = 'cli-good-token-0123456789';
@@ -33,16 +34,7 @@ async function runCli(config: unknown, env: Record<string, string> = {}): Promis
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise<number | null>((r) => child.on('close', r));
-  return { code, stdout, stderr, dataDir, files: await walk(path.join(dataDir, 'out')) };
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = path.join(dir, e.name);
-    out.push(...(e.isDirectory() ? await walk(p) : [p]));
-  }
-  return out;
+  return { code, stdout, stderr, dataDir, files: await listFiles(path.join(dataDir, 'out')) };
 }
 
 async function expectNoSecret(proc: Proc, secret: string): Promise<void> {

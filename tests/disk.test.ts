@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TableWriters } from '../src/keboola/tables.js';
 import { generateWorkspace, startSimulator, type Simulator } from './simulator/index.js';
+import { listFiles } from './helpers/run.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
 const TOKEN = 'disk-token-0123456789abc';
@@ -39,15 +40,6 @@ async function dataDirWith(config: unknown): Promise<string> {
   await writeFile(path.join(dataDir, 'config.json'), JSON.stringify(config));
   await mkdir(path.join(dataDir, 'out'));
   return dataDir;
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = path.join(dir, e.name);
-    out.push(...(e.isDirectory() ? await filesUnder(p) : [p]));
-  }
-  return out;
 }
 
 function tryMount(dir: string, size: number): boolean {
@@ -144,7 +136,7 @@ describe('the data volume', function () {
     expect(proc.code).to.equal(2);
     expect(line).to.match(new RegExp(`^Cannot write ${target}: no space left on device \\(ENOSPC\\)\\. Free space on the data volume and run again\\.$`));
     expect(proc.ms, 'fails promptly, not after a hang').to.be.below(30_000);
-    const files = await filesUnder(path.join(dataDir, 'out'));
+    const files = await listFiles(path.join(dataDir, 'out'));
     expect(files.filter((f) => f.endsWith('state.json')), 'no state').to.deep.equal([]);
     expect(files.filter((f) => f.endsWith('.manifest')), 'no manifests from a failed run').to.deep.equal([]);
   });
@@ -155,7 +147,7 @@ describe('the data volume', function () {
     const ok = await runCli(measure);
     expect(ok.code, ok.stderr).to.equal(0);
     let pages = 0;
-    for (const f of await filesUnder(path.join(measure, 'out', 'tables'))) pages += Math.ceil((await stat(f)).size / PAGE);
+    for (const f of await listFiles(path.join(measure, 'out', 'tables'))) pages += Math.ceil((await stat(f)).size / PAGE);
 
     const dataDir = await dataDirWith(conversations());
     const out = path.join(dataDir, 'out');

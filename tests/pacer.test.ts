@@ -27,6 +27,14 @@ function request(pacer: Pacer, n: number): { granted: Array<() => void> } {
 
 const settle = () => new Promise((r) => setImmediate(r));
 
+/** The first request goes out alone to learn the limit: send it and answer it with these headers. */
+async function answerProbe(pacer: Pacer, h: Record<string, string>): Promise<void> {
+  const probe = request(pacer, 1);
+  await settle();
+  pacer.observe(h);
+  probe.granted[0]();
+}
+
 function headers(limit: number, remaining: number, resetSeconds: number, dateMs?: number): Record<string, string> {
   const h: Record<string, string> = { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-reset': String(resetSeconds) };
   if (dateMs !== undefined) h.date = new Date(dateMs).toUTCString();
@@ -59,10 +67,7 @@ describe('pacer', () => {
 
     it('does not grant the requests in flight again when a response of a new window arrives', async () => {
       const { pacer, clock } = fakePacer();
-      const probe = request(pacer, 1);
-      await settle();
-      pacer.observe(headers(10, 9, T0 / 1000 + 10, T0));
-      probe.granted[0]();
+      await answerProbe(pacer, headers(10, 9, T0 / 1000 + 10, T0));
       const r = request(pacer, 20);
       await settle();
       expect(r.granted.length).to.equal(9); // the window's room
@@ -84,10 +89,7 @@ describe('pacer', () => {
 
     it('takes the smallest Remaining of a window, whichever response arrives first', async () => {
       const { pacer } = fakePacer();
-      const probe = request(pacer, 1);
-      await settle();
-      pacer.observe(headers(10, 9, T0 / 1000 + 10, T0));
-      probe.granted[0]();
+      await answerProbe(pacer, headers(10, 9, T0 / 1000 + 10, T0));
       const r = request(pacer, 3);
       await settle();
       // The server counted them in this order, answering 8, 7, 6; the answers arrive 6, 8, 7.
@@ -102,10 +104,7 @@ describe('pacer', () => {
 
     it('counts the requests still in flight when the local clock passes the reset', async () => {
       const { pacer, clock } = fakePacer();
-      const probe = request(pacer, 1);
-      await settle();
-      pacer.observe(headers(10, 9, T0 / 1000 + 1, T0));
-      probe.granted[0]();
+      await answerProbe(pacer, headers(10, 9, T0 / 1000 + 1, T0));
       const r = request(pacer, 6);
       await settle();
       expect(r.granted.length).to.equal(6);
@@ -118,10 +117,7 @@ describe('pacer', () => {
 
     it('counts a request that got no answer as spent until the window ends', async () => {
       const { pacer, clock } = fakePacer();
-      const probe = request(pacer, 1);
-      await settle();
-      pacer.observe(headers(5, 4, T0 / 1000 + 10, T0));
-      probe.granted[0]();
+      await answerProbe(pacer, headers(5, 4, T0 / 1000 + 10, T0));
       const r = request(pacer, 10);
       await settle();
       expect(r.granted.length).to.equal(4);
@@ -162,10 +158,7 @@ describe('pacer', () => {
 
     it('takes a limit of 0 as no limit at all, rather than holding every request forever', async () => {
       const { pacer } = fakePacer();
-      const probe = request(pacer, 1);
-      await settle();
-      pacer.observe(headers(0, 0, T0 / 1000 + 5, T0));
-      probe.granted[0]();
+      await answerProbe(pacer, headers(0, 0, T0 / 1000 + 5, T0));
       const next = request(pacer, 3);
       await settle();
       expect(next.granted).to.have.length(3);
@@ -173,10 +166,7 @@ describe('pacer', () => {
 
     it('caps every wait, whatever the headers say', async () => {
       const { pacer, sleeps } = fakePacer();
-      const probe = request(pacer, 1);
-      await settle();
-      pacer.observe(headers(10, 0, T0 / 1000 + 86_400 * 365, T0));
-      probe.granted[0]();
+      await answerProbe(pacer, headers(10, 0, T0 / 1000 + 86_400 * 365, T0));
       request(pacer, 1);
       await settle();
       expect(sleeps).to.not.be.empty;

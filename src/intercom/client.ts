@@ -379,4 +379,3 @@ function clean(query: Record<string, unknown> | undefined): Record<string, strin
   return out;
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

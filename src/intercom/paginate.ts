@@ -48,18 +48,23 @@ export function listProblem(body: Body, s: ListShape): string | undefined {
 
 /** The items of a page that passed listProblem; nulls the spec allows are dropped with one warning per route. */
 function itemsOf(body: Body, s: ListShape, route: string): Item[] {
-  const key = s.keys.find((k) => body[k] !== undefined && body[k] !== null)!;
-  const list = body[key] as Array<Item | null>;
-  const items = list.filter((x): x is Item => x !== null);
+  const { key, list, items } = records(body, s);
   if (items.length < list.length) warnOnce(`null:${route}`, `Intercom's answer to ${route} held null items in "${key}" (the API allows it); they are skipped.`);
   return items;
 }
 
-export function isKey(v: unknown): boolean {
+function records(body: Body, s: ListShape): { key: string; list: Array<Item | null>; items: Item[] } {
+  const key = s.keys.find((k) => body[k] !== undefined && body[k] !== null)!;
+  const list = body[key] as Array<Item | null>;
+  return { key, list, items: list.filter((x): x is Item => x !== null) };
+}
+
+function isKey(v: unknown): boolean {
   return (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v));
 }
 
-const idsOf = (body: Body, s: ListShape) => itemsOf(body, s, '').map((x) => String(x[s.id]));
+/** A checked page's record ids (no warning here: that is for the page's reader, once it takes the page). */
+const idsOf = (body: Body, s: ListShape) => records(body, s).items.map((x) => String(x[s.id]));
 
 /**
  * Remembers the ids of a read so far, to tell a pagination going round in a circle from one moving forward.

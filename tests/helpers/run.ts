@@ -52,7 +52,8 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
   };
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Every file below dir (none when it does not exist). */
+export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const files: string[] = [];
   for (const e of entries) {
