@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import type {
+  Company,
   CompanyList,
   Contact,
   ContactList,
@@ -13,16 +15,31 @@ import type {
 } from '../src/generated/intercom.js';
 import {
   addContact,
+  addPart,
+  addTicket,
+  addTicketPart,
+  companyEdgeCases,
+  companySegmentIds,
+  companyTagIds,
+  companyView,
+  dataAttributeDefinitions,
   DAY,
   EVENT_LIST_WINDOW,
   generateWorkspace,
+  previousTicketStateId,
   startOfDay,
   startSimulator,
   toPlaintext,
   updateContact,
   updateConversation,
+  updateTicket,
+  workspaceStats,
+  type Article,
+  type HelpCenterCollection,
   type Simulator,
   type SimulatorOptions,
+  type Ticket,
+  type TicketPart,
   type Workspace,
 } from './simulator/index.js';
 
@@ -34,9 +51,10 @@ interface Reply<T> {
   body: T;
 }
 
-async function call<T>(sim: Simulator, path: string, init: { token?: string | null; method?: string; body?: unknown } = {}): Promise<Reply<T>> {
+async function call<T>(sim: Simulator, path: string, init: { token?: string | null; method?: string; body?: unknown; version?: string } = {}): Promise<Reply<T>> {
   const token = init.token === undefined ? TOKEN : init.token;
   const headers: Record<string, string> = token === null ? {} : { Authorization: `Bearer ${token}` };
+  if (init.version) headers['Intercom-Version'] = init.version;
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
   const url = path.startsWith('http') ? path : sim.url + path;
   const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
@@ -381,6 +399,503 @@ describe('Intercom simulator', () => {
         s.resetStats();
         expect(s.stats).to.deep.include({ requests: 0, byRoute: {}, rateLimited: 0 });
       });
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tickets, help center, subscription types, company tags/segments, teams' and conversations' spec
+// fields, data attributes: added after the records above existed, from RNG streams of their own.
+
+/** Keys added to records that already existed; everything else about them is pinned below. */
+const TEAM_ADDED = ['admin_priority_level', 'assignment_limit', 'distribution_method'];
+const PART_ADDED = ['email_message_metadata', 'metadata', 'state', 'tags', 'event_details', 'app_package_code'];
+const STATISTICS_ORIGINAL = ['type', 'time_to_assignment', 'count_reopens', 'count_conversation_parts'];
+/** Every conversation_statistics property of the spec. */
+const STATISTICS_KEYS = [
+  'type', 'time_to_assignment', 'time_to_admin_reply', 'time_to_first_close', 'time_to_last_close', 'median_time_to_reply', 'first_contact_reply_at',
+  'first_assignment_at', 'first_admin_reply_at', 'first_close_at', 'last_assignment_at', 'last_assignment_admin_reply_at', 'last_contact_reply_at',
+  'last_admin_reply_at', 'last_close_at', 'last_closed_by_id', 'count_reopens', 'count_assignments', 'count_conversation_parts',
+  'assigned_team_first_response_time', 'assigned_team_first_response_time_in_office_hours', 'handling_time', 'adjusted_handling_time',
+];
+
+/** Digests of the records as they were before any of the additions (minus the keys added to them since). */
+function legacyDigests(ws: Workspace): Record<string, string> {
+  const plain = JSON.parse(serialize(ws));
+  const strip = (o: any, keys: string[]) => (o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) : o);
+  const pick = (o: any, keys: string[]) => (o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k))) : o);
+  const sections = {
+    workspace: [plain.now, plain.timezone, plain.appId, plain.appName],
+    contacts: [plain.contacts, plain.contactTags, plain.contactCompanies, plain.contactSegments],
+    notesAndEvents: [plain.notes, plain.events],
+    companies: plain.companies,
+    adminsTagsSegments: [plain.admins, plain.tags, plain.segments],
+    teams: plain.teams.slice(0, 2).map((t: any) => strip(t, TEAM_ADDED)),
+    conversations: plain.conversations.map((c: any) => ({ ...c, statistics: pick(c.statistics, STATISTICS_ORIGINAL), teammates: strip(c.teammates, ['teammates']) })),
+    parts: plain.parts.map(([id, ps]: [string, any[]]) => [id, ps.map((p) => strip(p, PART_ADDED))]),
+  };
+  return Object.fromEntries(Object.entries(sections).map(([k, v]) => [k, createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16)]));
+}
+
+interface Paged<T> {
+  type: string;
+  data: T[];
+  total_count: number;
+  pages: { type: string; page: number; per_page: number; total_pages: number; next?: { page: number; per_page: number; starting_after: string } | null };
+}
+
+/** Follows `pages.next.page` (or `next.starting_after` with byCursor) to the end, checking each page's numbers. */
+async function walkPages<T>(sim: Simulator, path: string, perPage: number, byCursor = false): Promise<{ items: T[]; replies: Array<Paged<T>> }> {
+  const items: T[] = [];
+  const replies: Array<Paged<T>> = [];
+  let query = `per_page=${perPage}`;
+  for (let n = 1; n < 100; n++) {
+    const res = await get<Paged<T>>(sim, `${path}${path.includes('?') ? '&' : '?'}${query}`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body.pages).to.include({ type: 'pages', page: n, per_page: perPage });
+    replies.push(res.body);
+    items.push(...res.body.data);
+    const next = res.body.pages.next;
+    if (!next) break;
+    expect(next).to.include({ page: n + 1, per_page: perPage });
+    query = byCursor ? `per_page=${perPage}&starting_after=${encodeURIComponent(next.starting_after)}` : `per_page=${perPage}&page=${next.page}`;
+  }
+  return { items, replies };
+}
+
+const byUpdatedDesc = <T extends { updated_at: number }>(all: T[]) => [...all].sort((a, b) => b.updated_at - a.updated_at || all.indexOf(a) - all.indexOf(b));
+
+describe('Intercom simulator: tickets, help center and the other additions', () => {
+  let ws: Workspace;
+  let sim: Simulator;
+
+  before(async () => {
+    ws = generateWorkspace();
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+  });
+  after(() => sim.close());
+
+  describe('existing records', () => {
+    it('keep every value they had before the additions (digests recorded with the earlier simulator)', () => {
+      expect(legacyDigests(ws)).to.deep.equal({
+        workspace: '032a37146d1cbcf0',
+        contacts: '80e750a232fa0666',
+        notesAndEvents: '4e3f893bef77eae4',
+        companies: '0fc41d04e5d93611',
+        adminsTagsSegments: '158b6e450d0ef212',
+        teams: '9dc21e200b8e563a',
+        conversations: 'd20e3895efe8cd2b',
+        parts: 'ea175a4bf73f7b52',
+      });
+      expect(legacyDigests(generateWorkspace({ seed: 7, users: 260, leads: 60, conversations: 170 }))).to.deep.equal({
+        workspace: '1f5b53450935d2f8',
+        contacts: '499714810482ed65',
+        notesAndEvents: '2bd8704397401f34',
+        companies: 'ba2f07182d23c251',
+        adminsTagsSegments: '5fd0c335b1bebe6d',
+        teams: 'ca98426434332f92',
+        conversations: 'db5a4c017b45e2cf',
+        parts: '742aa4f5d0b24c2e',
+      });
+    });
+
+    it('keep their counts; the new objects have theirs', () => {
+      expect(workspaceStats(ws)).to.deep.equal({
+        contacts: 55, users: 40, leads: 15, companies: 12, admins: 4, teams: 3, tags: 15, segments: 5, contactTags: 101, contactCompanies: 91,
+        contactSegments: 84, notes: 94, events: 609, listableEvents: 470, conversations: 25, parts: 799, conversationsOver500Parts: 1,
+        tickets: 12, ticketParts: 51, articles: 30, collections: 23, subscriptionTypes: 3, companyTags: 39, companySegments: 21, teamAdmins: 3,
+      });
+    });
+
+    it('do not depend on the richConversations option, beyond the conversations it enriches', () => {
+      const rich = legacyDigests(generateWorkspace({ richConversations: true }));
+      const plain = legacyDigests(ws);
+      expect({ ...rich, conversations: '' }).to.deep.equal({ ...plain, conversations: '' });
+      expect(rich.conversations).not.to.equal(plain.conversations);
+    });
+  });
+
+  describe('tickets', () => {
+    const search = (s: Simulator, body: unknown, version?: string) => call<any>(s, '/tickets/search', { method: 'POST', body, version });
+    const all = { field: 'created_at', operator: '>', value: '0' };
+
+    it('has every edge case with the defaults', () => {
+      const parts = [...ws.ticketParts.values()];
+      expect(ws.tickets.some((t) => t.contacts.contacts.length === 0)).to.equal(true, 'no contacts');
+      expect(ws.tickets.some((t) => t.contacts.contacts.length === 2)).to.equal(true, 'two contacts');
+      expect(parts.some((p) => p.length === 0)).to.equal(true, 'no parts');
+      expect(Math.max(...parts.map((p) => p.length))).to.equal(8);
+      const flat = parts.flat();
+      expect(flat.some((p) => p.attachments.length === 2)).to.equal(true, 'two attachments');
+      expect(flat.some((p) => p.app_package_code !== undefined) && flat.some((p) => p.app_package_code === undefined)).to.equal(true);
+      expect(flat.some((p) => p.updated_attribute_data)).to.equal(true);
+      expect(new Set(flat.map((p) => p.author.type))).to.include.members(['admin', 'user', 'bot']);
+      expect(new Set(ws.tickets.map((t) => t.category))).to.have.keys('Customer', 'Back-office', 'Tracker');
+      expect(ws.tickets.some((t) => t.admin_assignee_id === null) && ws.tickets.some((t) => typeof t.admin_assignee_id === 'string')).to.equal(true);
+      expect(ws.tickets.some((t) => t.linked_objects.total_count > 0)).to.equal(true);
+      const partIds = [...flat, ...[...ws.parts.values()].flat()].map((p) => p.id);
+      expect(new Set(partIds).size).to.equal(partIds.length, 'part ids are unique across the workspace');
+      for (const t of ws.tickets) {
+        const last = ws.ticketParts.get(t.id)!.at(-1);
+        expect(t.ticket_state.category).to.equal(last?.ticket_state ?? 'submitted');
+        expect(t.open).to.equal(t.ticket_state.category !== 'resolved');
+      }
+    });
+
+    it('searches page by page in id (creation) order, without ticket_parts', async () => {
+      const seen: any[] = [];
+      let after: string | undefined;
+      for (let page = 1; ; page++) {
+        const res = await search(sim, { query: all, pagination: { per_page: 5, starting_after: after } });
+        expect(res.status).to.equal(200);
+        expect(res.body).to.include({ type: 'ticket.list', total_count: 12 });
+        expect(res.body.pages).to.include({ type: 'pages', page, per_page: 5, total_pages: 3 });
+        seen.push(...res.body.tickets);
+        if (!res.body.pages.next) break;
+        expect(res.body.pages.next).to.include({ page: page + 1, per_page: 5 });
+        after = res.body.pages.next.starting_after;
+      }
+      expect(ids(seen)).to.deep.equal(ids(ws.tickets));
+      expect(ids(seen)).to.deep.equal([...ids(ws.tickets)].sort((a, b) => Number(a) - Number(b)));
+      expect(seen.every((t) => !('ticket_parts' in t))).to.equal(true);
+      expect(seen).to.deep.equal(JSON.parse(JSON.stringify(ws.tickets)));
+
+      const one = await search(sim, { query: all });
+      expect(one.body.pages).to.deep.equal({ type: 'pages', page: 1, per_page: 20, total_pages: 1 });
+      expect((await search(sim, { query: all, pagination: { per_page: 151 } })).status).to.equal(400);
+      expect((await search(sim, { query: { field: 'nope', operator: '=', value: 1 } })).status).to.equal(400);
+      expect((await search(sim, { pagination: {} })).status).to.equal(400);
+    });
+
+    it('filters on updated_at, created_at and id, alone or in AND/OR groups, with numbers or numeric strings', async () => {
+      const find = async (query: unknown) => {
+        const res = await search(sim, { query, pagination: { per_page: 150 } });
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        expect(res.body.total_count).to.equal(res.body.tickets.length);
+        return ids(res.body.tickets);
+      };
+      const want = (keep: (t: Ticket) => boolean) => ids(ws.tickets.filter(keep));
+      const t = [...ws.tickets].sort((a, b) => a.updated_at - b.updated_at)[5].updated_at;
+      // `>` and `<` include the boundary ("Greater (or equal) than"), as for conversations.
+      expect(await find({ field: 'updated_at', operator: '>', value: t })).to.deep.equal(want((x) => x.updated_at >= t));
+      expect(await find({ field: 'updated_at', operator: '>=', value: String(t) })).to.deep.equal(want((x) => x.updated_at >= t));
+      expect(await find({ field: 'updated_at', operator: '<', value: String(t) })).to.deep.equal(want((x) => x.updated_at <= t));
+      expect(await find({ field: 'updated_at', operator: '<=', value: t })).to.deep.equal(want((x) => x.updated_at <= t));
+      expect(await find({ field: 'updated_at', operator: '=', value: t })).to.deep.equal(want((x) => x.updated_at === t));
+      expect(await find({ field: 'updated_at', operator: '!=', value: t })).to.deep.equal(want((x) => x.updated_at !== t));
+      const mid = ws.tickets[6];
+      expect(await find({ field: 'id', operator: '>', value: mid.id })).to.deep.equal(want((x) => Number(x.id) >= Number(mid.id)));
+      expect(await find({ operator: 'OR', value: [{ field: 'id', operator: '=', value: ws.tickets[1].id }, { field: 'id', operator: '=', value: Number(ws.tickets[4].id) }] })).to.deep.equal(ids([ws.tickets[1], ws.tickets[4]]));
+      const c = ws.tickets[3].created_at;
+      expect(await find({ operator: 'AND', value: [{ field: 'created_at', operator: '>=', value: c }, { field: 'updated_at', operator: '<=', value: String(ws.now) }] })).to.deep.equal(want((x) => x.created_at >= c));
+    });
+
+    it('honours sort', async () => {
+      const res = await search(sim, { query: all, sort: { field: 'updated_at', order: 'descending' }, pagination: { per_page: 150 } });
+      expect(ids(res.body.tickets)).to.deep.equal(ids(byUpdatedDesc(ws.tickets)));
+      const asc = await search(sim, { query: all, sort: { field: 'updated_at', order: 'ascending' }, pagination: { per_page: 150 } });
+      expect(ids(asc.body.tickets)).to.deep.equal(ids([...ws.tickets].sort((a, b) => a.updated_at - b.updated_at || ws.tickets.indexOf(a) - ws.tickets.indexOf(b))));
+    });
+
+    it('serves a ticket with all its parts, oldest first; 404 for an unknown one', async () => {
+      for (const t of ws.tickets) {
+        const res = await get<any>(sim, `/tickets/${t.id}`);
+        expect(res.status).to.equal(200);
+        const { ticket_parts: parts, ...rest } = res.body;
+        expect(rest).to.deep.equal(JSON.parse(JSON.stringify(t)));
+        const want = ws.ticketParts.get(t.id)!;
+        expect(parts).to.deep.equal({ type: 'ticket_part.list', ticket_parts: JSON.parse(JSON.stringify(want)), total_count: want.length });
+        expect(rest).to.include.keys('type', 'id', 'ticket_id', 'category', 'ticket_attributes', 'ticket_state', 'ticket_type', 'contacts', 'admin_assignee_id', 'team_assignee_id', 'created_at', 'updated_at', 'open', 'snoozed_until', 'linked_objects', 'is_shared');
+        expect(rest.ticket_attributes).to.include.keys('_default_title_', '_default_description_');
+        expect(rest.ticket_state).to.have.keys('type', 'id', 'category', 'internal_label', 'external_label');
+        expect(rest.ticket_type).to.include({ type: 'ticket_type', workspace_id: ws.appId });
+        expect(rest.contacts.type).to.equal('contact.list');
+        expect(rest.linked_objects).to.include({ type: 'list', has_more: false, total_count: rest.linked_objects.data.length });
+        for (const p of want) expect(p).to.include.keys('type', 'id', 'part_type', 'body', 'previous_ticket_state', 'ticket_state', 'created_at', 'updated_at', 'assigned_to', 'author', 'attachments', 'external_id', 'redacted');
+      }
+      const missing = await get<ErrorList>(sim, '/tickets/1');
+      expect(missing.status).to.equal(404);
+      expect(missing.body).to.include({ type: 'error.list' });
+      expect(missing.body.errors[0].code).to.equal('not_found');
+    });
+
+    it('serves 2.16 assignee ids as integers (0 when unset) and previous_ticket_state_id', async () => {
+      const detail = (await call<any>(sim, `/tickets/${ws.tickets[0].id}`, { version: '2.16' })).body;
+      expect(detail.previous_ticket_state_id).to.equal(previousTicketStateId(ws, ws.tickets[0].id)).and.to.be.a('string');
+      const found = (await search(sim, { query: all, pagination: { per_page: 150 } }, '2.16')).body.tickets;
+      for (const [i, t] of ws.tickets.entries()) {
+        expect(found[i].admin_assignee_id).to.equal(t.admin_assignee_id === null ? 0 : Number(t.admin_assignee_id));
+        expect(found[i].team_assignee_id).to.equal(t.team_assignee_id === null ? 0 : Number(t.team_assignee_id));
+        expect(found[i]).to.have.property('previous_ticket_state_id');
+      }
+      expect((await get<any>(sim, `/tickets/${ws.tickets[0].id}`)).body).not.to.have.property('previous_ticket_state_id');
+    });
+
+    it('follows updateTicket, addTicketPart and addTicket', async () => {
+      const w = generateWorkspace();
+      const at = w.now - 3600;
+      const updated = updateTicket(w, w.tickets[2].id, { open: false }, at);
+      const target = w.tickets[5];
+      const before = w.ticketParts.get(target.id)!.length;
+      const part: TicketPart = addTicketPart(w, target.id, at + 10);
+      const added = addTicket(w, at + 20);
+      const allPartIds = [...w.ticketParts.values()].flat().map((p) => Number(p.id));
+      expect(Number(part.id)).to.equal(Math.max(...allPartIds));
+      expect(Number(added.id)).to.be.above(Math.max(...w.tickets.slice(0, -1).map((t) => Number(t.id))));
+      await withSimulator(w, {}, async (s) => {
+        const recent = await search(s, { query: { field: 'updated_at', operator: '>', value: at }, pagination: { per_page: 150 } });
+        expect(ids(recent.body.tickets)).to.deep.equal(ids(w.tickets.filter((t) => t.updated_at >= at)));
+        expect(ids(recent.body.tickets)).to.include.members([updated.id, target.id, added.id]);
+        expect(ids(recent.body.tickets).at(-1)).to.equal(added.id);
+        const detail = (await get<any>(s, `/tickets/${target.id}`)).body;
+        expect(detail.ticket_parts.total_count).to.equal(before + 1);
+        expect(detail.ticket_parts.ticket_parts.at(-1)).to.deep.equal(part);
+        expect(detail.updated_at).to.equal(at + 10);
+        const fresh = (await get<any>(s, `/tickets/${added.id}`)).body;
+        expect(fresh.ticket_parts).to.deep.equal({ type: 'ticket_part.list', ticket_parts: [], total_count: 0 });
+      });
+    });
+  });
+
+  describe('help center', () => {
+    it('lists articles most recently updated first, 25 a page by default', async () => {
+      const first = await get<Paged<Article>>(sim, '/articles');
+      expect(first.body).to.include({ type: 'list', total_count: 30 });
+      expect(first.body.pages).to.include({ type: 'pages', page: 1, per_page: 25, total_pages: 2 });
+      expect(first.body.pages.next).to.include({ page: 2, per_page: 25 }).and.to.have.property('starting_after').that.is.a('string');
+      expect(first.body.data).to.have.length(25);
+      const want = JSON.parse(JSON.stringify(byUpdatedDesc(ws.articles)));
+      for (const byCursor of [false, true]) {
+        const { items, replies } = await walkPages<Article>(sim, '/articles', 7, byCursor);
+        expect(items).to.deep.equal(want);
+        expect(replies).to.have.length(5);
+        expect(replies.every((r) => r.total_count === 30 && r.pages.total_pages === 5)).to.equal(true);
+        expect(replies.at(-1)!.pages).not.to.have.property('next');
+      }
+      expect((await get(sim, '/articles?per_page=151')).status).to.equal(400);
+      expect((await get(sim, '/articles?page=0')).status).to.equal(400);
+      expect((await get(sim, '/articles?starting_after=nonsense')).status).to.equal(400);
+      expect((await get<Paged<Article>>(sim, '/articles?page=9')).body.data).to.deep.equal([]);
+    });
+
+    it('serves articles in the spec shape, with the 2.16 differences', async () => {
+      const data = (await get<Paged<any>>(sim, '/articles?per_page=150')).body.data;
+      for (const a of data) {
+        expect(a).to.have.keys('id', 'type', 'workspace_id', 'title', 'description', 'body', 'author_id', 'state', 'created_at', 'updated_at', 'url', 'parent_id', 'parent_type', 'parent_ids', 'default_locale', 'tags', 'translated_content');
+        expect(a.author_id).to.be.a('number');
+        expect(a.tags.type).to.equal('tag.list');
+        expect(a.translated_content.type).to.equal('article_translated_content');
+        expect(a.translated_content.en).to.include({ type: 'article_content', title: a.title, state: a.state });
+        if (a.parent_id !== null) expect(ws.collections.map((c) => Number(c.id))).to.include(a.parent_id);
+      }
+      expect(ws.articles.some((a) => a.parent_id === null) && ws.articles.some((a) => a.state === 'draft' && a.url === null)).to.equal(true);
+      expect(ws.articles.some((a) => Object.keys(a.translated_content).length > 2)).to.equal(true, 'a translation');
+      const v216 = (await call<Paged<any>>(sim, '/articles?per_page=150', { version: '2.16' })).body.data;
+      for (const a of v216) {
+        expect(a).not.to.have.any.keys('parent_id', 'parent_type');
+        expect(a).to.include.keys('parent_ids', 'created_by_id', 'updated_by_id', 'has_unpublished_changes', 'help_center_audience');
+      }
+    });
+
+    it('lists collections most recently updated first, 20 a page by default', async () => {
+      const first = await get<Paged<HelpCenterCollection>>(sim, '/help_center/collections');
+      expect(first.body).to.include({ type: 'list', total_count: 23 });
+      expect(first.body.pages).to.include({ page: 1, per_page: 20, total_pages: 2 });
+      const { items, replies } = await walkPages<HelpCenterCollection>(sim, '/help_center/collections', 20);
+      expect(items).to.deep.equal(JSON.parse(JSON.stringify(byUpdatedDesc(ws.collections))));
+      expect(replies).to.have.length(2);
+      const collectionIds = ws.collections.map((c) => c.id);
+      for (const c of items) {
+        expect(c).to.have.keys('id', 'workspace_id', 'name', 'url', 'order', 'created_at', 'updated_at', 'description', 'icon', 'parent_id', 'help_center_id', 'default_locale', 'translated_content');
+        if (c.parent_id !== null) expect(collectionIds).to.include(c.parent_id);
+        expect(c.translated_content.en).to.deep.equal({ type: 'group_content', name: c.name, description: c.description });
+      }
+      expect(items.some((c) => c.description === null) && items.some((c) => c.parent_id === null) && items.some((c) => c.parent_id !== null)).to.equal(true);
+    });
+
+    it('lists subscription types', async () => {
+      const res = await get<any>(sim, '/subscription_types');
+      expect(res.body).to.deep.equal({ type: 'list', data: JSON.parse(JSON.stringify(ws.subscriptionTypes)) });
+      expect(res.body.data).to.have.length(3);
+      for (const s of res.body.data) {
+        expect(s).to.have.keys('type', 'id', 'state', 'consent_type', 'default_translation', 'translations', 'content_types');
+        expect(s.type).to.equal('subscription');
+        expect(s.default_translation).to.have.keys('name', 'description', 'locale');
+      }
+    });
+  });
+
+  describe('companies', () => {
+    it('embed at most 10 tags and segments everywhere, from the full memberships', async () => {
+      const { manyTags, tenTags } = companyEdgeCases(ws);
+      expect(companyTagIds(ws, manyTags!.id)).to.have.length(12);
+      expect(companyTagIds(ws, tenTags!.id)).to.have.length(10);
+      const scrolled = (await get<CompanyList>(sim, '/companies/scroll')).body.data;
+      for (const [i, c] of ws.companies.entries()) {
+        const served = scrolled[i];
+        expect(served).to.deep.equal(JSON.parse(JSON.stringify(companyView(ws, c))));
+        expect(ids(served.tags!.tags!)).to.deep.equal(companyTagIds(ws, c.id).slice(0, 10));
+        expect(ids(served.segments!.segments!)).to.deep.equal(companySegmentIds(ws, c.id).slice(0, 10));
+        // The tags drawn with the company stay first; everything but tags and segments is as stored.
+        expect(ids(served.tags!.tags!).slice(0, c.tags!.tags!.length)).to.deep.equal(ids(c.tags!.tags!));
+        expect({ ...served, tags: null, segments: null }).to.deep.equal(JSON.parse(JSON.stringify({ ...c, tags: null, segments: null })));
+      }
+      const viaContact = ws.contacts.find((c) => ws.contactCompanies.get(c.id)!.includes(manyTags!.id))!;
+      const companies = (await get<CompanyList>(sim, `/contacts/${viaContact.id}/companies?per_page=50`)).body.data;
+      expect(companies.find((c) => c.id === manyTags!.id)!.tags!.tags).to.have.length(10);
+    });
+
+    it('serve all segments from /companies/{id}/segments (more than 10 with enough segments)', async () => {
+      const w = generateWorkspace({ segments: 14 });
+      const many = companyEdgeCases(w).manySegments!;
+      expect(companySegmentIds(w, many.id)).to.have.length(12);
+      await withSimulator(w, {}, async (s) => {
+        const all = await get<any>(s, `/companies/${many.id}/segments`);
+        expect(all.body).to.deep.equal({ type: 'list', data: JSON.parse(JSON.stringify(companySegmentIds(w, many.id).map((id) => w.segments.find((x) => x.id === id)))) });
+        const company = (await get<any>(s, `/companies/${many.id}`)).body;
+        expect(company.segments.type).to.equal('segment.list');
+        expect(company.segments.segments).to.have.length(10);
+        expect(company.segments.segments[0]).to.have.keys('type', 'id', 'name', 'created_at', 'updated_at', 'person_type');
+        const missing = await get<ErrorList>(s, '/companies/000000000000000000000000/segments');
+        expect(missing.status).to.equal(404);
+        expect(missing.body.errors[0]).to.deep.equal({ code: 'company_not_found', message: 'Company Not Found' });
+        expect((await get(s, '/companies/000000000000000000000000')).status).to.equal(404);
+      });
+      const few = (await get<any>(sim, `/companies/${ws.companies[0].id}/segments`)).body;
+      expect(ids(few.data)).to.deep.equal(companySegmentIds(ws, ws.companies[0].id));
+    });
+
+    it('list by tag_id and segment_id, 15 a page by default, with every page numbered', async () => {
+      const first = await get<Paged<Company>>(sim, '/companies');
+      expect(first.body).to.include({ type: 'list', total_count: 12 });
+      expect(first.body.pages).to.deep.equal({ type: 'pages', next: null, page: 1, per_page: 15, total_pages: 1 });
+      expect(first.body.data).to.deep.equal(JSON.parse(JSON.stringify(ws.companies.map((c) => companyView(ws, c)))));
+      const filters: Array<[string, string[]]> = [
+        ...ws.tags.map((t): [string, string[]] => [`tag_id=${t.id}`, ws.companies.filter((c) => companyTagIds(ws, c.id).includes(t.id)).map((c) => c.id)]),
+        ...ws.segments.map((x): [string, string[]] => [`segment_id=${x.id}`, ws.companies.filter((c) => companySegmentIds(ws, c.id).includes(x.id)).map((c) => c.id)]),
+      ];
+      expect(filters.some(([, want]) => want.length > 2)).to.equal(true);
+      for (const [filter, want] of filters) {
+        const { items, replies } = await walkPages<Company>(sim, `/companies?${filter}`, 2);
+        expect(ids(items), filter).to.deep.equal(want);
+        expect(replies.every((r) => r.total_count === want.length && r.pages.total_pages === Math.ceil(want.length / 2))).to.equal(true);
+        expect(replies.at(-1)!.pages.next).to.equal(null);
+      }
+      expect((await get<Paged<Company>>(sim, '/companies?tag_id=nope')).body).to.include({ total_count: 0 });
+      expect((await get(sim, '/companies?per_page=61')).status).to.equal(400);
+    });
+  });
+
+  describe('teams', () => {
+    it('have admin_ids and the spec priority and distribution fields, with an empty team and a bigger one', async () => {
+      const teams = (await get<any>(sim, '/teams')).body;
+      expect(teams.type).to.equal('team.list');
+      expect(teams.teams).to.deep.equal(JSON.parse(JSON.stringify(ws.teams)));
+      for (const t of teams.teams) {
+        expect(t).to.have.keys('type', 'id', 'name', 'admin_ids', 'admin_priority_level', 'assignment_limit', 'distribution_method');
+        expect(t.assignment_limit === null).to.equal(t.distribution_method !== 'load_balanced');
+        if (t.admin_priority_level) expect([...t.admin_priority_level.primary_admin_ids, ...t.admin_priority_level.secondary_admin_ids]).to.deep.equal(t.admin_ids);
+      }
+      expect(teams.teams.some((t: any) => t.admin_ids.length === 0)).to.equal(true);
+      expect(teams.teams.some((t: any) => t.admin_ids.length >= 2)).to.equal(true);
+      expect(new Set(teams.teams.map((t: any) => t.id)).size).to.equal(teams.teams.length);
+      expect(generateWorkspace({ teams: 0 }).teams).to.deep.equal([]);
+    });
+  });
+
+  describe('conversations: the spec fields', () => {
+    it('are on list items and details; statistics have every field; teammates are the admins who wrote parts', async () => {
+      const list = (await get<ConversationList>(sim, '/conversations?per_page=150')).body.conversations;
+      for (const c of list) {
+        expect(c).to.include.keys('statistics', 'conversation_rating', 'sla_applied', 'ai_agent_participated', 'ai_agent', 'teammates', 'first_contact_reply', 'linked_objects');
+        if (c.statistics) expect(c.statistics).to.have.keys(...STATISTICS_KEYS);
+        const writers = [...new Set(ws.parts.get(c.id)!.filter((p) => p.author?.type === 'admin').map((p) => p.author!.id))];
+        expect((c.teammates as any).type).to.equal('admin.list');
+        expect((c.teammates as any).teammates).to.deep.equal(writers.map((id) => ({ type: 'admin', id })));
+      }
+      expect(list.some((c) => c.statistics === null) && list.some((c) => c.statistics !== null)).to.equal(true);
+      const big = ws.conversations.find((c) => ws.parts.get(c.id)!.length > 500)!;
+      const stats = (await get<Conversation>(sim, `/conversations/${big.id}`)).body.statistics as any;
+      if (stats) {
+        const closes = ws.parts.get(big.id)!.filter((p) => p.part_type === 'close');
+        expect(stats.count_assignments).to.equal(ws.parts.get(big.id)!.filter((p) => p.part_type === 'assignment').length);
+        expect(stats.last_close_at).to.equal(closes.at(-1)?.created_at ?? null);
+      }
+    });
+
+    it('give parts state, tags, event_details, email_message_metadata and app_package_code; 2.16 adds message_id', async () => {
+      const parts = [...ws.parts.values()].flat();
+      for (const p of parts) {
+        expect(p).to.include.keys('state', 'tags', 'event_details', 'email_message_metadata', 'app_package_code');
+        expect(['open', 'closed', 'snoozed']).to.include(p.state);
+        expect(p.tags).to.be.an('array');
+      }
+      expect(parts.some((p) => p.event_details !== null) && parts.some((p) => p.event_details === null)).to.equal(true);
+      expect(parts.some((p) => (p.tags as unknown[]).length > 0)).to.equal(true);
+      expect(parts.some((p) => p.app_package_code !== null)).to.equal(true);
+      expect(parts.some((p) => p.metadata)).to.equal(true);
+      const email = ws.conversations.find((c) => ws.parts.get(c.id)!.some((p) => p.email_message_metadata))!;
+      expect(email.source!.type).to.equal('email');
+      const v214 = (await get<Conversation>(sim, `/conversations/${email.id}`)).body.conversation_parts!.conversation_parts;
+      const v216 = (await call<Conversation>(sim, `/conversations/${email.id}`, { version: '2.16' })).body.conversation_parts!.conversation_parts;
+      for (const [i, p] of v214.entries()) {
+        if (!p.email_message_metadata) continue;
+        expect(p.email_message_metadata).to.have.keys('subject', 'email_address_headers');
+        expect((p.email_message_metadata as any).email_address_headers[0]).to.have.keys('type', 'email_address', 'name');
+        expect(v216[i].email_message_metadata).to.have.property('message_id').that.is.a('string');
+      }
+      const w = generateWorkspace();
+      const c = w.conversations[5];
+      const added = addPart(w, c.id, w.now);
+      expect(added).to.include({ state: c.state, event_details: null, app_package_code: null });
+      expect((c.teammates as any).teammates.map((t: any) => t.id)).to.include(added.author!.id);
+    });
+
+    it('with richConversations, carry ratings, SLAs and AI-agent summaries', () => {
+      const w = generateWorkspace({ richConversations: true });
+      const rated = w.conversations.filter((c) => c.conversation_rating);
+      expect(rated.length).to.be.above(0);
+      for (const c of rated) {
+        expect(c.conversation_rating).to.have.keys('rating', 'remark', 'created_at', 'updated_at', 'contact', 'teammate');
+        expect((c.conversation_rating as any).contact).to.have.keys('type', 'id', 'external_id');
+      }
+      const sla = w.conversations.filter((c) => c.sla_applied);
+      expect(sla.length).to.be.above(0);
+      for (const c of sla) expect(c.sla_applied).to.include({ type: 'conversation_sla_summary' }).and.to.have.keys('type', 'sla_name', 'sla_status');
+      const ai = w.conversations.filter((c) => c.ai_agent);
+      expect(ai.length).to.be.above(0);
+      for (const c of ai) {
+        expect(c.ai_agent_participated).to.equal(true);
+        expect(c.ai_agent).to.have.keys('source_type', 'source_title', 'last_answer_type', 'resolution_state', 'rating', 'rating_remark', 'created_at', 'updated_at', 'content_sources');
+        expect((c.ai_agent as any).content_sources.type).to.equal('content_source.list');
+      }
+      expect(ws.conversations.every((c) => c.conversation_rating === null && c.sla_applied === null && c.ai_agent === null)).to.equal(true, 'off by default');
+    });
+  });
+
+  describe('data attributes', () => {
+    it('serve dataAttributeDefinitions, with model and full_name on every item', async () => {
+      for (const model of ['contact', 'company', 'conversation']) {
+        for (const archived of [false, true]) {
+          const res = await get<any>(sim, `/data_attributes?model=${model}${archived ? '&include_archived=true' : ''}`);
+          expect(res.body).to.deep.equal({ type: 'list', data: JSON.parse(JSON.stringify(dataAttributeDefinitions(ws, model, archived))) });
+          for (const a of res.body.data) expect(a).to.include({ model }).and.to.have.property('full_name').that.is.a('string');
+          const archivedOnes = res.body.data.filter((a: any) => a.archived);
+          expect(archivedOnes).to.have.length(archived && model === 'conversation' ? 1 : 0);
+          if (archivedOnes.length) expect(archivedOnes[0].custom).to.equal(true);
+        }
+      }
+      expect((await get(sim, '/data_attributes?model=ticket')).status).to.equal(400);
+    });
+
+    it('repeat the spec quirk of two company attributes named "name", and keep the custom ones as they were', () => {
+      const company = dataAttributeDefinitions(ws, 'company', true);
+      expect(company.filter((a) => a.name === 'name').map((a) => a.full_name)).to.deep.equal(['name', 'plan.name']);
+      const custom = company.filter((a) => a.custom);
+      const keys = [...new Set(ws.companies.flatMap((c) => Object.keys(c.custom_attributes ?? {})))].sort();
+      expect(custom.map((a) => a.name)).to.deep.equal(keys);
+      expect(custom.map((a) => a.id)).to.deep.equal(keys.map((_, i) => 110 + i));
+      expect(dataAttributeDefinitions(ws, 'contact', true).filter((a) => !a.custom).map((a) => [a.id, a.name])).to.deep.equal([[100, 'name'], [101, 'email'], [102, 'created_at']]);
     });
   });
 });

@@ -15,7 +15,21 @@ import type {
   DataEventSummaryItem,
   ErrorList,
 } from '../../src/generated/intercom.js';
-import { DAY, EVENT_LIST_WINDOW, eventDescription, toPlaintext, type Workspace } from './workspace.js';
+import {
+  companySegmentIds,
+  companyTagIds,
+  companyView,
+  DATA_ATTRIBUTE_MODELS,
+  dataAttributeDefinitions,
+  DAY,
+  EVENT_LIST_WINDOW,
+  eventDescription,
+  previousTicketStateId,
+  toPlaintext,
+  type Article,
+  type Ticket,
+  type Workspace,
+} from './workspace.js';
 
 export interface InterceptRequest {
   method: string;
@@ -151,7 +165,10 @@ const ROUTES: Route[] = [
   route('GET', '/tags', (c) => ({ type: 'list', data: c.ws.tags })),
   route('GET', '/segments', segments),
   route('GET', '/data_attributes', dataAttributes),
+  route('GET', '/companies', listCompanies),
   route('GET', '/companies/scroll', companiesScroll),
+  route('GET', '/companies/:id', (c) => companyView(c.ws, companyOf(c))),
+  route('GET', '/companies/:id/segments', companySegments),
   route('GET', '/contacts', listContacts),
   route('POST', '/contacts/search', searchContacts),
   route('GET', '/contacts/:id', (c) => renderContact(c.ws, contactOf(c))),
@@ -163,6 +180,11 @@ const ROUTES: Route[] = [
   route('GET', '/conversations', listConversations),
   route('POST', '/conversations/search', searchConversations),
   route('GET', '/conversations/:id', getConversation),
+  route('POST', '/tickets/search', searchTickets),
+  route('GET', '/tickets/:id', getTicket),
+  route('GET', '/articles', listArticles),
+  route('GET', '/help_center/collections', listCollections),
+  route('GET', '/subscription_types', (c) => ({ type: 'list', data: c.ws.subscriptionTypes })),
 ];
 
 function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
@@ -272,6 +294,38 @@ function numberedPage<T>(ctx: Ctx, all: T[], path: string) {
   };
 }
 
+function pageToken(page: number): string {
+  return Buffer.from(JSON.stringify(['page', page])).toString('base64url');
+}
+
+function pageOfToken(raw: string): number {
+  try {
+    const [tag, page] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+    if (tag === 'page' && typeof page === 'number' && Number.isInteger(page) && page >= 1) return page;
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('starting_after is not a valid cursor');
+}
+
+/**
+ * Page numbers (`page=` from 1, `per_page=`) with the spec's cursor_pages object: `next` is
+ * `{page, per_page, starting_after}` (the starting_after_paging schema, plus the page number), and
+ * `starting_after=` is accepted instead of `page=`. On the last page `next` is absent, or null
+ * when `nullNext` (as in the GET /companies example).
+ */
+function numberedCursorPage<T>(ctx: Ctx, all: T[], fallback: number, max: number, nullNext: boolean) {
+  const perPage = intParam(ctx.query, 'per_page', fallback, max);
+  const after = ctx.query.get('starting_after');
+  const page = after ? pageOfToken(after) + 1 : intParam(ctx.query, 'page', 1, Number.MAX_SAFE_INTEGER);
+  const totalPages = Math.ceil(all.length / perPage);
+  const pages: Record<string, unknown> = { type: 'pages' };
+  if (page < totalPages) pages.next = { page: page + 1, per_page: perPage, starting_after: pageToken(page) };
+  else if (nullNext) pages.next = null;
+  Object.assign(pages, { page, per_page: perPage, total_pages: totalPages });
+  return { data: all.slice((page - 1) * perPage, page * perPage), total_count: all.length, pages };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
@@ -296,10 +350,20 @@ function renderContact(ws: Workspace, contact: Contact): Contact {
   };
 }
 
-/** From 2.16 an unset assignee id is 0, not null (the spec's examples: `admin_assignee_id: 0` with a team). */
+/**
+ * From 2.16 an unset assignee id is 0, not null (the spec's examples: `admin_assignee_id: 0` with a team),
+ * and parts' email_message_metadata carry 2.16's message_id.
+ */
 function renderConversation(ctx: Ctx, c: Conversation): Conversation {
   if (ctx.version < 2.16) return c;
-  return { ...c, admin_assignee_id: c.admin_assignee_id ?? 0, team_assignee_id: c.team_assignee_id ?? 0 };
+  const out: Conversation = { ...c, admin_assignee_id: c.admin_assignee_id ?? 0, team_assignee_id: c.team_assignee_id ?? 0 };
+  if (c.conversation_parts) {
+    const parts = c.conversation_parts.conversation_parts.map((p) =>
+      p.email_message_metadata && typeof p.email_message_metadata === 'object' ? { ...p, email_message_metadata: { ...p.email_message_metadata, message_id: `<${p.id}.${c.id}@mail.example.com>` } } : p,
+    );
+    out.conversation_parts = { ...c.conversation_parts, conversation_parts: parts };
+  }
+  return out;
 }
 
 /** Only the 500 most recent parts (still oldest first); total_count counts them all. */
@@ -346,35 +410,11 @@ function segments(ctx: Ctx) {
   return { type: 'segment.list', segments: ctx.ws.segments.map((s) => (withCount ? { ...s, count: members(s.id) } : s)) };
 }
 
-/**
- * GET /data_attributes?model=contact|company|conversation: a few standard attributes (custom: false) and one
- * custom attribute for every key the model's records use, typed from its values: numbers as integer or float,
- * booleans, `*_date` keys as date, anything else (lists and objects too, as Intercom allows) as string.
- */
+/** GET /data_attributes?model=contact|company|conversation[&include_archived=true]: see dataAttributeDefinitions. */
 function dataAttributes(ctx: Ctx) {
   const model = ctx.query.get('model') ?? 'contact';
-  const records: Array<{ custom_attributes?: Record<string, unknown> | null }> =
-    model === 'contact' ? ctx.ws.contacts : model === 'company' ? ctx.ws.companies : model === 'conversation' ? ctx.ws.conversations : [];
-  if (!['contact', 'company', 'conversation'].includes(model)) throw badRequest('model must be contact, company or conversation');
-  const seen = new Map<string, Set<string>>();
-  for (const r of records) {
-    for (const [k, v] of Object.entries(r.custom_attributes ?? {})) {
-      const t = k.endsWith('_date') ? 'date' : typeof v === 'boolean' ? 'boolean' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'float') : v === null ? '' : 'string';
-      seen.set(k, (seen.get(k) ?? new Set()).add(t));
-    }
-  }
-  const types = new Map<string, string>();
-  for (const [k, ts] of seen) {
-    ts.delete('');
-    types.set(k, ts.size === 1 ? [...ts][0] : [...ts].every((t) => t === 'integer' || t === 'float') && ts.size > 0 ? 'float' : 'string');
-  }
-  const attribute = (name: string, dataType: string, custom: boolean, i: number) => ({
-    type: 'data_attribute', id: 100 + i, model, name, full_name: custom ? `custom_attributes.${name}` : name, label: name, description: '', data_type: dataType,
-    api_writable: true, ui_writable: true, messenger_writable: false, custom, archived: false, created_at: ctx.ws.now - 400 * DAY, updated_at: ctx.ws.now - 100 * DAY, admin_id: null,
-  });
-  const standard = ['name', 'email', 'created_at'].map((n, i) => attribute(n, n === 'created_at' ? 'date' : 'string', false, i));
-  const custom = [...types.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, t], i) => attribute(n, t, true, 10 + i));
-  return { type: 'list', data: [...standard, ...custom] };
+  if (!(DATA_ATTRIBUTE_MODELS as readonly string[]).includes(model)) throw badRequest('model must be contact, company or conversation');
+  return { type: 'list', data: dataAttributeDefinitions(ctx.ws, model, ctx.query.get('include_archived') === 'true') };
 }
 
 /**
@@ -394,13 +434,42 @@ function companiesScroll(ctx: Ctx) {
     throw new ApiError(404, 'not_found', 'scroll parameter not found');
   }
   const scroll = ctx.state.scroll!;
-  const data: Company[] = ctx.ws.companies.slice(scroll.offset, scroll.offset + ctx.opts.scrollPageSize);
+  const data: Company[] = ctx.ws.companies.slice(scroll.offset, scroll.offset + ctx.opts.scrollPageSize).map((c) => companyView(ctx.ws, c));
   scroll.offset += data.length;
   scroll.lastUsedMs = now;
   if (data.length === 0) ctx.state.scroll = null;
   // pages and total_count are null in the spec's example response.
   return { type: 'list', data, pages: null, total_count: null, scroll_param: scroll.param };
 }
+
+// Companies --------------------------------------------------------------------------------------
+
+function companyOf(ctx: Ctx): Company {
+  const company = ctx.ws.companies.find((c) => c.id === ctx.params.id);
+  if (!company) throw new ApiError(404, 'company_not_found', 'Company Not Found');
+  return company;
+}
+
+/** GET /companies: every company in workspace order, or those with a tag_id / segment_id (full memberships), or by name / company_id. */
+function listCompanies(ctx: Ctx) {
+  const { ws, query } = ctx;
+  const [tagId, segmentId, name, companyId] = ['tag_id', 'segment_id', 'name', 'company_id'].map((k) => query.get(k));
+  let all = ws.companies;
+  if (tagId) all = all.filter((c) => companyTagIds(ws, c.id).includes(tagId));
+  if (segmentId) all = all.filter((c) => companySegmentIds(ws, c.id).includes(segmentId));
+  if (name) all = all.filter((c) => c.name === name);
+  if (companyId) all = all.filter((c) => c.company_id === companyId);
+  if ((name || companyId) && all.length === 0) throw new ApiError(404, 'company_not_found', 'Company Not Found');
+  const page = numberedCursorPage(ctx, all, 15, 60, true);
+  return { type: 'list', data: page.data.map((c) => companyView(ws, c)), pages: page.pages, total_count: page.total_count };
+}
+
+function companySegments(ctx: Ctx) {
+  const ids = companySegmentIds(ctx.ws, companyOf(ctx).id);
+  return { type: 'list', data: ids.map((id) => ctx.ws.segments.find((s) => s.id === id)).filter((s) => s !== undefined) };
+}
+
+// Contacts ---------------------------------------------------------------------------------------
 
 function listContacts(ctx: Ctx) {
   const perPage = intParam(ctx.query, 'per_page', 50, 150);
@@ -423,7 +492,10 @@ function contactTags(ctx: Ctx) {
 function contactCompanies(ctx: Ctx) {
   const contact = contactOf(ctx);
   const ids = ctx.ws.contactCompanies.get(contact.id) ?? [];
-  const companies = ids.map((id) => ctx.ws.companies.find((c) => c.id === id)).filter((c) => c !== undefined);
+  const companies = ids
+    .map((id) => ctx.ws.companies.find((c) => c.id === id))
+    .filter((c) => c !== undefined)
+    .map((c) => companyView(ctx.ws, c));
   const { data, ...rest } = numberedPage(ctx, companies, `/contacts/${contact.id}/companies`);
   return { type: 'list', [ctx.opts.contactCompaniesKey]: data, ...rest };
 }
@@ -503,6 +575,65 @@ function getConversation(ctx: Ctx) {
   const conversation = ctx.ws.conversations.find((c) => c.id === ctx.params.id);
   if (!conversation) throw new ApiError(404, 'not_found', 'Resource Not Found');
   return renderConversation(ctx, renderConversationDetail(ctx.ws, conversation, ctx.query.get('display_as') === 'plaintext'));
+}
+
+// Tickets ----------------------------------------------------------------------------------------
+
+/** 2.16 serves the assignee ids as integers (0 when unset) and adds previous_ticket_state_id. */
+function renderTicket(ctx: Ctx, t: Ticket, withParts: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...t };
+  if (withParts) {
+    const all = ctx.ws.ticketParts.get(t.id) ?? [];
+    out.ticket_parts = { type: 'ticket_part.list', ticket_parts: all.slice(-PARTS_LIMIT), total_count: all.length };
+  }
+  if (ctx.version >= 2.16) {
+    out.admin_assignee_id = t.admin_assignee_id === null ? 0 : Number(t.admin_assignee_id);
+    out.team_assignee_id = t.team_assignee_id === null ? 0 : Number(t.team_assignee_id);
+    out.previous_ticket_state_id = previousTicketStateId(ctx.ws, t.id);
+  }
+  return out;
+}
+
+function getTicket(ctx: Ctx) {
+  const ticket = ctx.ws.tickets.find((t) => t.id === ctx.params.id);
+  if (!ticket) throw new ApiError(404, 'not_found', 'Resource Not Found');
+  return renderTicket(ctx, ticket, true);
+}
+
+// Help center ------------------------------------------------------------------------------------
+
+/** 2.16's article_list_item has no parent_id / parent_type and a few more fields (derived here). */
+function renderArticle(ctx: Ctx, a: Article): Record<string, unknown> {
+  if (ctx.version < 2.16) return { ...a };
+  const { parent_id: _id, parent_type: _type, ...rest } = a;
+  return {
+    ...rest,
+    has_unpublished_changes: false,
+    draft_updated_at: a.state === 'draft' ? a.updated_at : null,
+    ai_chatbot_availability: a.state === 'published',
+    ai_copilot_availability: true,
+    ai_sales_agent_availability: false,
+    created_by_id: a.author_id,
+    updated_by_id: a.author_id,
+    exclude_from_article_suggestions: false,
+    help_center_audience: 'everyone',
+    scheduled_publish_at: null,
+    scheduled_unpublish_at: null,
+  };
+}
+
+/** Most recently updated first (spec), then workspace order; 25 a page unless per_page says otherwise. */
+function listArticles(ctx: Ctx) {
+  const sorted = sortRecords(ctx.ws.articles, () => true, (a) => a.updated_at, -1).items;
+  const page = numberedCursorPage(ctx, sorted, 25, 150, false);
+  return { type: 'list', pages: page.pages, total_count: page.total_count, data: page.data.map((a) => renderArticle(ctx, a)) };
+}
+
+/** Most recently updated first (spec), then workspace order; 20 a page unless per_page says otherwise. */
+function listCollections(ctx: Ctx) {
+  const sorted = sortRecords(ctx.ws.collections, () => true, (c) => c.updated_at, -1).items;
+  const page = numberedCursorPage(ctx, sorted, 20, 150, false);
+  return { type: 'list', data: page.data, total_count: page.total_count, pages: page.pages };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -698,6 +829,28 @@ function searchConversations(ctx: Ctx) {
   };
   const page = runSearch(ctx, ctx.ws.conversations, model, () => true);
   return { type: 'conversation.list', conversations: page.data.map((c) => renderConversation(ctx, c)), total_count: page.total, pages: page.pages };
+}
+
+/** Tickets search: conversations' operators (`>` and `<` include the boundary, as the spec says), plus `>=` and `<=`. */
+const ticketNumberMatcher: DateMatcher = (operator, value) => {
+  if (operator === '>=' || operator === '<=') {
+    const t = timestampOf(value);
+    return operator === '>=' ? (n) => n >= t : (n) => n <= t;
+  }
+  return conversationDateMatcher(operator, value);
+};
+
+/** Ordered by id (creation) unless `sort` says otherwise; results carry no ticket_parts. */
+function searchTickets(ctx: Ctx) {
+  const model: SearchModel<Ticket> = {
+    dates: { created_at: (t) => t.created_at, updated_at: (t) => t.updated_at, id: (t) => Number(t.id) },
+    strings: { state: (t) => t.ticket_state.category, ticket_type_id: (t) => t.ticket_type.id },
+    matchDate: ticketNumberMatcher,
+    perPage: { fallback: 20, max: 150 },
+  };
+  const page = runSearch(ctx, ctx.ws.tickets, model, () => true);
+  const pages = page.pages.next ? { ...page.pages, next: { page: (page.pages.page ?? 1) + 1, ...page.pages.next } } : page.pages;
+  return { type: 'ticket.list', tickets: page.data.map((t) => renderTicket(ctx, t, false)), total_count: page.total, pages };
 }
 
 // ---------------------------------------------------------------------------------------------

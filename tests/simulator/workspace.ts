@@ -38,6 +38,25 @@ export interface WorkspaceOptions {
   maxPartsPerConversation?: number;
   /** How many conversations get more than 500 parts (520–700). */
   bigConversations?: number;
+  // Everything below is generated from separate RNG streams after the rest, so it never changes the
+  // records above (a workspace of the same seed and sizes keeps every earlier value).
+  /** Tickets (POST /tickets/search, GET /tickets/{id}); each gets 0..maxPartsPerTicket parts. Default 12. */
+  tickets?: number;
+  /** Default 8. */
+  maxPartsPerTicket?: number;
+  /** Help-center articles (GET /articles). Default 30. */
+  articles?: number;
+  /** Help-center collections and sections (GET /help_center/collections). Default 23. */
+  collections?: number;
+  /** GET /subscription_types. Default 3. */
+  subscriptionTypes?: number;
+  /** Teams with no admins, appended after the `teams` ones (those always have 1+ admins). Default 1 (0 when teams is 0). */
+  emptyTeams?: number;
+  /**
+   * Give some conversations a conversation_rating, sla_applied and ai_agent (with ai_agent_participated: true)
+   * instead of the null/false every conversation has otherwise. Off by default so existing records stay as they were.
+   */
+  richConversations?: boolean;
 }
 
 export interface Workspace {
@@ -67,6 +86,197 @@ export interface Workspace {
   conversations: Conversation[];
   /** Conversation id → ALL parts, oldest first. */
   parts: Map<string, ConversationPart[]>;
+  /** Company id → ALL tag ids (the company's own `tags` field is only the initial draw; servers render from this map). */
+  companyTags: Map<string, string[]>;
+  /** Company id → ALL segment ids. */
+  companySegments: Map<string, string[]>;
+  /** Oldest (lowest id) first, without ticket_parts. */
+  tickets: Ticket[];
+  /** Ticket id → ALL parts, oldest first. */
+  ticketParts: Map<string, TicketPart[]>;
+  ticketTypes: TicketType[];
+  /** One per category: submitted, in_progress, waiting_on_customer, resolved. */
+  ticketStates: TicketState[];
+  /** Creation order (ids ascending); GET /articles lists them most recently updated first. */
+  articles: Article[];
+  /** Creation order; parents before their sections. */
+  collections: HelpCenterCollection[];
+  subscriptionTypes: SubscriptionType[];
+}
+
+// Shapes of the objects the generated types (src/generated) do not cover, after the spec's schemas.
+export interface TicketState {
+  type: 'ticket_state';
+  id: string;
+  category: 'submitted' | 'in_progress' | 'waiting_on_customer' | 'resolved';
+  internal_label: string;
+  external_label: string;
+}
+
+export interface TicketTypeAttribute {
+  type: 'ticket_type_attribute';
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string;
+  data_type: string;
+  input_options: Record<string, unknown> | null;
+  order: number;
+  required_to_create: boolean;
+  required_to_create_for_contacts: boolean;
+  visible_on_create: boolean;
+  visible_to_contacts: boolean;
+  default: boolean;
+  ticket_type_id: number;
+  archived: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TicketType {
+  type: 'ticket_type';
+  id: string;
+  category: 'Customer' | 'Back-office' | 'Tracker';
+  name: string;
+  description: string;
+  icon: string;
+  workspace_id: string;
+  archived: boolean;
+  created_at: number;
+  updated_at: number;
+  is_internal: boolean;
+  ticket_type_attributes: { type: 'list'; data: TicketTypeAttribute[] };
+}
+
+export interface TicketPart {
+  type: 'ticket_part';
+  id: string;
+  part_type: string;
+  body: string | null;
+  previous_ticket_state: TicketState['category'];
+  ticket_state: TicketState['category'];
+  created_at: number;
+  updated_at: number;
+  assigned_to: { type: string; id: string } | null;
+  author: { type: 'admin' | 'bot' | 'team' | 'user'; id: string; name: string | null; email: string | null };
+  attachments: PartAttachment[];
+  external_id: string | null;
+  redacted: boolean;
+  /** Only on parts created through the API (absent otherwise, as the spec says). */
+  app_package_code?: string;
+  /** Only on ticket_attribute_updated_by_admin parts. */
+  updated_attribute_data?: { attribute: { type: 'attribute'; id: string; label: string }; value: { type: 'value'; id: string | null; label: string } };
+}
+
+export interface LinkedObject {
+  type: 'ticket' | 'conversation';
+  id: string;
+  category: 'Customer' | 'Back-office' | 'Tracker' | null;
+}
+
+/** As served by 2.14 (2.16 adds previous_ticket_state_id and serves the assignee ids as integers, 0 when unset). */
+export interface Ticket {
+  type: 'ticket';
+  id: string;
+  ticket_id: string;
+  category: TicketType['category'];
+  ticket_attributes: Record<string, unknown>;
+  ticket_state: TicketState;
+  ticket_type: TicketType;
+  contacts: { type: 'contact.list'; contacts: Array<{ type: 'contact'; id: string; external_id: string | null }> };
+  admin_assignee_id: string | null;
+  team_assignee_id: string | null;
+  created_at: number;
+  updated_at: number;
+  open: boolean;
+  snoozed_until: number | null;
+  linked_objects: { type: 'list'; total_count: number; has_more: boolean; data: LinkedObject[] };
+  is_shared: boolean;
+  [k: string]: unknown;
+}
+
+export interface ArticleContent {
+  type: 'article_content';
+  title: string;
+  description: string | null;
+  body: string | null;
+  author_id: number;
+  state: 'published' | 'draft';
+  created_at: number;
+  updated_at: number;
+  url: string | null;
+}
+
+export interface Article {
+  type: 'article';
+  id: string;
+  workspace_id: string;
+  title: string;
+  description: string | null;
+  body: string | null;
+  author_id: number;
+  state: 'published' | 'draft';
+  created_at: number;
+  updated_at: number;
+  url: string | null;
+  /** Served by 2.14 only (the 2.16 schema dropped parent_id and parent_type). */
+  parent_id: number | null;
+  parent_type: 'collection' | null;
+  parent_ids: number[];
+  default_locale: string;
+  tags: { type: 'tag.list'; tags: Tag[] };
+  translated_content: { type: 'article_translated_content'; [locale: string]: ArticleContent | string };
+}
+
+export interface HelpCenterCollection {
+  id: string;
+  workspace_id: string;
+  name: string;
+  url: string;
+  order: number;
+  created_at: number;
+  updated_at: number;
+  description: string | null;
+  icon: string;
+  parent_id: string | null;
+  help_center_id: number | null;
+  default_locale: string;
+  translated_content: { type: 'group_translated_content'; [locale: string]: { type: 'group_content'; name: string; description: string | null } | string };
+}
+
+export interface SubscriptionTranslation {
+  name: string;
+  description: string;
+  locale: string;
+}
+
+export interface SubscriptionType {
+  type: 'subscription';
+  id: string;
+  state: 'live' | 'draft' | 'archived';
+  consent_type: 'opt_out' | 'opt_in';
+  default_translation: SubscriptionTranslation;
+  translations: SubscriptionTranslation[];
+  content_types: Array<'email' | 'sms_message'>;
+}
+
+export interface DataAttribute {
+  type: 'data_attribute';
+  id: number | null;
+  model: string;
+  name: string;
+  full_name: string;
+  label: string;
+  description: string;
+  data_type: string;
+  api_writable: boolean;
+  ui_writable: boolean;
+  messenger_writable: boolean;
+  custom: boolean;
+  archived: boolean;
+  created_at: number;
+  updated_at: number;
+  admin_id: string | null;
 }
 
 export const DEFAULT_NOW = 1763683200; // 2025-11-21T00:00:00Z
@@ -87,9 +297,15 @@ const DEFAULTS = {
   segments: 5,
   conversations: 25,
   maxPartsPerConversation: 12,
+  tickets: 12,
+  maxPartsPerTicket: 8,
+  articles: 30,
+  collections: 23,
+  subscriptionTypes: 3,
+  richConversations: false,
 };
 
-type Options = typeof DEFAULTS & { bigConversations: number };
+type Options = typeof DEFAULTS & { bigConversations: number; emptyTeams: number };
 
 // ---------------------------------------------------------------------------------------------
 // Text: the strings that break naive CSV writers, JSON flatteners and HTML strippers.
@@ -246,7 +462,13 @@ interface Gen {
 
 export function generateWorkspace(opts: WorkspaceOptions = {}): Workspace {
   const conversations = opts.conversations ?? DEFAULTS.conversations;
-  const o: Options = { ...DEFAULTS, ...stripUndefined(opts), bigConversations: Math.min(conversations, opts.bigConversations ?? (conversations > 0 ? 1 : 0)) };
+  const teams = opts.teams ?? DEFAULTS.teams;
+  const o: Options = {
+    ...DEFAULTS,
+    ...stripUndefined(opts),
+    bigConversations: Math.min(conversations, opts.bigConversations ?? (conversations > 0 ? 1 : 0)),
+    emptyTeams: opts.emptyTeams ?? (teams > 0 ? 1 : 0),
+  };
   const rng = createRng(o.seed);
   const ws: Workspace = {
     now: o.now,
@@ -266,6 +488,15 @@ export function generateWorkspace(opts: WorkspaceOptions = {}): Workspace {
     segments: [],
     conversations: [],
     parts: new Map(),
+    companyTags: new Map(),
+    companySegments: new Map(),
+    tickets: [],
+    ticketParts: new Map(),
+    ticketTypes: [],
+    ticketStates: [],
+    articles: [],
+    collections: [],
+    subscriptionTypes: [],
   };
   const g: Gen = { rng, o, ws, noteSeq: 1000, partSeq: 7_000_000_000 };
   genAdmins(g);
@@ -275,6 +506,13 @@ export function generateWorkspace(opts: WorkspaceOptions = {}): Workspace {
   genCompanies(g);
   genContacts(g);
   genConversations(g);
+  // Only new RNG streams from here on: the records above keep every value they had before these existed.
+  extendConversations(o, ws);
+  extendTeams(o, ws);
+  genCompanyMemberships(o, ws);
+  genTickets(o, ws);
+  genHelpCenter(o, ws);
+  genSubscriptionTypes(o, ws);
   return ws;
 }
 
@@ -772,6 +1010,655 @@ function assignee(g: Gen): { type: string; id: string } | null {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Additions generated after everything above, each from an RNG stream of its own, so they never
+// change an earlier record (nor each other when one size changes).
+
+function streamRng(seed: number, name: string): Rng {
+  return createRng(createHash('sha256').update(`simulator-stream:${seed}:${name}`).digest().readUInt32LE(0));
+}
+
+function uuidOf(rng: Rng): string {
+  const h = rng.hex(32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[rng.int(0, 3)]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function slugOf(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'untitled'
+  );
+}
+
+function tagBasic(tag: Tag): Tag {
+  return { type: 'tag', id: tag.id, name: tag.name };
+}
+
+const byContact = (p: ConversationPart) => p.author?.type === 'user' || p.author?.type === 'lead';
+const byAdmin = (p: ConversationPart) => p.author?.type === 'admin';
+
+/** The admins who wrote parts, in order of their first part: the spec's `teammates.teammates`. */
+function partAdmins(parts: ConversationPart[]): Array<{ type: 'admin'; id: string }> {
+  const ids = [...new Set(parts.filter(byAdmin).map((p) => p.author!.id!))];
+  return ids.map((id) => ({ type: 'admin', id }));
+}
+
+// Conversations -------------------------------------------------------------------------------
+
+const WORKFLOW_NAMES = ['Route VIPs, "priority"', 'Fin handover 🤖', 'Triage — EMEA'];
+
+/** One of the spec's event_details variants (conversation_attribute_updated_by_workflow/admin, custom_action_started/finished, operator_workflow_event). */
+function eventDetails(rng: Rng): Record<string, unknown> {
+  switch (rng.int(0, 4)) {
+    case 0:
+      return { workflow: { name: rng.pick(WORKFLOW_NAMES) }, attribute: { name: 'flight_category' }, value: { name: rng.pick(['vip_status', 'standard, "economy"']) } };
+    case 1:
+      return { attribute: { name: 'jira_issue_key' }, value: { name: `PROJ-${rng.int(1, 999)}` } };
+    case 2:
+      return { action: { name: 'Jira Create Issue' } };
+    case 3:
+      return { action: { name: 'Jira Create Issue', result: rng.chance(0.8) ? 'success' : 'failed' } };
+    default:
+      return { workflow: { name: rng.pick(WORKFLOW_NAMES) }, event: { type: 'wait_finished', result: 'Finished waiting' } };
+  }
+}
+
+function quickReplies(rng: Rng): Record<string, unknown> {
+  const options = [
+    { text: 'Yes, thanks 👍', uuid: uuidOf(rng), translations: { en: 'Yes, thanks 👍', fr: 'Oui, merci 👍' } },
+    { text: 'No, talk to a "person"', uuid: uuidOf(rng), translations: null },
+  ];
+  return { quick_reply_options: options, quick_reply_uuid: rng.pick(options).uuid };
+}
+
+/** email_message_metadata of a comment in an email conversation (2.16 adds message_id when it is served). */
+function emailMetadata(ws: Workspace, c: Conversation, p: ConversationPart): Record<string, unknown> {
+  const starter = c.contacts?.contacts?.[0];
+  const contact = starter ? ws.contacts.find((x) => x.id === starter.id) : undefined;
+  const support = { email_address: `support@${ws.appId}.example.com`, name: ws.appName };
+  const author = { email_address: p.author?.email ?? `${p.author?.id ?? 'unknown'}@example.com`, name: p.author?.name ?? null };
+  const customer = { email_address: contact?.email ?? `${starter?.id ?? 'unknown'}@example.com`, name: contact?.name ?? null };
+  const [from, to] = byContact(p) ? [author, support] : [author, customer];
+  return {
+    subject: c.source?.subject || 'Your request, "urgent" 🧾',
+    email_address_headers: [
+      { type: 'from', ...from },
+      { type: 'to', ...to },
+    ],
+  };
+}
+
+function extendParts(rng: Rng, ws: Workspace, c: Conversation, parts: ConversationPart[]): void {
+  let state: 'open' | 'closed' | 'snoozed' = 'open';
+  const email = c.source?.type === 'email';
+  parts.forEach((p, i) => {
+    if (p.part_type === 'close') state = 'closed';
+    else if (p.part_type === 'open') state = 'open';
+    p.email_message_metadata = email && p.part_type === 'comment' ? emailMetadata(ws, c, p) : null;
+    if (p.part_type === 'comment' && p.author?.type === 'bot' && rng.chance(0.4)) p.metadata = quickReplies(rng);
+    p.state = i === parts.length - 1 ? (c.state ?? state) : state;
+    p.tags = ws.tags.length > 0 && rng.chance(0.05) ? [tagBasic(rng.pick(ws.tags))] : [];
+    p.event_details = (p.part_type === 'note' || p.part_type === 'assignment') && rng.chance(0.25) ? eventDetails(rng) : null;
+    p.app_package_code = p.part_type === 'comment' && byAdmin(p) && rng.chance(0.08) ? rng.pick(['test-integration', 'zendesk-import']) : null;
+  });
+}
+
+/** Every conversation_statistics field the conversation lacks, derived from its parts where they tell. */
+function statisticsExtras(rng: Rng, ws: Workspace, c: Conversation, parts: ConversationPart[]): Record<string, unknown> {
+  const times = (keep: (p: ConversationPart) => boolean) => parts.filter(keep).map((p) => p.created_at);
+  const first = (xs: number[]) => (xs.length > 0 ? xs[0] : null);
+  const last = (xs: number[]) => (xs.length > 0 ? xs[xs.length - 1] : null);
+  const contactReplies = times((p) => p.part_type === 'comment' && byContact(p));
+  const adminReplies = times((p) => p.part_type === 'comment' && byAdmin(p));
+  const assignments = times((p) => p.part_type === 'assignment');
+  const closeParts = parts.filter((p) => p.part_type === 'close');
+  const closes = closeParts.map((p) => p.created_at);
+  const firstAdmin = first(adminReplies);
+  const lastAssignment = last(assignments);
+  const team = c.team_assignee_id == null ? undefined : ws.teams.find((t) => Number(t.id) === c.team_assignee_id);
+  const responseTimes = team && firstAdmin !== null ? [{ team_id: Number(team.id), team_name: team.name, response_time: firstAdmin - c.created_at }] : [];
+  return {
+    time_to_admin_reply: firstAdmin === null ? null : firstAdmin - c.created_at,
+    time_to_first_close: closes.length > 0 ? closes[0] - c.created_at : null,
+    time_to_last_close: closes.length > 0 ? closes[closes.length - 1] - c.created_at : null,
+    median_time_to_reply: adminReplies.length > 0 ? rng.int(60, 6 * 3600) : null,
+    first_contact_reply_at: first(contactReplies),
+    first_assignment_at: first(assignments),
+    first_admin_reply_at: firstAdmin,
+    first_close_at: first(closes),
+    last_assignment_at: lastAssignment,
+    last_assignment_admin_reply_at: lastAssignment === null ? null : (adminReplies.find((t) => t >= lastAssignment) ?? null),
+    last_contact_reply_at: last(contactReplies),
+    last_admin_reply_at: last(adminReplies),
+    last_close_at: last(closes),
+    last_closed_by_id: closeParts.length > 0 ? (closeParts[closeParts.length - 1].author?.id ?? null) : null,
+    count_assignments: assignments.length,
+    assigned_team_first_response_time: responseTimes,
+    assigned_team_first_response_time_in_office_hours: responseTimes.map((r) => ({ ...r, response_time: Math.floor(r.response_time * 0.6) })),
+    handling_time: rng.int(30, 4 * 3600),
+    adjusted_handling_time: rng.chance(0.5) ? rng.int(30, 3600) : null,
+  };
+}
+
+/** richConversations: ratings, SLAs and AI-agent summaries instead of null (a stream of its own). */
+function enrichConversation(rng: Rng, ws: Workspace, c: Conversation, parts: ConversationPart[]): void {
+  const contact = c.contacts?.contacts?.[0];
+  const admins = partAdmins(parts);
+  if (c.state === 'closed' && contact && rng.chance(0.6)) {
+    const at = Math.min(ws.now, c.updated_at + rng.int(60, DAY));
+    const teammate = admins[0]?.id ?? (c.admin_assignee_id == null ? null : String(c.admin_assignee_id));
+    c.conversation_rating = {
+      rating: rng.int(1, 5),
+      remark: rng.chance(0.5) ? rng.pick(TRICKY_TEXTS) : '',
+      created_at: at,
+      updated_at: at,
+      contact: { type: 'contact', id: contact.id, external_id: contact.external_id ?? null },
+      teammate: teammate === null ? null : { type: 'admin', id: teammate },
+    };
+  }
+  if (rng.chance(0.4)) {
+    c.sla_applied = { type: 'conversation_sla_summary', sla_name: rng.pick(['VIP, 1h first response', 'Standard 24h ⏱']), sla_status: rng.pick(['hit', 'missed', 'cancelled', 'active']) };
+  }
+  const bot = parts.find((p) => p.author?.type === 'bot');
+  if (bot && rng.chance(0.7)) {
+    const sources = rng.int(0, 2);
+    c.ai_agent_participated = true;
+    c.ai_agent = {
+      source_type: rng.pick(['essentials_plan_setup', 'profile', 'workflow', 'workflow_preview', 'fin_preview']),
+      source_title: rng.chance(0.7) ? 'My AI Workflow, "v2" 🤖' : null,
+      last_answer_type: rng.pick(['ai_answer', 'custom_answer', null]),
+      resolution_state: rng.pick(['assumed_resolution', 'confirmed_resolution', 'routed_to_team', 'abandoned', null]),
+      rating: rng.chance(0.5) ? rng.int(1, 5) : null,
+      rating_remark: rng.chance(0.3) ? rng.pick(TRICKY_TEXTS) : null,
+      created_at: bot.created_at,
+      updated_at: bot.updated_at ?? bot.created_at,
+      content_sources: {
+        type: 'content_source.list',
+        total_count: sources,
+        content_sources: Array.from({ length: sources }, (_, k) => ({
+          content_type: k === 0 ? 'article' : 'content_snippet',
+          url: k === 0 ? `/help/en/articles/${6871119 + rng.int(0, 99)}` : `/fin-ai-agent/content?content=content_snippet&id=${rng.int(1000000, 9999999)}`,
+          title: k === 0 ? 'Refunds, "partial" & full' : 'My internal content snippet',
+          locale: 'en',
+        })),
+      },
+    };
+  }
+}
+
+function extendConversations(o: Options, ws: Workspace): void {
+  const rng = streamRng(o.seed, 'conversations');
+  const rich = streamRng(o.seed, 'conversations-rich');
+  for (const c of ws.conversations) {
+    const parts = ws.parts.get(c.id) ?? [];
+    extendParts(rng, ws, c, parts);
+    if (c.statistics) Object.assign(c.statistics, statisticsExtras(rng, ws, c, parts));
+    const teammates = c.teammates as { teammates?: unknown } | null | undefined;
+    // The spec's key is `teammates` (admins who wrote parts); `admins` (the assignee) predates it and stays.
+    if (teammates && typeof teammates === 'object') teammates.teammates = partAdmins(parts);
+    if (o.richConversations) enrichConversation(rich, ws, c, parts);
+  }
+}
+
+// Teams -------------------------------------------------------------------------------------------
+
+function extendTeams(o: Options, ws: Workspace): void {
+  const rng = streamRng(o.seed, 'teams');
+  ws.teams.forEach((team, i) => {
+    const ids = team.admin_ids ?? [];
+    const method = i < 2 ? ['round_robin', 'load_balanced'][i] : rng.pick(['round_robin', 'load_balanced']);
+    team.admin_priority_level = ids.length > 0 ? { primary_admin_ids: ids.slice(0, 1), secondary_admin_ids: ids.slice(1) } : null;
+    team.assignment_limit = method === 'load_balanced' ? rng.int(5, 25) : null;
+    team.distribution_method = method;
+  });
+  const first = ws.teams.length;
+  for (let k = 0; k < o.emptyTeams; k++) {
+    ws.teams.push({
+      type: 'team',
+      id: String(5017600 + (first + k) * 13 + rng.int(0, 12)),
+      name: k === 0 ? 'Escalations, "nobody yet" 🚫' : `Empty team ${k + 1}`,
+      admin_ids: [],
+      admin_priority_level: null,
+      assignment_limit: null,
+      distribution_method: 'round_robin',
+    });
+  }
+}
+
+// Companies' tags and segments ----------------------------------------------------------------------
+
+/** Which companies (by index) are forced to > 10 tags, exactly 10 tags and > 10 segments (when there are enough). */
+export function companyEdgeCases(ws: Workspace): { manyTags?: Company; tenTags?: Company; manySegments?: Company } {
+  const n = ws.companies.length;
+  return { manyTags: ws.companies[n > 1 ? 1 : 0], tenTags: n > 2 ? ws.companies[2] : undefined, manySegments: ws.companies[n > 3 ? 3 : n - 1] };
+}
+
+function genCompanyMemberships(o: Options, ws: Workspace): void {
+  const rng = streamRng(o.seed, 'companies');
+  const edge = companyEdgeCases(ws);
+  for (const c of ws.companies) {
+    // The tags drawn with the company come first, so they stay the first ones listed.
+    const own = (c.tags?.tags ?? []).map((t) => t.id);
+    const target = c === edge.manyTags ? Math.min(12, ws.tags.length) : c === edge.tenTags ? Math.min(10, ws.tags.length) : rng.chance(0.3) ? own.length + rng.int(1, 2) : own.length;
+    const extra = rng.sample(
+      ws.tags.filter((t) => !own.includes(t.id)),
+      Math.max(0, target - own.length),
+    );
+    ws.companyTags.set(c.id, [...own, ...extra.map((t) => t.id)]);
+    const segments = c === edge.manySegments ? Math.min(12, ws.segments.length) : rng.int(0, 2);
+    ws.companySegments.set(c.id, rng.sample(ws.segments, segments).map((s) => s.id));
+  }
+}
+
+/** ALL the company's tag ids (the served `tags.tags` shows the first 10). */
+export function companyTagIds(ws: Workspace, companyId: string): string[] {
+  return ws.companyTags.get(companyId) ?? [];
+}
+
+/** ALL the company's segment ids (the served `segments.segments` shows the first 10). */
+export function companySegmentIds(ws: Workspace, companyId: string): string[] {
+  return ws.companySegments.get(companyId) ?? [];
+}
+
+export const COMPANY_EMBEDDED_LIMIT = 10;
+
+/** A company exactly as every endpoint serves it: tags and segments built from the full maps, capped at 10. */
+export function companyView(ws: Workspace, company: Company): Company {
+  const tags = companyTagIds(ws, company.id)
+    .slice(0, COMPANY_EMBEDDED_LIMIT)
+    .map((id) => ws.tags.find((t) => t.id === id))
+    .filter((t) => t !== undefined);
+  const segments = companySegmentIds(ws, company.id)
+    .slice(0, COMPANY_EMBEDDED_LIMIT)
+    .map((id) => ws.segments.find((s) => s.id === id))
+    .filter((s) => s !== undefined);
+  return { ...company, tags: { type: 'tag.list', tags: tags.map(tagBasic) }, segments: { type: 'segment.list', segments: segments.map((s) => ({ ...s })) } };
+}
+
+// Tickets -------------------------------------------------------------------------------------------
+
+const TICKET_ID_BASE = 700_000;
+const TICKET_PART_ID_BASE = 8_000_000_000;
+const TICKET_STATE_DEFS: Array<[TicketState['category'], string, string]> = [
+  ['submitted', 'Submitted', 'Submitted'],
+  ['in_progress', 'With Dev Team', 'In Progress'],
+  ['waiting_on_customer', 'Waiting on customer, "reply"', 'Awaiting your reply'],
+  ['resolved', 'Resolved', 'Resolved ✅'],
+];
+const NEXT_TICKET_STATES: Record<TicketState['category'], Array<TicketState['category']>> = {
+  submitted: ['in_progress'],
+  in_progress: ['waiting_on_customer', 'resolved'],
+  waiting_on_customer: ['in_progress', 'resolved'],
+  resolved: ['in_progress'],
+};
+
+interface CustomTicketAttribute {
+  name: string;
+  data_type: string;
+  value: (rng: Rng) => unknown;
+}
+
+const TICKET_TYPE_DEFS: Array<{ category: TicketType['category']; name: string; description: string; icon: string; archived: boolean; custom: CustomTicketAttribute }> = [
+  { category: 'Customer', name: 'Bug report 🐞', description: 'A bug, "reproducible" or not', icon: '🐞', archived: false, custom: { name: 'Severity', data_type: 'list', value: (rng) => rng.pick(['Low', 'High, "urgent"', 'Critical 🔥']) } },
+  { category: 'Back-office', name: 'Refund request', description: 'Refunds & credits', icon: '💸', archived: false, custom: { name: 'Refund amount', data_type: 'decimal', value: (rng) => rng.int(100, 99_999) / 100 } },
+  { category: 'Tracker', name: 'Outage tracker', description: 'Customer reports of one outage', icon: '🚨', archived: true, custom: { name: 'Customer visible', data_type: 'boolean', value: (rng) => rng.chance(0.5) } },
+];
+const TICKET_TITLES = ['Login fails, "invalid token"', 'Refund for order #1234', 'Export to CSV is empty', 'App crashes on iOS 17 📱', 'Wrong VAT on invoice'];
+
+type TicketPartKind = 'comment' | 'note' | 'assignment' | 'ticket_state_updated_by_admin' | 'ticket_attribute_updated_by_admin';
+const TICKET_VARIETY: TicketPartKind[] = ['comment', 'ticket_state_updated_by_admin', 'note', 'assignment', 'ticket_attribute_updated_by_admin', 'comment', 'ticket_state_updated_by_admin', 'comment'];
+
+function ticketTypeAttribute(ws: Workspace, id: number, typeId: number, name: string, dataType: string, order: number, at: number): TicketTypeAttribute {
+  const standard = name.startsWith('_default_');
+  return {
+    type: 'ticket_type_attribute',
+    id: String(id),
+    workspace_id: ws.appId,
+    name,
+    description: standard ? (name === '_default_title_' ? 'Title' : 'Description') : `${name}, as the customer reports it`,
+    data_type: dataType,
+    input_options: dataType === 'list' ? { list_options: [{ label: 'Low' }, { label: 'High, "urgent"' }, { label: 'Critical 🔥' }] } : null,
+    order,
+    required_to_create: standard && name === '_default_title_',
+    required_to_create_for_contacts: false,
+    visible_on_create: true,
+    visible_to_contacts: standard,
+    default: standard,
+    ticket_type_id: typeId,
+    archived: false,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+function ticketAuthor(ws: Workspace, rng: Rng, contacts: Contact[], kind: TicketPartKind): TicketPart['author'] {
+  const admin = ws.admins.length > 0 ? rng.pick(ws.admins) : undefined;
+  if (kind === 'comment' && contacts.length > 0 && (!admin || rng.chance(0.5))) {
+    const c = rng.pick(contacts);
+    return { type: 'user', id: c.id, name: c.name ?? null, email: c.email ?? null };
+  }
+  if (!admin || (kind === 'assignment' && rng.chance(0.3))) return { type: 'bot', id: BOT.id!, name: BOT.name ?? null, email: BOT.email ?? null };
+  return { type: 'admin', id: admin.id, name: admin.name ?? null, email: admin.email ?? null };
+}
+
+function genTickets(o: Options, ws: Workspace): void {
+  const rng = streamRng(o.seed, 'tickets');
+  const now = o.now;
+  let stateId = 8530 + rng.int(0, 9);
+  ws.ticketStates = TICKET_STATE_DEFS.map(([category, internal, external]) => ({ type: 'ticket_state', id: String((stateId += rng.int(1, 40))), category, internal_label: internal, external_label: external }));
+  let typeId = 95 + rng.int(0, 4);
+  let attributeId = 210 + rng.int(0, 9);
+  ws.ticketTypes = TICKET_TYPE_DEFS.map((d) => {
+    typeId += rng.int(1, 5);
+    const created = now - rng.int(400 * DAY, 600 * DAY);
+    const attrs = [
+      ['_default_title_', 'string'],
+      ['_default_description_', 'string'],
+      [d.custom.name, d.custom.data_type],
+    ].map(([name, dataType], order) => ticketTypeAttribute(ws, (attributeId += 1), typeId, name, dataType, order, created));
+    return {
+      type: 'ticket_type',
+      id: String(typeId),
+      category: d.category,
+      name: d.name,
+      description: d.description,
+      icon: d.icon,
+      workspace_id: ws.appId,
+      archived: d.archived,
+      created_at: created,
+      updated_at: created + rng.int(0, 300 * DAY),
+      is_internal: d.category !== 'Customer',
+      ticket_type_attributes: { type: 'list', data: attrs },
+    };
+  });
+  const createdTimes = Array.from({ length: o.tickets }, () => now - rng.int(Math.round(0.05 * DAY), 120 * DAY)).sort((a, b) => a - b);
+  let idSeq = TICKET_ID_BASE;
+  let partSeq = TICKET_PART_ID_BASE;
+  createdTimes.forEach((created, k) => {
+    idSeq += rng.int(1, 20);
+    const id = String(idSeq);
+    const defIndex = k < TICKET_TYPE_DEFS.length ? k : rng.int(0, TICKET_TYPE_DEFS.length - 1);
+    const def = TICKET_TYPE_DEFS[defIndex];
+    const ticketType = ws.ticketTypes[defIndex];
+    // Ticket 1 has no contacts (it happens: back-office tickets); others 1–2.
+    const contactCount = ws.contacts.length === 0 || k === 1 ? 0 : rng.chance(0.25) ? 2 : 1;
+    const contacts = rng.sample(ws.contacts, contactCount);
+    const attributes: Record<string, unknown> = {
+      _default_title_: rng.chance(0.2) ? rng.pick(TRICKY_TEXTS) : rng.pick(TICKET_TITLES),
+      _default_description_: rng.chance(0.3) ? null : rng.pick(TRICKY_TEXTS),
+      [def.custom.name]: def.custom.value(rng),
+    };
+    const partCount = k === 0 ? o.maxPartsPerTicket : k === 2 ? 0 : rng.int(0, o.maxPartsPerTicket);
+    const parts: TicketPart[] = [];
+    let state: TicketState['category'] = 'submitted';
+    const gap = Math.max(1, Math.floor((now - created) / (partCount + 1)));
+    let t = created;
+    for (let i = 0; i < partCount; i++) {
+      t += rng.int(1, gap);
+      const roll = rng.next();
+      const kind: TicketPartKind =
+        k === 0 && i < TICKET_VARIETY.length
+          ? TICKET_VARIETY[i]
+          : roll < 0.4
+            ? 'comment'
+            : roll < 0.55
+              ? 'note'
+              : roll < 0.7
+                ? 'assignment'
+                : roll < 0.88
+                  ? 'ticket_state_updated_by_admin'
+                  : 'ticket_attribute_updated_by_admin';
+      const previous = state;
+      if (kind === 'ticket_state_updated_by_admin') state = rng.pick(NEXT_TICKET_STATES[state]);
+      const author = ticketAuthor(ws, rng, contacts, kind);
+      partSeq += rng.int(1, 3);
+      const attachments = kind === 'comment' && (k === 0 || rng.chance(0.25)) ? Array.from({ length: rng.int(1, 2) }, (_, n) => attachment(rng, (partSeq + n) % 1000)) : [];
+      const part: TicketPart = {
+        type: 'ticket_part',
+        id: String(partSeq),
+        part_type: kind,
+        body: kind === 'comment' || kind === 'note' ? htmlBody(rng, rng.pick(TRICKY_TEXTS)) : null,
+        previous_ticket_state: previous,
+        ticket_state: state,
+        created_at: t,
+        updated_at: Math.min(now, t + (rng.chance(0.1) ? rng.int(1, 120) : 0)),
+        assigned_to: kind === 'assignment' ? ticketAssignee(ws, rng) : null,
+        author,
+        attachments,
+        external_id: rng.chance(0.1) ? `ext-${rng.hex(8)}` : null,
+        redacted: false,
+      };
+      if (author.type === 'admin' && kind === 'comment' && rng.chance(0.3)) part.app_package_code = 'test-integration';
+      if (kind === 'ticket_attribute_updated_by_admin') {
+        const value = def.custom.value(rng);
+        attributes[def.custom.name] = value;
+        const attr = ticketType.ticket_type_attributes.data[2];
+        part.updated_attribute_data = { attribute: { type: 'attribute', id: attr.id, label: attr.name }, value: { type: 'value', id: String(value), label: String(value) } };
+      }
+      parts.push(part);
+    }
+    ws.ticketParts.set(id, parts);
+    const open = state !== 'resolved';
+    const linked: LinkedObject[] = [];
+    if (ws.conversations.length > 0 && rng.chance(0.3)) linked.push({ type: 'conversation', id: rng.pick(ws.conversations).id, category: null });
+    if (def.category === 'Tracker' && ws.tickets.length > 0) {
+      const customer = ws.tickets.filter((x) => x.category === 'Customer');
+      if (customer.length > 0) linked.push({ type: 'ticket', id: rng.pick(customer).id, category: 'Customer' });
+    }
+    ws.tickets.push({
+      type: 'ticket',
+      id,
+      ticket_id: String(k + 1),
+      category: def.category,
+      ticket_attributes: attributes,
+      ticket_state: { ...ws.ticketStates.find((s) => s.category === state)! },
+      ticket_type: ticketType,
+      contacts: { type: 'contact.list', contacts: contacts.map((c) => ({ type: 'contact', id: c.id, external_id: c.external_id ?? null })) },
+      admin_assignee_id: ws.admins.length > 0 && rng.chance(0.6) ? rng.pick(ws.admins).id : null,
+      team_assignee_id: ws.teams.length > 0 && rng.chance(0.4) ? rng.pick(ws.teams).id : null,
+      created_at: created,
+      updated_at: Math.max(created, ...parts.map((p) => p.updated_at)),
+      open,
+      snoozed_until: open && rng.chance(0.15) ? now + rng.int(3600, 7 * DAY) : null,
+      linked_objects: { type: 'list', total_count: linked.length, has_more: false, data: linked },
+      is_shared: def.category === 'Customer' && rng.chance(0.8),
+    });
+  });
+}
+
+function ticketAssignee(ws: Workspace, rng: Rng): { type: string; id: string } | null {
+  if (ws.teams.length > 0 && rng.chance(0.3)) return { type: 'team', id: rng.pick(ws.teams).id };
+  return ws.admins.length > 0 ? { type: 'admin', id: rng.pick(ws.admins).id } : null;
+}
+
+/** 2.16's previous_ticket_state_id: the state before the most recent state change, null without one. */
+export function previousTicketStateId(ws: Workspace, ticketId: string): string | null {
+  const change = [...(ws.ticketParts.get(ticketId) ?? [])].reverse().find((p) => p.part_type === 'ticket_state_updated_by_admin');
+  return change ? (ws.ticketStates.find((s) => s.category === change.previous_ticket_state)?.id ?? null) : null;
+}
+
+// Help center -----------------------------------------------------------------------------------------
+
+const COLLECTION_NAMES = ['Getting started 🚀', 'Billing & invoices', 'Account, "security" and privacy', 'Integrations', 'Troubleshooting', 'Über uns — FAQ', 'よくある質問'];
+const SECTION_NAMES = ['Basics', 'Advanced, "power" users', 'Payments', 'Single sign-on', 'Mobile 📱', 'Import & export', 'Limits'];
+const ARTICLE_TITLES = ['How to reset your password', 'Invoices, "pro forma" & receipts', 'Connecting Slack 💬', 'Why is my export empty?', 'Zoë’s guide to façade settings', 'データのエクスポート', 'Rate limits explained'];
+const COLLECTION_ICONS = ['bookmark', 'book-bookmark', 'chat-bubble', 'rocket'];
+
+function genHelpCenter(o: Options, ws: Workspace): void {
+  const rng = streamRng(o.seed, 'help-center');
+  const now = o.now;
+  const helpCenters = [79 + rng.int(0, 5), 90 + rng.int(0, 5)];
+  const topLevel = Math.max(1, Math.ceil(o.collections / 3));
+  const siblings = new Map<string | null, number>();
+  let id = 159 + rng.int(0, 20);
+  for (let i = 0; i < o.collections; i++) {
+    id += rng.int(1, 5);
+    const top = i < topLevel;
+    const parent = top ? null : rng.pick(ws.collections.filter((c) => depthOf(ws, c) < 3));
+    const created = now - rng.int(30 * DAY, 800 * DAY);
+    const base = top ? COLLECTION_NAMES[i % COLLECTION_NAMES.length] : rng.pick(SECTION_NAMES);
+    const name = top && i < COLLECTION_NAMES.length ? base : `${base} ${i + 1}`;
+    const description = rng.chance(0.25) ? null : rng.chance(0.15) ? '' : rng.pick(TRICKY_TEXTS);
+    const order = (siblings.get(parent?.id ?? null) ?? 0) + 1;
+    siblings.set(parent?.id ?? null, order);
+    ws.collections.push({
+      id: String(id),
+      workspace_id: ws.appId,
+      name,
+      url: `http://help-center.example.com/${ws.appId}/${top ? 'collection' : 'section'}-${id}-${slugOf(name)}`,
+      order,
+      created_at: created,
+      updated_at: created + rng.int(0, now - created),
+      description,
+      icon: rng.pick(COLLECTION_ICONS),
+      parent_id: parent?.id ?? null,
+      // As in the spec's example: sections (with a parent) carry no help_center_id.
+      help_center_id: top ? rng.pick(helpCenters) : null,
+      default_locale: 'en',
+      translated_content: {
+        type: 'group_translated_content',
+        en: { type: 'group_content', name, description },
+        ...(rng.chance(0.4) ? { fr: { type: 'group_content' as const, name: `${name} (FR)`, description: description === null ? null : `Description en français : ${description}` } } : {}),
+      },
+    });
+  }
+  let articleId = 6_871_000 + rng.int(0, 99);
+  for (let i = 0; i < o.articles; i++) {
+    articleId += rng.int(1, 9);
+    const created = now - rng.int(DAY, 700 * DAY);
+    const updated = rng.chance(0.3) ? Math.max(created, now - rng.int(0, 7 * DAY)) : created + rng.int(0, now - created);
+    const state = i === 0 ? 'published' : i === 1 ? 'draft' : rng.chance(0.75) ? 'published' : 'draft';
+    const author = ws.admins.length > 0 ? Number(rng.pick(ws.admins).id) : Number(BOT.id);
+    const title = i < ARTICLE_TITLES.length ? ARTICLE_TITLES[i] : rng.chance(0.3) ? rng.pick(TRICKY_TEXTS) : `${rng.pick(ARTICLE_TITLES)} (${i + 1})`;
+    const description = rng.chance(0.3) ? '' : rng.chance(0.2) ? null : rng.pick(TRICKY_TEXTS);
+    const body = rng.chance(0.05) ? '' : htmlBody(rng, rng.pick(TRICKY_TEXTS));
+    const url = state === 'published' ? `http://help-center.example.com/${ws.appId}/en/articles/${articleId}-${slugOf(title)}` : null;
+    const parent = ws.collections.length > 0 && i !== 2 && rng.chance(0.8) ? rng.pick(ws.collections) : null;
+    // Article 3 repeats the spec example's quirk: a parent_id with an empty parent_ids.
+    const parentIds = parent && i !== 3 ? ancestryOf(ws, parent).map(Number) : [];
+    const content = (locale: string, t: string): ArticleContent => ({
+      type: 'article_content',
+      title: t,
+      description: locale === 'en' ? description : description && `(${locale}) ${description}`,
+      body: locale === 'en' ? body : `<p>(${locale}) ${escapeHtml(t)}</p>`,
+      author_id: author,
+      state,
+      created_at: created,
+      updated_at: updated,
+      url: url && url.replace('/en/', `/${locale}/`),
+    });
+    const translations: Record<string, ArticleContent> = { en: content('en', title) };
+    if (i === 0 || rng.chance(0.3)) translations.fr = content('fr', `${title} (en français)`);
+    if (i === 0) translations['pt-BR'] = content('pt-BR', `${title} (em português)`);
+    ws.articles.push({
+      type: 'article',
+      id: String(articleId),
+      workspace_id: ws.appId,
+      title,
+      description,
+      body,
+      author_id: author,
+      state,
+      created_at: created,
+      updated_at: updated,
+      url,
+      parent_id: parent ? Number(parent.id) : null,
+      parent_type: parent ? 'collection' : null,
+      parent_ids: parentIds,
+      default_locale: 'en',
+      tags: { type: 'tag.list', tags: rng.sample(ws.tags, rng.chance(0.3) ? rng.int(1, 2) : 0).map(tagBasic) },
+      translated_content: { type: 'article_translated_content', ...translations },
+    });
+  }
+}
+
+function depthOf(ws: Workspace, c: HelpCenterCollection): number {
+  return ancestryOf(ws, c).length;
+}
+
+/** The collection's ids from the top-level collection down to itself. */
+function ancestryOf(ws: Workspace, c: HelpCenterCollection): string[] {
+  const chain: string[] = [];
+  for (let cur: HelpCenterCollection | undefined = c; cur; cur = ws.collections.find((x) => x.id === cur!.parent_id)) chain.unshift(cur.id);
+  return chain;
+}
+
+// Subscription types ----------------------------------------------------------------------------------
+
+const SUBSCRIPTION_DEFS: Array<{ name: string; description: string; consent: SubscriptionType['consent_type']; state: SubscriptionType['state']; content: SubscriptionType['content_types'] }> = [
+  { name: 'Newsletters', description: 'Lorem ipsum dolor sit amet', consent: 'opt_out', state: 'live', content: ['email'] },
+  { name: 'Product updates 🚀', description: 'Offers, product and feature "announcements"', consent: 'opt_in', state: 'live', content: ['email', 'sms_message'] },
+  { name: 'Billing, invoices & receipts', description: 'Monthly statements', consent: 'opt_out', state: 'archived', content: ['sms_message'] },
+  { name: 'Beta programme', description: 'Early access, maybe buggy', consent: 'opt_in', state: 'draft', content: ['email'] },
+];
+
+function genSubscriptionTypes(o: Options, ws: Workspace): void {
+  const rng = streamRng(o.seed, 'subscription-types');
+  let id = 135 + rng.int(0, 9);
+  for (let i = 0; i < o.subscriptionTypes; i++) {
+    const d = SUBSCRIPTION_DEFS[i % SUBSCRIPTION_DEFS.length];
+    const name = i < SUBSCRIPTION_DEFS.length ? d.name : `${d.name} ${i + 1}`;
+    const en = { name, description: d.description, locale: 'en' };
+    const translations = [en];
+    if (i === 0 || rng.chance(0.5)) translations.push({ name: `${name} (FR)`, description: `${d.description} — en français`, locale: 'fr' });
+    if (i === 1) translations.push({ name: `${name} (CS)`, description: 'Žluťoučký kůň', locale: 'cs' });
+    ws.subscriptionTypes.push({
+      type: 'subscription',
+      id: String((id += rng.int(1, 7))),
+      state: d.state,
+      consent_type: d.consent,
+      default_translation: { ...en },
+      translations,
+      content_types: [...d.content],
+    });
+  }
+}
+
+// Data attributes ----------------------------------------------------------------------------------------
+
+export const DATA_ATTRIBUTE_MODELS = ['contact', 'company', 'conversation'] as const;
+
+/**
+ * What GET /data_attributes?model=… serves in `data`: a few standard attributes (custom: false) and one custom
+ * attribute for every key the model's records use, typed from its values: numbers as integer or float, booleans,
+ * `*_date` keys as date, anything else (lists and objects too, as Intercom allows) as string. The company model
+ * repeats the spec's quirk of two attributes named `name` (full_name `name` and `plan.name`); the conversation model
+ * has one archived custom attribute, listed only with include_archived.
+ */
+export function dataAttributeDefinitions(ws: Workspace, model: string, includeArchived = false): DataAttribute[] {
+  const records: Array<{ custom_attributes?: Record<string, unknown> | null }> =
+    model === 'contact' ? ws.contacts : model === 'company' ? ws.companies : model === 'conversation' ? ws.conversations : [];
+  if (!(DATA_ATTRIBUTE_MODELS as readonly string[]).includes(model)) throw new Error(`model must be contact, company or conversation, not ${model}`);
+  const seen = new Map<string, Set<string>>();
+  for (const r of records) {
+    for (const [k, v] of Object.entries(r.custom_attributes ?? {})) {
+      const t = k.endsWith('_date') ? 'date' : typeof v === 'boolean' ? 'boolean' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'float') : v === null ? '' : 'string';
+      seen.set(k, (seen.get(k) ?? new Set()).add(t));
+    }
+  }
+  const types = new Map<string, string>();
+  for (const [k, ts] of seen) {
+    ts.delete('');
+    types.set(k, ts.size === 1 ? [...ts][0] : [...ts].every((t) => t === 'integer' || t === 'float') && ts.size > 0 ? 'float' : 'string');
+  }
+  const attribute = (name: string, dataType: string, custom: boolean, i: number): DataAttribute => ({
+    type: 'data_attribute', id: 100 + i, model, name, full_name: custom ? `custom_attributes.${name}` : name, label: name, description: '', data_type: dataType,
+    api_writable: true, ui_writable: true, messenger_writable: false, custom, archived: false, created_at: ws.now - 400 * DAY, updated_at: ws.now - 100 * DAY, admin_id: null,
+  });
+  const standard = ['name', 'email', 'created_at'].map((n, i) => attribute(n, n === 'created_at' ? 'date' : 'string', false, i));
+  if (model === 'company') {
+    // Standard attributes have no id in the spec's example; this one also shares its name with `name`.
+    standard.push({ ...attribute('name', 'string', false, 0), id: null, full_name: 'plan.name', label: 'Plan', description: 'A specific plan or level within your product that companies have signed up to', api_writable: false, ui_writable: false, messenger_writable: true });
+  }
+  const custom = [...types.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, t], i) => attribute(n, t, true, 10 + i));
+  if (model === 'conversation' && includeArchived) {
+    custom.push({ ...attribute('legacy_sla_tier', 'string', true, 10 + custom.length), archived: true, description: 'Replaced by SLA rules, "2024"', admin_id: ws.admins[0]?.id ?? null });
+  }
+  return [...standard, ...custom];
+}
+
+// ---------------------------------------------------------------------------------------------
 // Summary for the demo
 
 export function workspaceStats(ws: Workspace) {
@@ -796,6 +1683,14 @@ export function workspaceStats(ws: Workspace) {
     conversations: ws.conversations.length,
     parts: partCounts.reduce((a, b) => a + b, 0),
     conversationsOver500Parts: partCounts.filter((n) => n > 500).length,
+    tickets: ws.tickets.length,
+    ticketParts: sum(ws.ticketParts),
+    articles: ws.articles.length,
+    collections: ws.collections.length,
+    subscriptionTypes: ws.subscriptionTypes.length,
+    companyTags: sum(ws.companyTags),
+    companySegments: sum(ws.companySegments),
+    teamAdmins: ws.teams.reduce((n, t) => n + (t.admin_ids ?? []).length, 0),
   };
 }
 
@@ -913,9 +1808,16 @@ export function addPart(ws: Workspace, conversationId: string, at: number, body 
     attachments: [],
     external_id: null,
     redacted: false,
+    email_message_metadata: null,
+    state: conversation.state ?? 'open',
+    tags: [],
+    event_details: null,
+    app_package_code: null,
   };
   ws.parts.set(conversationId, [...(ws.parts.get(conversationId) ?? []), part]);
   conversation.updated_at = at;
+  const teammates = conversation.teammates as { teammates?: unknown } | null | undefined;
+  if (teammates && typeof teammates === 'object') teammates.teammates = partAdmins(ws.parts.get(conversationId)!);
   return part;
 }
 
@@ -953,8 +1855,84 @@ export function addConversation(ws: Workspace, at: number): Conversation {
     priority: 'not_priority',
     statistics: null,
     custom_attributes: {},
+    // The spec's fields the original helper left out.
+    first_contact_reply: { created_at: at, type: 'conversation', url: null },
+    sla_applied: null,
+    conversation_rating: null,
+    teammates: { type: 'admin.list', admins: [], teammates: [] },
+    topics: {},
+    ticket: null,
+    linked_objects: { type: 'list', data: [], total_count: 0, has_more: false },
+    ai_agent: null,
+    ai_agent_participated: false,
   };
   ws.conversations.push(conversation);
   ws.parts.set(id, []);
   return conversation;
+}
+
+// Tickets ---------------------------------------------------------------------------------------------
+
+function findTicket(ws: Workspace, id: string): Ticket {
+  const ticket = ws.tickets.find((t) => t.id === id);
+  if (!ticket) throw new Error(`no ticket ${id}`);
+  return ticket;
+}
+
+export function updateTicket(ws: Workspace, id: string, patch: Partial<Ticket>, at: number): Ticket {
+  return Object.assign(findTicket(ws, id), patch, { updated_at: at });
+}
+
+/** Appends an admin comment (the next part id in the workspace) and bumps the ticket's `updated_at`. */
+export function addTicketPart(ws: Workspace, ticketId: string, at: number, body = '<p>We are on it, "soon" 🛠</p>'): TicketPart {
+  const ticket = findTicket(ws, ticketId);
+  const admin = ws.admins[0];
+  const part: TicketPart = {
+    type: 'ticket_part',
+    id: String(maxNumericId([String(TICKET_PART_ID_BASE), ...[...ws.ticketParts.values()].flat().map((p) => p.id)]) + 1),
+    part_type: 'comment',
+    body,
+    previous_ticket_state: ticket.ticket_state.category,
+    ticket_state: ticket.ticket_state.category,
+    created_at: at,
+    updated_at: at,
+    assigned_to: null,
+    author: admin ? { type: 'admin', id: admin.id, name: admin.name ?? null, email: admin.email ?? null } : { type: 'bot', id: BOT.id!, name: BOT.name ?? null, email: BOT.email ?? null },
+    attachments: [],
+    external_id: null,
+    redacted: false,
+  };
+  ws.ticketParts.set(ticketId, [...(ws.ticketParts.get(ticketId) ?? []), part]);
+  ticket.updated_at = at;
+  return part;
+}
+
+/** Appends a submitted, unassigned ticket of the first ticket type for the first contact, with no parts (the highest id, so it lists last). */
+export function addTicket(ws: Workspace, at: number): Ticket {
+  const type = ws.ticketTypes[0];
+  const state = ws.ticketStates.find((s) => s.category === 'submitted');
+  if (!type || !state) throw new Error('workspace has no ticket types');
+  const contact = ws.contacts[0];
+  const id = String(maxNumericId([String(TICKET_ID_BASE), ...ws.tickets.map((t) => t.id)]) + 1);
+  const ticket: Ticket = {
+    type: 'ticket',
+    id,
+    ticket_id: String(maxNumericId(ws.tickets.map((t) => t.ticket_id)) + 1),
+    category: type.category,
+    ticket_attributes: { _default_title_: 'New ticket, "fresh" 🎫', _default_description_: null },
+    ticket_state: { ...state },
+    ticket_type: type,
+    contacts: { type: 'contact.list', contacts: contact ? [{ type: 'contact', id: contact.id, external_id: contact.external_id ?? null }] : [] },
+    admin_assignee_id: null,
+    team_assignee_id: null,
+    created_at: at,
+    updated_at: at,
+    open: true,
+    snoozed_until: null,
+    linked_objects: { type: 'list', total_count: 0, has_more: false, data: [] },
+    is_shared: true,
+  };
+  ws.tickets.push(ticket);
+  ws.ticketParts.set(id, []);
+  return ticket;
 }
