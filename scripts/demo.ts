@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   await rm(OUT, { recursive: true, force: true });
   const results: Array<{ template: string; code: number; seconds: number; requests: number; tables: Array<[string, number]> }> = [];
   try {
-    for (const template of ['basic', 'conversations', 'users_and_events']) {
+    for (const template of ['basic', 'conversations', 'users_and_events', 'workspace']) {
       const dataDir = path.join(OUT, template);
       await mkdir(dataDir, { recursive: true });
       await writeFile(path.join(dataDir, 'config.json'), JSON.stringify({ parameters: { '#access_token': TOKEN, template, api_base_url: sim.url } }, null, 2));

@@ -7,10 +7,15 @@
  * order and with their names, even when an attribute has gone (its column stays, empty); new attributes follow,
  * sorted by key. Names are the key with every character outside [A-Za-z0-9_] made `_`, at most 64 characters,
  * made unique (case-insensitively) by `_2`, `_3`, … in that order.
+ *
+ * Each column is typed from its definition's data type (integer, float → number, boolean, a date → integer UNIX
+ * seconds, anything else → string) and described from it. Both are kept in the state with the name, so a column
+ * whose attribute has gone keeps its type (a typed storage table cannot change a column's type).
  */
 import { readAll, type ReaderContext } from './resources/index.js';
 import type { Template } from './flatten/template.js';
 import type { ColumnSpec } from './generated/template.js';
+import type { ColumnType } from './flatten/mapping.js';
 
 export interface CustomColumn {
   column: string;
@@ -18,7 +23,14 @@ export interface CustomColumn {
   key: string;
   /** Its values are dates: written as UNIX seconds. */
   date: boolean;
+  /** The definition's data type, as the definition says it ("integer", "float", …); absent in older states. */
+  data_type?: string;
+  /** The definition's description, one line; absent when it has none. */
+  description?: string;
 }
+
+/** Column types by the definitions' data types; any other (string, a list, an object) is a string column. */
+const TYPES: Record<string, ColumnType> = { integer: 'integer', float: 'number', boolean: 'boolean' };
 
 export type CustomColumns = Record<string, CustomColumn[]>;
 
@@ -38,19 +50,26 @@ export async function customColumns(ctx: ReaderContext, template: Template, prev
     const current = definitions
       .get(decl.reader)!
       .filter((d) => Object.entries(decl.where ?? {}).every(([k, v]) => d[k] === v))
-      .map((d) => ({ key: String(d[decl.name]), date: decl.type !== undefined && (decl.dates ?? []).includes(String(d[decl.type])) }));
+      .map((d) => ({
+        key: String(d[decl.name]),
+        date: decl.type !== undefined && (decl.dates ?? []).includes(String(d[decl.type])),
+        data_type: decl.type !== undefined && d[decl.type] !== undefined && d[decl.type] !== null ? String(d[decl.type]) : undefined,
+        description: decl.description !== undefined ? oneLine(d[decl.description]) : undefined,
+      }));
     const taken = new Set(root.columns.map((c) => c.toLowerCase()));
     const columns: CustomColumn[] = [];
     for (const p of previous[root.name] ?? []) {
       if (!isCustomColumn(p) || taken.has(p.column.toLowerCase())) continue;
       taken.add(p.column.toLowerCase());
-      columns.push({ ...p, date: current.find((c) => c.key === p.key)?.date ?? p.date });
+      const now = current.find((c) => c.key === p.key);
+      const { column, key, date, data_type, description } = p;
+      columns.push(now ? { ...now, column } : { column, key, date, ...(data_type !== undefined ? { data_type } : {}), ...(description !== undefined ? { description: oneLine(description) } : {}) });
     }
     const known = new Set(columns.map((c) => c.key));
     for (const c of [...current].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
       if (known.has(c.key)) continue;
       known.add(c.key);
-      columns.push({ column: uniqueName(`custom_${c.key.replace(/[^A-Za-z0-9_]/g, '_')}`, taken), key: c.key, date: c.date });
+      columns.push({ column: uniqueName(`custom_${c.key.replace(/[^A-Za-z0-9_]/g, '_')}`, taken), ...c });
     }
     out[root.name] = columns;
   }
@@ -63,9 +82,27 @@ export function columnSpecs(template: Template, columns: CustomColumns): Map<str
   for (const root of template.roots) {
     const decl = root.node.custom_columns;
     if (!decl || !columns[root.name]) continue;
-    specs.set(root.name, Object.fromEntries(columns[root.name].map((c) => [c.column, { path: decl.path, key: c.key, ...(c.date ? { format: 'iso_to_unix' as const } : {}) }])));
+    specs.set(root.name, Object.fromEntries(columns[root.name].map((c) => [c.column, { path: decl.path, key: c.key, ...(c.date ? { format: 'iso_to_unix' as const } : {}), type: columnType(c), description: describe(c) }])));
   }
   return specs;
+}
+
+function columnType(c: CustomColumn): ColumnType {
+  return c.date ? 'integer' : (TYPES[c.data_type ?? ''] ?? 'string');
+}
+
+/** `Custom attribute "plan" (string): The customer's plan.`: one line, ending with a period. */
+function describe(c: CustomColumn): string {
+  const type = `${c.data_type ?? 'unknown type'}${c.date ? ', as UNIX seconds' : ''}`;
+  const description = oneLine(c.description);
+  const text = `Custom attribute "${c.key.replace(/\s+/g, ' ')}" (${type})${description ? `: ${description}` : ''}`;
+  return text.endsWith('.') ? text : `${text}.`;
+}
+
+/** A definition's free text on one line, or undefined when there is none. */
+function oneLine(value: unknown): string | undefined {
+  const text = typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : '';
+  return text === '' ? undefined : text;
 }
 
 function uniqueName(wanted: string, taken: Set<string>): string {
@@ -79,5 +116,5 @@ function uniqueName(wanted: string, taken: Set<string>): string {
 /** A previous state's entry, checked: the state is read back from storage and trusted no further than that. */
 function isCustomColumn(v: unknown): v is CustomColumn {
   const c = v as CustomColumn;
-  return typeof c === 'object' && c !== null && typeof c.column === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(c.column) && typeof c.key === 'string' && typeof c.date === 'boolean';
+  return typeof c === 'object' && c !== null && typeof c.column === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(c.column) && typeof c.key === 'string' && typeof c.date === 'boolean' && ['data_type', 'description'].every((k) => c[k as 'data_type'] === undefined || typeof c[k as 'data_type'] === 'string');
 }

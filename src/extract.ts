@@ -43,12 +43,12 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const started = Date.now();
   resetWarnings();
   const nowSec = () => Math.floor(Date.now() / 1000);
-  const ctx: ReaderContext = { client, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll } };
-  let template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload });
+  const ctx: ReaderContext = { client, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll }, memo: new Map() };
+  let template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails });
   let custom: CustomColumns | undefined;
   if (cfg.customAttributeColumns) {
     custom = await customColumns(ctx, template, previousCustomColumns(state));
-    template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, extraColumns: columnSpecs(template, custom) });
+    template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, extraColumns: columnSpecs(template, custom) });
     for (const [table, cols] of Object.entries(custom)) log.info(`Custom attribute columns of ${table}: ${cols.length ? cols.map((c) => `${c.column} (${c.key}${c.date ? ', date' : ''})`).join(', ') : 'none'}.`);
   }
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
@@ -62,13 +62,15 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   log.info(`Template ${template.title}: ${template.tables.length} tables (${template.tables.map((t) => t.name).join(', ')}).`);
   for (const t of template.tables) {
     if (t.node.skippable && cfg.skipDetails.has(t.node.skippable)) log.info(`Skipping ${t.node.skippable} (parameters.skip_contact_details): table ${t.name} is written with no rows.`);
+    const from = t.node.from;
+    if (from.kind === 'list' && from.expand_skippable && cfg.skipDetails.has(from.expand_skippable)) log.info(`Skipping ${from.expand_skippable} (parameters.skip_contact_details): ${t.name} rows come from the list, without one request each for the full record.`);
   }
 
   const outcomes = new Map<string, Outcome>();
   try {
     for (const [listName, roots] of groupByList(template.roots)) {
       const plan = planList(listName, readers[listName].search !== undefined, cfg, prev, nowSec());
-      const outcome: Outcome = { plan, complete: false, reached: false, ids: new Set() };
+      const outcome: Outcome = { plan, complete: false, reached: false, ids: new Set(), unordered: readers[listName].search?.sorted === false };
       outcomes.set(listName, outcome);
       if (Date.now() >= deadline) continue;
       outcome.reached = true;
@@ -86,7 +88,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const replaced = new Set<string>();
   await writers.close((spec) => {
     const table = template.tables.find((t) => t.name === spec.name)!;
-    const manifest = manifestFor(table.node.primary_key, loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental));
+    const manifest = manifestFor(table.node, loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental));
     if (!manifest.incremental && !(table.node.skippable && cfg.skipDetails.has(table.node.skippable))) replaced.add(spec.name);
     return manifest;
   });
@@ -156,6 +158,8 @@ function groupByList(roots: CompiledTable[]): Map<string, CompiledTable[]> {
 class Run {
   truncated = 0;
   vanished = 0;
+  /** Children to complete from the other side once the list is read (see completeFromOtherSide): their capped parents, by key. */
+  private readonly deferred = new Map<CompiledTable, { parentTable: string; parents: Map<string, Scope> }>();
 
   constructor(
     private readonly cfg: RunConfig,
@@ -171,7 +175,7 @@ class Run {
   async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean): Promise<boolean> {
     const reader = readers[listName];
     const plan = outcome.plan;
-    const check = recordCheck(roots);
+    const check = recordCheck(roots, (r) => this.expanderOf(r));
     const written = new Set<string>();
     const items =
       plan.mode === 'changes'
@@ -193,7 +197,45 @@ class Run {
       await this.catchUp(listName, plan.startedAt - CATCH_UP_MARGIN_SECONDS, check, writeOnce);
       if (written.size > before) log.info(`The catch-up found ${fmt(written.size - before)} ${listName} that the paged read missed; they are written.`);
     }
+    await this.completeFromOtherSide();
     return ended;
+  }
+
+  /** The expander a top-level table's records go through, unless the template lets it be skipped and it is. */
+  private expanderOf(table: CompiledTable): string | undefined {
+    const from = table.node.from;
+    if (from.kind !== 'list' || !from.expand) return undefined;
+    return from.expand_skippable && this.cfg.skipDetails.has(from.expand_skippable) ? undefined : from.expand;
+  }
+
+  /**
+   * Lists that only the other side can complete (a company shows at most 10 of its tags, and no endpoint lists
+   * one company's tags): every record of the item list is asked which parents it has, and becomes an item of
+   * each capped parent among them. Costs one paged read per item, so it runs only when some parent is capped.
+   */
+  private async completeFromOtherSide(): Promise<void> {
+    for (const [child, { parentTable, parents }] of this.deferred) {
+      this.deferred.delete(child);
+      const from = child.node.from;
+      if (from.kind !== 'embedded' || !from.complete_by) continue;
+      const { list, members } = from.complete_by;
+      const key = readers[members].id;
+      log.info(`${fmt(parents.size)} ${parentTable} show ${from.capped_at ?? 'a capped list of'} or more items of ${child.name}, which may be more than the API shows: their ${child.name} come from GET ${readers[members].path} for each of the ${list} (reader ${members}).`);
+      const before = this.writers.counts().get(child.name) ?? 0;
+      await this.forEach(readAll(this.ctx, list, { check: child.check }), () => false, async (item) => {
+        try {
+          for await (const member of readFor(this.ctx, members, item)) {
+            const parent = parents.get(String(member[key]));
+            if (parent) await this.emit(child, item, parent);
+          }
+        } catch (e) {
+          if (!vanished(members, e)) throw e;
+          this.vanished++;
+          log.warn(`${list} ${String(item[readers[list].id])} was deleted while the run read its ${members}; it is left out of ${child.name}.`);
+        }
+      });
+      log.info(`${child.name}: ${fmt((this.writers.counts().get(child.name) ?? 0) - before)} rows for the ${fmt(parents.size)} capped records.`);
+    }
   }
 
   /**
@@ -247,7 +289,7 @@ class Run {
 
   private async emitRoot(table: CompiledTable, item: Json): Promise<boolean> {
     let obj = item;
-    const expander = table.node.from.kind === 'list' ? table.node.from.expand : undefined;
+    const expander = this.expanderOf(table);
     if (expander) {
       try {
         obj = await expand(this.ctx, expander, item, table.check);
@@ -289,14 +331,21 @@ class Run {
       return;
     }
     if (from.kind !== 'embedded') throw new Error(`table ${child.name}: a child table's rows come from its parent`);
-    // An embedded list capped by the API (a contact shows 10 tags at most): fetch the whole list instead.
-    if (from.complete_with && from.when && getPath(parentObj, undefined, from.when) === true) {
-      yield* readFor(this.ctx, from.complete_with, parentObj, child.check);
-      return;
-    }
     // The parent's answer passed its table's check, so this is a list (or, where the template allows, absent).
     const items = getPath(parentObj, undefined, from.path);
     const list = Array.isArray(items) ? (items as Json[]) : [];
+    // An embedded list capped by the API (a contact shows 10 tags at most): the whole list comes from elsewhere.
+    const capped = from.when !== undefined ? getPath(parentObj, undefined, from.when) === true : from.capped_at !== undefined && list.length >= from.capped_at;
+    if (capped && from.complete_with) {
+      yield* readFor(this.ctx, from.complete_with, parentObj, child.check);
+      return;
+    }
+    if (capped && from.complete_by) {
+      const key = readers[from.complete_by.members].id;
+      const waiting = this.deferred.get(child) ?? { parentTable: parentTable.name, parents: new Map<string, Scope>() };
+      this.deferred.set(child, { ...waiting, parents: waiting.parents.set(String(parentObj[key]), scope) });
+      return;
+    }
     if (from.total) {
       const total = Number(getPath(parentObj, undefined, from.total));
       if (Number.isFinite(total) && total > list.length) {
@@ -312,8 +361,8 @@ class Run {
  * The checks a list's records must pass: those of every top-level table the record feeds (users or leads by
  * role). A table whose rows come from an expanded record checks the expansion instead.
  */
-function recordCheck(roots: CompiledTable[]): RecordCheck {
-  const direct = roots.filter((r) => !(r.node.from.kind === 'list' && r.node.from.expand));
+function recordCheck(roots: CompiledTable[], expanderOf: (root: CompiledTable) => string | undefined): RecordCheck {
+  const direct = roots.filter((r) => !expanderOf(r));
   return (item) => {
     for (const r of direct) {
       if (!matches(r, item)) continue;

@@ -61,6 +61,8 @@ export interface Outcome {
   maxUpdatedAt?: number;
   /** With a full read: the cursor of the page being read when it stopped. */
   cursor?: string;
+  /** Its changes come in no particular order (a search that does not sort): a read stopped early proves no mark. */
+  unordered?: boolean;
 }
 
 /** The previous sync state if it can be trusted for this run, else none (with the reason logged). */
@@ -117,6 +119,7 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
     return { mark: Math.min(o.maxUpdatedAt ?? p.startedAt, p.startedAt), full_at: p.startedAt };
   }
   // Changes come oldest first, so when stopped early every change up to the last one written is in.
+  if (!o.complete && o.unordered) return kept;
   const reachedTo = o.complete ? Math.min(o.maxUpdatedAt ?? p.mark, nowSec) : o.maxUpdatedAt ?? p.mark;
   return { ...kept, mark: Math.max(p.mark, reachedTo) };
 }

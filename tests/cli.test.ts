@@ -73,7 +73,7 @@ describe('command line', function () {
   it('exits 1 with the field named on bad config, and on a missing config', async () => {
     const bad = await runCli({ parameters: params(TOKEN, { template: 'all' }) });
     expect(bad.code).to.equal(1);
-    expect(bad.stderr).to.match(/^parameters\.template "all" is unknown: use one of basic, conversations, users_and_events\.\n$/);
+    expect(bad.stderr).to.match(/^parameters\.template "all" is unknown: use one of basic, conversations, users_and_events, workspace\.\n$/);
     const missing = await runCli(undefined);
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.match(/No config\.json/);

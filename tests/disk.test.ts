@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { TableWriters } from '../src/keboola/tables.js';
 import { generateWorkspace, startSimulator, type Simulator } from './simulator/index.js';
 import { listFiles } from './helpers/run.js';
+import { manifestOf } from './helpers/storage.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
 const TOKEN = 'disk-token-0123456789abc';
@@ -110,7 +111,7 @@ describe('the data volume', function () {
       // Real backpressure: past the buffer's mark the writers wait for the file, which has not been written yet.
       expect(resolved).to.be.below(100);
       await Promise.all(writes);
-      await w.close((spec) => ({ primary_key: spec.primaryKey, incremental: false }));
+      await w.close((spec) => manifestOf(spec));
       expect((await readFile(path.join(dir, 't.csv'), 'utf8')).split('\n').length).to.equal(502);
       await new Promise((r) => setImmediate(r));
     } finally {

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { compileColumn, compileRow, getPath, stableJson } from '../src/flatten/mapping.js';
+import { compileColumn, compileRow, getPath, stableJson, type ColumnType } from '../src/flatten/mapping.js';
+import type { ColumnSpec } from '../src/generated/template.js';
+
+/** A column rule with its type (string unless said) and a description. */
+const col = (rule: Partial<ColumnSpec> = {}, type: ColumnType = 'string'): ColumnSpec => ({ type, description: 'A column.', ...rule });
 
 describe('mapping engine', () => {
   const contact = {
@@ -22,35 +26,38 @@ describe('mapping engine', () => {
   });
 
   it('writes null, missing and false distinctly from values', () => {
-    const row = compileRow({ a: 'location.country', b: 'missing', c: null, d: 'role' });
+    const row = compileRow('t', { a: col({ path: 'location.country' }), b: col({ path: 'missing' }), c: col(), d: col({ path: 'role' }) });
     expect(row(contact, {})).to.deep.equal(['', '', '', 'user']);
-    expect(compileColumn('x')({ x: false }, {})).to.equal('false');
-    expect(compileColumn('x')({ x: 0 }, {})).to.equal('0');
+    expect(compileColumn(col({ path: 'x' }, 'boolean'))({ x: false }, {})).to.equal('false');
+    expect(compileColumn(col({ path: 'x' }, 'integer'))({ x: 0 }, {})).to.equal('0');
   });
 
   it('serialises JSON columns with sorted keys and unicode kept as is', () => {
-    const text = compileColumn({ path: 'custom_attributes', format: 'json' })(contact, {});
+    const text = compileColumn(col({ path: 'custom_attributes', format: 'json' }, 'json'))(contact, {});
     expect(text).to.equal('{"a":{"b":[2,1],"y":"ž🙂"},"m":null,"z":1}');
     expect(JSON.parse(text)).to.deep.equal(contact.custom_attributes);
     expect(stableJson({ b: 1, a: 2 })).to.equal(stableJson({ a: 2, b: 1 }));
   });
 
   it('coalesces with labels (assignee_type) and values (assignee_id)', () => {
-    const rule = { coalesce: ['admin_assignee_id', 'team_assignee_id'] };
-    expect(compileColumn({ ...rule, labels: ['admin', 'team'] })(contact, {})).to.equal('team');
+    const rule = col({ coalesce: ['admin_assignee_id', 'team_assignee_id'] }, 'integer');
+    expect(compileColumn({ ...rule, type: 'string', labels: ['admin', 'team'] })(contact, {})).to.equal('team');
     expect(compileColumn(rule)(contact, {})).to.equal('77');
     expect(compileColumn(rule)({}, {})).to.equal('');
-    expect(compileColumn({ ...rule, labels: ['admin', 'team'] })({ admin_assignee_id: 5 }, {})).to.equal('admin');
+    expect(compileColumn({ ...rule, type: 'string', labels: ['admin', 'team'] })({ admin_assignee_id: 5 }, {})).to.equal('admin');
   });
 
   it('maps values and converts ISO times to UNIX seconds', () => {
-    expect(compileColumn({ path: 'role', map: { user: false, lead: true } })(contact, {})).to.equal('false');
-    expect(compileColumn({ path: 'role', map: { user: false, lead: true } })({ role: 'lead' }, {})).to.equal('true');
-    expect(compileColumn({ path: 'first', format: 'iso_to_unix' })(contact, {})).to.equal(String(Date.UTC(2024, 0, 2, 3, 4, 5) / 1000));
-    expect(compileColumn({ path: 'first', format: 'iso_to_unix' })({ first: 'not a date' }, {})).to.equal('');
+    const anonymous = col({ path: 'role', map: { user: false, lead: true } }, 'boolean');
+    expect(compileColumn(anonymous)(contact, {})).to.equal('false');
+    expect(compileColumn(anonymous)({ role: 'lead' }, {})).to.equal('true');
+    const firstAt = col({ path: 'first', format: 'iso_to_unix' }, 'integer');
+    expect(compileColumn(firstAt)(contact, {})).to.equal(String(Date.UTC(2024, 0, 2, 3, 4, 5) / 1000));
+    expect(compileColumn(firstAt)({ first: 'not a date' }, {})).to.equal('');
   });
 
-  it('rejects a column rule with nothing to read', () => {
-    expect(() => compileColumn({ format: 'json' })).to.throw(/path/);
+  it('writes an always-empty column for a rule with neither path nor coalesce, and rejects one with more', () => {
+    expect(compileColumn(col({}, 'integer'))(contact, {})).to.equal('');
+    expect(() => compileColumn(col({ format: 'json' }, 'json'), 't.c')).to.throw(/Template column t\.c: format without "path" or "coalesce"/);
   });
 });

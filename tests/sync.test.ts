@@ -55,12 +55,14 @@ describe('sync planning', () => {
     const notes = t.tables.find((x) => x.name === 'notes')!;
     const plan = { list: 'contacts', mode: 'changes' as const, since: 1, mark: 2 };
     const outcome: Outcome = { plan, complete: true, reached: true, ids: new Set(['b', 'a']) };
-    expect(manifestFor(['id'], loadFor(notes, [outcome], true))).to.deep.equal({ primary_key: ['id'], incremental: true, delete_where: [{ where_filters: [{ column: 'user_id', operator: 'eq', values_from_set: ['a', 'b'] }] }] });
-    expect(manifestFor(['id'], loadFor(users, [outcome], true)).delete_where).to.deep.equal([{ where_filters: [{ column: 'id', operator: 'eq', values_from_set: ['a', 'b'] }] }]);
-    expect(manifestFor(['id'], loadFor(users, [{ ...outcome, ids: new Set() }], true))).to.deep.equal({ primary_key: ['id'], incremental: true });
+    // How storage loads the table: the manifest's incremental flag and delete_where (its schema: tests/manifest.test.ts).
+    const loadOf = (m: ReturnType<typeof manifestFor>) => ({ incremental: m.incremental, ...(m.delete_where ? { delete_where: m.delete_where } : {}) });
+    expect(loadOf(manifestFor(notes.node, loadFor(notes, [outcome], true)))).to.deep.equal({ incremental: true, delete_where: [{ where_filters: [{ column: 'user_id', operator: 'eq', values_from_set: ['a', 'b'] }] }] });
+    expect(manifestFor(users.node, loadFor(users, [outcome], true)).delete_where).to.deep.equal([{ where_filters: [{ column: 'id', operator: 'eq', values_from_set: ['a', 'b'] }] }]);
+    expect(loadOf(manifestFor(users.node, loadFor(users, [{ ...outcome, ids: new Set() }], true)))).to.deep.equal({ incremental: true });
     const whole: Outcome = { plan: { list: 'contacts', mode: 'full', resumed: false, startedAt: 1, why: '' }, complete: true, reached: true, ids: new Set(['a']) };
-    expect(manifestFor(['id'], loadFor(notes, [whole], true))).to.deep.equal({ primary_key: ['id'], incremental: false });
-    expect(manifestFor(['id'], loadFor(notes, [{ ...whole, plan: { ...whole.plan, resumed: true } as Outcome['plan'] }], true)).incremental).to.equal(true);
-    expect(manifestFor(['id'], loadFor(notes, [outcome], false))).to.deep.equal({ primary_key: ['id'], incremental: false });
+    expect(loadOf(manifestFor(notes.node, loadFor(notes, [whole], true)))).to.deep.equal({ incremental: false });
+    expect(manifestFor(notes.node, loadFor(notes, [{ ...whole, plan: { ...whole.plan, resumed: true } as Outcome['plan'] }], true)).incremental).to.equal(true);
+    expect(loadOf(manifestFor(notes.node, loadFor(notes, [outcome], false)))).to.deep.equal({ incremental: false });
   });
 });

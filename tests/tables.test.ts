@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TableWriters } from '../src/keboola/tables.js';
 import { readTable } from './helpers/csv.js';
+import { manifestOf } from './helpers/storage.js';
 
 describe('table writers', () => {
   it('escapes quotes, commas, newlines, CR and unicode so a loader reads back the same values', async () => {
@@ -11,7 +12,7 @@ describe('table writers', () => {
     const w = await TableWriters.open(dir, [{ name: 't', columns: ['id', 'text'], primaryKey: ['id'] }]);
     const nasty = ['say "hi", ok', 'line1\nline2', 'cr\ronly', 'crlf\r\nend', ' lead and trail ', 'žluťoučký 🐴 日本語', '', '"'];
     for (const [i, text] of nasty.entries()) await w.get('t').write([String(i), text]);
-    await w.close((spec) => ({ primary_key: spec.primaryKey, incremental: false }));
+    await w.close((spec) => manifestOf(spec));
 
     const table = readTable(path.join(dir, 't.csv'));
     expect(table.header).to.deep.equal(['id', 'text']);
@@ -19,13 +20,21 @@ describe('table writers', () => {
     const raw = await readFile(path.join(dir, 't.csv'), 'utf8');
     expect(raw.startsWith('"id","text"\n')).to.equal(true);
     expect(raw).to.include('"say ""hi"", ok"');
-    expect(JSON.parse(await readFile(path.join(dir, 't.csv.manifest'), 'utf8'))).to.deep.equal({ primary_key: ['id'], incremental: false });
+    const column = (name: string, primaryKey: boolean) => ({ name, data_type: { base: { type: 'STRING' } }, nullable: !primaryKey, primary_key: primaryKey, description: `Column ${name}.` });
+    expect(JSON.parse(await readFile(path.join(dir, 't.csv.manifest'), 'utf8'))).to.deep.equal({
+      manifest_type: 'output',
+      has_header: true,
+      incremental: false,
+      description: 'Table t.',
+      table_metadata: { 'KBC.description': 'Table t.' },
+      schema: [column('id', true), column('text', false)],
+    });
   });
 
   it('writes every opened table, header only when it got no rows', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'tables-'));
     const w = await TableWriters.open(dir, [{ name: 'empty', columns: ['a', 'b'], primaryKey: ['a'] }]);
-    await w.close((spec) => ({ primary_key: spec.primaryKey, incremental: false }));
+    await w.close((spec) => manifestOf(spec));
     expect(await readFile(path.join(dir, 'empty.csv'), 'utf8')).to.equal('"a","b"\n');
   });
 
@@ -34,7 +43,7 @@ describe('table writers', () => {
     const w = await TableWriters.open(dir, [{ name: 'big', columns: ['id', 'pad'], primaryKey: ['id'] }]);
     const pad = 'x'.repeat(1000);
     for (let i = 0; i < 20_000; i++) await w.get('big').write([String(i), pad]);
-    await w.close((spec) => ({ primary_key: spec.primaryKey, incremental: false }));
+    await w.close((spec) => manifestOf(spec));
     expect(readTable(path.join(dir, 'big.csv')).rows).to.have.length(20_000);
   });
 });

@@ -10,10 +10,26 @@ import { readdirSync, readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import { loadTemplate, TEMPLATES_DIR } from '../src/flatten/template.js';
 
+/**
+ * The tests below write columns short ("id": "id", null for always empty); every column of a template declares
+ * its type and description, so they are written out in full (string, or json with format json) before loading.
+ */
+function typed(value: unknown, inColumns = false): unknown {
+  if (inColumns) {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, spec]) => {
+      const rule = spec === null ? {} : typeof spec === 'string' ? { path: spec } : (spec as Record<string, unknown>);
+      return [name, { type: rule.format === 'json' ? 'json' : rule.format === 'iso_to_unix' ? 'integer' : 'string', description: `The ${name}.`, ...rule }];
+    }));
+  }
+  if (Array.isArray(value)) return value.map((v) => typed(v));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typed(v, k === 'columns')]));
+}
+
 function load(tables: unknown[], shared: Record<string, unknown> = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'template-'));
-  writeFileSync(path.join(dir, 't.json'), JSON.stringify({ name: 't', title: 'T', tables }));
-  for (const [file, body] of Object.entries(shared)) writeFileSync(path.join(dir, file), JSON.stringify(body));
+  writeFileSync(path.join(dir, 't.json'), JSON.stringify({ name: 't', title: 'T', tables: typed(tables) }));
+  for (const [file, body] of Object.entries(shared)) writeFileSync(path.join(dir, file), JSON.stringify(typed(body)));
   return () => loadTemplate('t', dir);
 }
 
@@ -46,7 +62,18 @@ describe('template loader', () => {
     expect(load([{ table: 'p', from: { kind: 'list', list: 'contacts', expand: 'contacts' }, primary_key: ['id'], columns: { id: 'id' } }])).to.throw(/"contacts" is not an expander/);
     expect(child({ kind: 'list', list: 'contacts' })).to.throw(/table kids: a child table reads from its parent/);
     expect(child({ kind: 'fetch', reader: 'contacts' })).to.throw(/table kids: "contacts" is not a detail reader/);
-    expect(child({ kind: 'embedded', path: 'tags.data', complete_with: 'contact_tags' })).to.throw(/complete_with and from.when go together/);
+    expect(child({ kind: 'embedded', path: 'tags.data', complete_with: 'contact_tags' })).to.throw(/table kids: completing a list .* goes with saying when it is capped/);
+    expect(child({ kind: 'embedded', path: 'tags.data', capped_at: 10 })).to.throw(/table kids: completing a list .* goes with saying when it is capped/);
+    expect(child({ kind: 'embedded', path: 'tags.data', when: 'tags.has_more', capped_at: 10, complete_with: 'contact_tags' })).to.throw(/from.when and from.capped_at are alternatives/);
+    expect(child({ kind: 'embedded', path: 'tags.data', capped_at: 10, complete_with: 'contact_tags', complete_by: { list: 'tags', members: 'tag_companies' } })).to.throw(/are alternatives/);
+    expect(child({ kind: 'embedded', path: 'tags.data', capped_at: 10, complete_by: { list: 'contact_tags', members: 'tag_companies' } })).to.throw(/"contact_tags" is not a list reader/);
+    expect(child({ kind: 'embedded', path: 'tags.data', capped_at: 10, complete_by: { list: 'tags', members: 'tags' } })).to.throw(/"tags" is not a detail reader/);
+    expect(child({ kind: 'embedded', path: 'admin_ids', scalars: true, capped_at: 10, complete_with: 'contact_tags' })).to.throw(/a list of plain values cannot be completed/);
+    expect(load([{ table: 'p', from: { kind: 'list', list: 'conversations', expand_skippable: 'conversation_parts' }, primary_key: ['id'], columns: { id: 'id' } }])).to.throw(/expand_skippable needs from.expand/);
+    const grandchild = load([{ table: 'p', from: { kind: 'list', list: 'contacts' }, primary_key: ['id'], columns: { id: 'id' }, children: [
+      { table: 'kids', from: { kind: 'fetch', reader: 'contact_notes' }, primary_key: ['id'], columns, children: [
+        { table: 'grandkids', from: { kind: 'embedded', path: 'tags', capped_at: 10, complete_by: { list: 'tags', members: 'tag_companies' } }, primary_key: ['id'], columns: { id: 'id', p_pk: '$root.id' } }] }] }]);
+    expect(grandchild).to.throw(/table grandkids: from.complete_by completes the lists of a top-level table only/);
     expect(child({ kind: 'nope' })).to.throw(/from.kind must be/);
   });
 

@@ -1,9 +1,15 @@
 /**
  * The mapping engine: turns one Intercom object (and its parent, for child tables) into one CSV row,
- * following a table's column specs from the template. It knows nothing about any one resource.
+ * following a table's column specs from the template. It knows nothing about any one resource. Every column
+ * declares its type; a value that does not fit is written empty (see typed()), so typed storage can load it.
  */
 import stableStringify from 'fast-json-stable-stringify';
+import { AppError } from '../errors.js';
+import { warnOnce } from '../log.js';
 import type { ColumnSpec } from '../generated/template.js';
+
+export type ColumnType = ColumnSpec['type'];
+export const COLUMN_TYPES: readonly ColumnType[] = ['string', 'integer', 'number', 'boolean', 'json'];
 
 export type Json = Record<string, unknown>;
 /** Where a row's values come from: the object itself, its parent, and the top-level object it hangs under. */
@@ -52,11 +58,35 @@ function isoToUnix(value: unknown): string {
   return Number.isFinite(ms) ? String(Math.floor(ms / 1000)) : '';
 }
 
-export function compileColumn(spec: ColumnSpec): (obj: Json, scope: Scope) => string {
-  if (spec === null) return () => '';
-  if (typeof spec === 'string') return (o, p) => cell(getPath(o, p, spec));
+/**
+ * A column's cell function. `name` ("users.session_count") names the column in the template errors and in the
+ * warning for a value that does not fit the declared type.
+ */
+export function compileColumn(spec: ColumnSpec, name = 'column'): (obj: Json, scope: Scope) => string {
+  checkSpec(spec, name);
+  return typed(spec.type, name, readCell(spec));
+}
 
+/** What a template author can get wrong in one column, said before any request. */
+function checkSpec(spec: ColumnSpec, name: string): void {
+  const fail = (msg: string) => {
+    throw new AppError(`Template column ${name}: ${msg}`);
+  };
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) fail('a column is an object with "type" and "description" (the string and null shorthands are gone)');
+  if (!COLUMN_TYPES.includes(spec.type)) fail(`"type" must be one of ${COLUMN_TYPES.join(', ')}, not ${JSON.stringify(spec.type)}`);
+  if (typeof spec.description !== 'string' || !/^[^\n\r]*\.$/.test(spec.description)) fail('"description" must be one line ending with a period');
+  // JSON text is typed json so that storage and the README say it is to be parsed; and only JSON text is.
+  if ((spec.format === 'json') !== (spec.type === 'json')) fail(`format "json" and type "json" go together (type is ${spec.type}${spec.format ? `, format ${spec.format}` : ''})`);
+  if (spec.format === 'iso_to_unix' && spec.type !== 'integer') fail(`format "iso_to_unix" writes UNIX seconds: type "integer", not ${spec.type}`);
+  const rule = Object.keys(spec).filter((k) => k !== 'type' && k !== 'description');
+  if (spec.path === undefined && spec.coalesce === undefined && rule.length > 0) fail(`${rule.join(', ')} without "path" or "coalesce": an always-empty column has only a type and a description`);
+}
+
+/** The value as text, before the type check. */
+function readCell(spec: ColumnSpec): (obj: Json, scope: Scope) => string {
   const { path, coalesce, labels, map, format, unset, omit, key } = spec;
+  // Neither path nor coalesce: a column the API no longer has, kept (empty) so that transformations keep working.
+  if (path === undefined && coalesce === undefined) return () => '';
   // Values that mean "not set" (an assignee id of 0) count as missing.
   const unsetCells = new Set((unset ?? []).map(cell));
   const isSet = (v: unknown) => v !== null && v !== undefined && v !== '' && !unsetCells.has(cell(v));
@@ -69,14 +99,12 @@ export function compileColumn(spec: ColumnSpec): (obj: Json, scope: Scope) => st
       }
       return undefined;
     };
-  } else if (path !== undefined) {
+  } else {
     read = (o, p) => {
-      let v = getPath(o, p, path);
+      let v = getPath(o, p, path!);
       if (key !== undefined) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json)[key] : undefined;
       return isSet(v) ? v : undefined;
     };
-  } else {
-    throw new Error('a column rule needs "path" or "coalesce"');
   }
   if (map) {
     const inner = read;
@@ -89,6 +117,28 @@ export function compileColumn(spec: ColumnSpec): (obj: Json, scope: Scope) => st
   if (format === 'json') return omit?.length ? (o, p) => stableJson(without(read(o, p), omit)) : (o, p) => stableJson(read(o, p));
   if (format === 'iso_to_unix') return (o, p) => isoToUnix(read(o, p));
   return (o, p) => cell(read(o, p));
+}
+
+/** What each type accepts as text (empty is null, and always fits). string and json take anything. */
+const FITS: Partial<Record<ColumnType, { re: RegExp; what: string }>> = {
+  integer: { re: /^-?\d+$/, what: 'an integer' },
+  number: { re: /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, what: 'a number' },
+  boolean: { re: /^(true|false)$/, what: 'a boolean' },
+};
+
+/**
+ * A value that does not fit the declared type is written empty, so a typed storage load never fails on one
+ * odd record; the first per column and run is reported.
+ */
+function typed(type: ColumnType, name: string, read: (obj: Json, scope: Scope) => string): (obj: Json, scope: Scope) => string {
+  const fits = FITS[type];
+  if (!fits) return read;
+  return (o, p) => {
+    const v = read(o, p);
+    if (v === '' || fits.re.test(v)) return v;
+    warnOnce(`type:${name}`, `${name}: Intercom sent ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)}, not ${fits.what}; written empty (parameters.raw_payload keeps the original).`);
+    return '';
+  };
 }
 
 /** A copy of `value` without the dotted paths (copied only along the paths; the rest is shared). */
@@ -107,7 +157,8 @@ function drop(value: unknown, steps: string[]): unknown {
   return copy;
 }
 
-export function compileRow(columns: Record<string, ColumnSpec>): RowFn {
-  const fns = Object.values(columns).map(compileColumn);
+/** A table's row function; `table` names its columns in errors and warnings. */
+export function compileRow(table: string, columns: Record<string, ColumnSpec>): RowFn {
+  const fns = Object.entries(columns).map(([name, spec]) => compileColumn(spec, `${table}.${name}`));
   return (obj, scope) => fns.map((f) => f(obj, scope));
 }

@@ -46,6 +46,8 @@ export interface TemplateOptions {
   rawPayload?: boolean;
   /** parameters.custom_attribute_columns: columns to add to top-level tables, by table name. */
   extraColumns?: Map<string, Record<string, ColumnSpec>>;
+  /** parameters.skip_contact_details: tables (and expansions) skipped, whose lists a record need not hold. */
+  skip?: ReadonlySet<string>;
 }
 
 export const RAW_COLUMN = 'data';
@@ -57,7 +59,7 @@ export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: Templat
     .map((n) => withColumns(n, options.extraColumns?.get(n.table), name))
     .map((n) => (options.rawPayload ? withRawColumn(n, name) : n));
   const all: CompiledTable[] = [];
-  const roots = nodes.map((n) => compile(n, undefined, all));
+  const roots = nodes.map((n) => compile(n, undefined, all, options.skip ?? new Set()));
   // One table may be fed from several places (notes of users and of leads) if they agree on its shape.
   const tables = new Map<string, CompiledTable>();
   for (const t of all) {
@@ -105,7 +107,9 @@ function withColumns(node: TableNode, extra: Record<string, ColumnSpec> | undefi
 /** The record as read, last: nothing dropped or renamed, except what the table says its own children hold in full. */
 function withRawColumn(node: TableNode, template: string): TableNode {
   if (Object.hasOwn(node.columns, RAW_COLUMN)) throw new AppError(`Template ${template}: table ${node.table} already has a ${RAW_COLUMN} column, which parameters.raw_payload adds.`);
-  return { ...node, columns: { ...node.columns, [RAW_COLUMN]: { path: '$', format: 'json', ...(node.raw_omit?.length ? { omit: node.raw_omit } : {}) } } };
+  const omitted = node.raw_omit?.length ? `; left out: ${node.raw_omit.join(', ')}, which its own child tables hold in full` : '';
+  const description = `The record exactly as Intercom sent it, as JSON (keys sorted${omitted}).`;
+  return { ...node, columns: { ...node.columns, [RAW_COLUMN]: { path: '$', format: 'json', ...(node.raw_omit?.length ? { omit: node.raw_omit } : {}), type: 'json', description } } };
 }
 
 /** The columns named in `first`, in that order, then the others in their own order. */
@@ -119,19 +123,19 @@ function ordered(columns: TableNode['columns'], first: string[], where: string):
   return out;
 }
 
-function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[], depth = 0, rootIdOfParent?: string): CompiledTable {
+function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[], skip: ReadonlySet<string>, depth = 0, rootIdOfParent?: string): CompiledTable {
   check(node, parent);
   const rootId = rootIdOfParent ?? idFieldOf(node);
-  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.columns), children: [], rootKey: rootKeyOf(node, depth, rootId), check: () => undefined, describe: describer(node) };
+  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.table, node.columns), children: [], rootKey: rootKeyOf(node, depth, rootId), check: () => undefined, describe: describer(node) };
   all.push(compiled);
   // resolve() has replaced every include with the table it stands for.
-  compiled.children = ((node.children ?? []) as TableNode[]).map((c) => compile(c, node, all, depth + 1, rootId));
-  compiled.check = compileCheck(compiled);
+  compiled.children = ((node.children ?? []) as TableNode[]).map((c) => compile(c, node, all, skip, depth + 1, rootId));
+  compiled.check = compileCheck(compiled, skip);
   return compiled;
 }
 
 function describer(node: TableNode): (obj: Json, scope: Scope) => string {
-  const keys = node.primary_key.map((k) => compileColumn(node.columns[k]));
+  const keys = node.primary_key.map((k) => compileColumn(node.columns[k], `${node.table}.${k}`));
   return (obj, scope) => keys.map((k) => k(obj, scope)).join('/');
 }
 
@@ -139,12 +143,13 @@ function describer(node: TableNode): (obj: Json, scope: Scope) => string {
  * The primary-key columns filled from the object itself (not from its parent) must not all be empty: a record
  * with no key of its own cannot be told from another. (One of several may be: a social profile may lack a url.)
  */
-function compileCheck(table: CompiledTable): (obj: Json) => string | undefined {
+function compileCheck(table: CompiledTable, skip: ReadonlySet<string>): (obj: Json) => string | undefined {
   const keys = table.node.primary_key
     .map((k) => [k, table.node.columns[k]] as const)
-    .filter(([, spec]) => !(typeof spec === 'string' && spec.startsWith('$')))
+    .filter(([, spec]) => !(spec.coalesce === undefined && /^\$(parent|root)\./.test(spec.path ?? '')))
     .map(([k, spec]) => [k, compileColumn(spec)] as const);
-  const embedded = table.children.flatMap((c) => (c.node.from.kind === 'embedded' ? [{ child: c, from: c.node.from }] : []));
+  // A skipped table's list is not read, so a record need not hold it (a conversation listed without its parts).
+  const embedded = table.children.flatMap((c) => (c.node.from.kind === 'embedded' && !(c.node.skippable && skip.has(c.node.skippable)) ? [{ child: c, from: c.node.from }] : []));
   return (obj) => {
     if (keys.length > 0 && keys.every(([, value]) => value(obj, {}) === '')) return `no value for ${keys.map(([k]) => `${table.name}.${k}`).join(' or ')} (its primary key)`;
     for (const { child, from } of embedded) {
@@ -152,6 +157,10 @@ function compileCheck(table: CompiledTable): (obj: Json) => string | undefined {
       const list = embeddedList(obj, p!, nullable === true);
       if (typeof list === 'string') return list;
       for (const item of list) {
+        if (from.scalars) {
+          if (typeof item !== 'string' && typeof item !== 'number') return `"${p}" holds ${item === null ? 'null' : typeof item} where an id was expected`;
+          continue;
+        }
         if (typeof item !== 'object' || item === null || Array.isArray(item)) return `"${p}" holds ${item === null ? 'null' : typeof item} where an object was expected`;
         const wrong = child.check(item as Json);
         if (wrong) return `in "${p}": ${wrong}`;
@@ -187,7 +196,8 @@ function idFieldOf(node: TableNode): string {
 
 function rootKeyOf(node: TableNode, depth: number, rootId: string): string {
   const refs = depth === 0 ? [rootId] : depth === 1 ? [`$root.${rootId}`, `$parent.${rootId}`] : [`$root.${rootId}`];
-  const key = Object.entries(node.columns).find(([, spec]) => typeof spec === 'string' && refs.includes(spec))?.[0];
+  // A plain copy of the key: no rule (format, map, key, unset) that could change it on the way.
+  const key = Object.entries(node.columns).find(([, spec]) => spec.path !== undefined && refs.includes(spec.path) && Object.keys(spec).every((k) => ['path', 'type', 'description'].includes(k)))?.[0];
   if (!key) throw new AppError(`Template table ${node.table}: it needs a column holding its top-level record's key (${refs.join(' or ')}), so an incremental run can replace its rows.`);
   return key;
 }
@@ -202,6 +212,7 @@ function check(node: TableNode, parent: TableNode | undefined): void {
     else {
       for (const l of [from.list].flat()) if (!l || !isList(l)) fail(`"${l}" is not a list reader in src/resources`);
       if (from.expand && readers[from.expand]?.paging !== 'object') fail(`"${from.expand}" is not an expander (a reader of one record) in src/resources`);
+      if (from.expand_skippable && !from.expand) fail('from.expand_skippable needs from.expand');
     }
   } else if (from.kind === 'list') {
     fail('a child table reads from its parent: from.kind "embedded" or "fetch"');
@@ -209,7 +220,17 @@ function check(node: TableNode, parent: TableNode | undefined): void {
     if (!isDetail(from.reader)) fail(`"${from.reader}" is not a detail reader (a list per parent record) in src/resources`);
   } else if (from.kind === 'embedded') {
     if (from.complete_with && !isDetail(from.complete_with)) fail(`"${from.complete_with}" is not a detail reader (a list per parent record) in src/resources`);
-    if (!from.complete_with !== !from.when) fail('from.complete_with and from.when go together');
+    if (from.complete_with && from.complete_by) fail('from.complete_with and from.complete_by are alternatives');
+    if (from.complete_by) {
+      if (parent.from.kind !== 'list') fail('from.complete_by completes the lists of a top-level table only');
+      if (!isList(from.complete_by.list)) fail(`"${from.complete_by.list}" is not a list reader in src/resources`);
+      if (!isDetail(from.complete_by.members)) fail(`"${from.complete_by.members}" is not a detail reader (a list per record) in src/resources`);
+    }
+    const completes = Boolean(from.complete_with || from.complete_by);
+    const capped = from.when !== undefined || from.capped_at !== undefined;
+    if (from.when !== undefined && from.capped_at !== undefined) fail('from.when and from.capped_at are alternatives');
+    if (completes !== capped) fail('completing a list (from.complete_with or from.complete_by) goes with saying when it is capped (from.when or from.capped_at)');
+    if (from.scalars && completes) fail('a list of plain values cannot be completed');
   } else {
     fail(`from.kind must be "list", "embedded" or "fetch"`);
   }

@@ -128,12 +128,13 @@ export function cursor(client: IntercomClient, path: string, s: ListShape, query
   return cursorPages((startingAfter, check) => client.get(path, { ...query, starting_after: startingAfter }, { cost: c.cost, check }), s, path, resume);
 }
 
-/** POST search with `pagination.starting_after`: /contacts/search, /conversations/search. */
-export function searchCursor(client: IntercomClient, path: string, s: ListShape, body: Record<string, unknown>, perPage: number): AsyncGenerator<Item> {
+/** POST search with `pagination.starting_after`: /contacts/search, /conversations/search, /tickets/search. */
+export function searchCursor(client: IntercomClient, path: string, s: ListShape, body: Record<string, unknown>, perPage: number, resume: Resume = {}, c: Cost = {}): AsyncGenerator<Item> {
   return cursorPages(
-    (startingAfter, check) => client.post(path, { ...body, pagination: startingAfter ? { per_page: perPage, starting_after: startingAfter } : { per_page: perPage } }, { check }),
+    (startingAfter, check) => client.post(path, { ...body, pagination: startingAfter ? { per_page: perPage, starting_after: startingAfter } : { per_page: perPage } }, { cost: c.cost, check }),
     s,
     path,
+    resume,
   );
 }
 

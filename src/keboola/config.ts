@@ -9,8 +9,8 @@ export const REGIONS: Record<Region, string> = {
   eu: 'https://api.eu.intercom.io',
   au: 'https://api.au.intercom.io',
 };
-export const TEMPLATES: readonly Template[] = ['basic', 'conversations', 'users_and_events'];
-export const SKIPPABLE_DETAILS = ['segments', 'notes', 'events_summary'] as const;
+export const TEMPLATES: readonly Template[] = ['basic', 'conversations', 'users_and_events', 'workspace'];
+export const SKIPPABLE_DETAILS = ['segments', 'notes', 'events_summary', 'conversation_parts', 'ticket_parts'] as const;
 export type SkippableDetail = (typeof SKIPPABLE_DETAILS)[number];
 export const ACTIONS = ['run', 'testConnection'] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -1,18 +1,59 @@
 /**
- * A table's manifest in the platform's form: its primary key, and whether storage replaces the table or
- * merges the rows into it (deleting the listed records' rows first).
+ * A table's manifest in the platform's native-types form: the table's description, every column with its type,
+ * nullability, primary-key flag and description (in CSV order), and whether storage replaces the table or merges
+ * the rows into it (deleting the listed records' rows first).
  */
 import type { Load } from '../sync.js';
+import type { ColumnType } from '../flatten/mapping.js';
+
+/** Keboola's base types: JSON text is a string to storage, and a number a float. */
+const BASE_TYPES: Record<ColumnType, BaseType> = { string: 'STRING', json: 'STRING', integer: 'INTEGER', number: 'FLOAT', boolean: 'BOOLEAN' };
+
+type BaseType = 'STRING' | 'INTEGER' | 'FLOAT' | 'BOOLEAN';
+
+export interface ManifestColumn {
+  name: string;
+  data_type: { base: { type: BaseType } };
+  nullable: boolean;
+  primary_key: boolean;
+  description: string;
+}
 
 export interface Manifest {
-  primary_key: string[];
+  manifest_type: 'output';
+  has_header: true;
   incremental: boolean;
+  description: string;
+  table_metadata: { 'KBC.description': string };
+  schema: ManifestColumn[];
   delete_where?: Array<{ where_filters: Array<{ column: string; operator: 'eq'; values_from_set: string[] }> }>;
 }
 
-export function manifestFor(primaryKey: string[], load: Load): Manifest {
-  if (load.mode === 'replace') return { primary_key: primaryKey, incremental: false };
-  if (!load.deleteBy) return { primary_key: primaryKey, incremental: true };
+/** What a manifest says about a table: a template table node has this shape (columns in CSV order). */
+export interface TableSchema {
+  description?: string;
+  primary_key: string[];
+  columns: Record<string, { type: ColumnType; description: string }>;
+}
+
+export function manifestFor(table: TableSchema, load: Load): Manifest {
+  const description = table.description ?? '';
+  const manifest: Manifest = {
+    manifest_type: 'output',
+    // The CSV writers always write a header row (src/keboola/tables.ts).
+    has_header: true,
+    incremental: load.mode !== 'replace',
+    description,
+    // The same text as table metadata: where the UI and older storage read a table's description.
+    table_metadata: { 'KBC.description': description },
+    schema: Object.entries(table.columns).map(([name, c]) => schemaColumn(name, c, table.primary_key.includes(name))),
+  };
+  if (load.mode === 'replace' || !load.deleteBy) return manifest;
   const { column, values } = load.deleteBy;
-  return { primary_key: primaryKey, incremental: true, delete_where: [{ where_filters: [{ column, operator: 'eq', values_from_set: values }] }] };
+  return { ...manifest, delete_where: [{ where_filters: [{ column, operator: 'eq', values_from_set: values }] }] };
+}
+
+function schemaColumn(name: string, c: { type: ColumnType; description: string }, primaryKey: boolean): ManifestColumn {
+  // A key column is never empty (the template check refuses a record without its key); every other may be.
+  return { name, data_type: { base: { type: BASE_TYPES[c.type] } }, nullable: !primaryKey, primary_key: primaryKey, description: c.description };
 }

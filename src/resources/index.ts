@@ -19,7 +19,7 @@ export interface Reader {
   /** Query parameters; `{field}` as in path. */
   query?: Record<string, Value>;
   /** How its pages follow each other; `object` is one record, not a list. */
-  paging: 'single' | 'cursor' | 'page_numbers' | 'next_url' | 'scroll' | 'object';
+  paging: 'single' | 'cursor' | 'page_numbers' | 'next_url' | 'scroll' | 'search' | 'object';
   /** The key holding the list (alternatives where the API documents several). */
   records?: string | string[];
   /** The field a record is keyed by. */
@@ -28,8 +28,12 @@ export interface Reader {
   nullable_items?: boolean;
   /** The field its records change by: a list with it can be read as "changed since" and keeps a mark. */
   updated?: string;
-  /** POST search for changes on `updated`, sorted ascending; asked from `slack` seconds early, cut by the second here. */
-  search?: { path: string; records: string; slack: number };
+  /**
+   * POST search for changes on `updated`, asked from `slack` seconds early and cut by the second here; `sorted`:
+   * the search sorts by `updated` ascending, so a read stopped early has every change up to its last record.
+   * With paging `search`, a full read is this search from the beginning of time (the API has no plain list).
+   */
+  search?: { path: string; records: string; slack: number; sorted: boolean };
   /** `all` lists the most recently updated first: records updated during a read move to the front. */
   newest_first?: boolean;
   /** A 404 means the parent record was deleted while the run read it: left out with a warning. */
@@ -43,22 +47,30 @@ const DAY = 86_400;
 export const readers: Record<string, Reader> = {
   // Lists: the top-level collections a template reads once per run.
   // Contacts search compares dates by whole day in the workspace's timezone (`>` t starts the next day): two days of slack cover any timezone.
-  contacts: { path: '/contacts', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', search: { path: '/contacts/search', records: 'data', slack: 2 * DAY } },
+  contacts: { path: '/contacts', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', search: { path: '/contacts/search', records: 'data', slack: 2 * DAY, sorted: true } },
   companies: { path: '/companies/scroll', paging: 'scroll', records: 'data', id: 'id' },
   admins: { path: '/admins', paging: 'single', records: 'admins', id: 'id', nullable_items: true },
   teams: { path: '/teams', paging: 'single', records: 'teams', id: 'id' },
   tags: { path: '/tags', paging: 'single', records: 'data', id: 'id' },
   segments: { path: '/segments', query: { include_count: true }, paging: 'single', records: 'segments', id: 'id' },
   // Conversations search compares by the second; whether its `>` includes the value differs by account: one second of slack.
-  conversations: { path: '/conversations', query: { per_page: 150 }, paging: 'cursor', records: 'conversations', id: 'id', updated: 'updated_at', newest_first: true, search: { path: '/conversations/search', records: 'conversations', slack: 1 } },
+  conversations: { path: '/conversations', query: { per_page: 150 }, paging: 'cursor', records: 'conversations', id: 'id', updated: 'updated_at', newest_first: true, search: { path: '/conversations/search', records: 'conversations', slack: 1, sorted: true } },
+  // Tickets have no plain list, only search; its request schema documents no sort, so none is assumed.
+  tickets: { path: '/tickets/search', paging: 'search', records: 'tickets', id: 'id', updated: 'updated_at', search: { path: '/tickets/search', records: 'tickets', slack: 1, sorted: false } },
+  articles: { path: '/articles', paging: 'page_numbers', records: 'data', id: 'id' },
+  collections: { path: '/help_center/collections', paging: 'page_numbers', records: 'data', id: 'id' },
+  subscription_types: { path: '/subscription_types', paging: 'single', records: 'data', id: 'id' },
 
-  // Attribute definitions (archived ones too: records may still hold their values).
-  contact_attributes: { path: '/data_attributes', query: { model: 'contact', include_archived: true }, paging: 'single', records: 'data', id: 'name' },
-  company_attributes: { path: '/data_attributes', query: { model: 'company', include_archived: true }, paging: 'single', records: 'data', id: 'name' },
-  conversation_attributes: { path: '/data_attributes', query: { model: 'conversation', include_archived: true }, paging: 'single', records: 'data', id: 'name' },
+  // Attribute definitions (archived ones too: records may still hold their values). Keyed by full_name: a
+  // company's `name` and `plan.name` are both named "name".
+  contact_attributes: { path: '/data_attributes', query: { model: 'contact', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
+  company_attributes: { path: '/data_attributes', query: { model: 'company', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
+  conversation_attributes: { path: '/data_attributes', query: { model: 'conversation', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
 
   // Expanders: a listed record's full version.
   conversation: { path: '/conversations/{id}', query: { display_as: 'plaintext' }, paging: 'object', id: 'id', on_404: 'vanished', cost: 'conversation details' },
+  // Search results carry no parts: only the detail does.
+  ticket: { path: '/tickets/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'ticket details' },
 
   // Details: a list that belongs to one parent record.
   contact_tags: { path: '/contacts/{id}/tags', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'tags beyond 10' },
@@ -68,6 +80,9 @@ export const readers: Record<string, Reader> = {
   contact_notes: { path: '/contacts/{id}/notes', query: { per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id', on_404: 'vanished', cost: 'notes' },
   // One summary object whose `events` items the spec marks nullable; an item is keyed by its name.
   contact_events_summary: { path: '/events', query: { type: 'user', intercom_user_id: '{id}', summary: true }, paging: 'single', records: 'events', id: 'name', nullable_items: true, on_404: 'vanished', cost: 'events_summary' },
+  company_segments: { path: '/companies/{id}/segments', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'company segments beyond 10' },
+  // The companies that have a tag (of GET /tags): the way to a company's tags past the ones it shows.
+  tag_companies: { path: '/companies', query: { tag_id: '{id}', per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id', on_404: 'vanished', cost: 'company tags beyond 10' },
   contact_events: { path: '/events', query: { type: 'user', intercom_user_id: '{id}', per_page: 100 }, paging: 'next_url', records: 'events', id: 'id', on_404: 'vanished', cost: 'events' },
 };
 
@@ -77,6 +92,8 @@ export const readers: Record<string, Reader> = {
 export interface ReaderContext {
   client: IntercomClient;
   scroll: ScrollOptions;
+  /** One-request lists already read this run (tags, data attributes): asked again, they are not requested twice. */
+  memo?: Map<string, Json[]>;
 }
 
 /** An app's one companies scroll: wait this long between tries while another client holds it, up to 150 s (an idle one expires in a minute). */
@@ -124,23 +141,46 @@ function pages(ctx: ReaderContext, r: Reader, opts: ReadOptions, parent?: Json):
       return nextUrl(ctx.client, path, s, query, opt);
     case 'scroll':
       return scroll(ctx.client, path, s, ctx.scroll);
+    case 'search':
+      return searchCursor(ctx.client, path, s, searchBody(r, 0), SEARCH_PAGE, opts.resume, opt);
     case 'object':
       throw new Error(`reader ${r.path} returns one record, not a list`);
   }
 }
 
 /** Every record of a list reader. */
-export function readAll(ctx: ReaderContext, name: string, opts: ReadOptions = {}): AsyncIterable<Json> {
-  return pages(ctx, readers[name], opts);
+export async function* readAll(ctx: ReaderContext, name: string, opts: ReadOptions = {}): AsyncIterable<Json> {
+  const r = readers[name];
+  if (r.paging !== 'single' || !ctx.memo) return yield* pages(ctx, r, opts);
+  const kept = ctx.memo.get(name);
+  if (!kept) {
+    const items: Json[] = [];
+    for await (const item of pages(ctx, r, opts)) items.push(item);
+    ctx.memo.set(name, items);
+    return yield* items;
+  }
+  // Read once under another table's checks: this table's own apply too.
+  for (const item of kept) {
+    const wrong = opts.check?.(item);
+    if (wrong) throw new Error(`GET ${r.path} answered with a record that ${wrong}`);
+    yield item;
+  }
 }
 
-/** The records of a searchable list changed at or after `since` (its `updated` field), oldest change first. */
+const SEARCH_PAGE = 150;
+
+function searchBody(r: Reader, since: number): Record<string, unknown> {
+  if (!r.search || !r.updated) throw new Error(`reader ${r.path} cannot be searched for changes`);
+  const query = { field: r.updated, operator: '>', value: Math.max(0, since - r.search.slack) };
+  return r.search.sorted ? { query, sort: { field: r.updated, order: 'ascending' } } : { query };
+}
+
+/** The records of a searchable list changed at or after `since` (its `updated` field): oldest change first where the search sorts. */
 export async function* readChanges(ctx: ReaderContext, name: string, since: number, opts: ReadOptions = {}): AsyncIterable<Json> {
   const r = readers[name];
-  if (!r.search || !r.updated) throw new Error(`reader ${name} cannot be searched for changes`);
-  const body = { query: { field: r.updated, operator: '>', value: since - r.search.slack }, sort: { field: r.updated, order: 'ascending' } };
-  const s = shape(r.search.records, { id: r.id, ...(opts.check ? { item: opts.check } : {}) });
-  for await (const item of searchCursor(ctx.client, r.search.path, s, body, 150)) if (Number(item[r.updated]) >= since) yield item;
+  const body = searchBody(r, since);
+  const s = shape(r.search!.records, { id: r.id, ...(opts.check ? { item: opts.check } : {}) });
+  for await (const item of searchCursor(ctx.client, r.search!.path, s, body, SEARCH_PAGE)) if (Number(item[r.updated!]) >= since) yield item;
 }
 
 /** A detail reader's records for one parent record. */

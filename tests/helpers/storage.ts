@@ -1,4 +1,6 @@
 import type { RunResult } from './run.js';
+import { manifestFor, type Manifest } from '../../src/keboola/manifest.js';
+import type { TableSpec } from '../../src/keboola/tables.js';
 
 interface Filter {
   column: string;
@@ -6,16 +8,41 @@ interface Filter {
   values_from_set: string[];
 }
 
+/** The part of a manifest (Keboola's native-types form) that says how storage loads the table. */
+export interface LoadManifest {
+  incremental: boolean;
+  schema: Array<{ name: string; primary_key?: boolean }>;
+  delete_where?: Array<{ where_filters: Filter[] }>;
+}
+
+/** A replacing manifest for a table of string columns, for tests of the writers. */
+export function manifestOf(spec: TableSpec): Manifest {
+  const columns = Object.fromEntries(spec.columns.map((c) => [c, { type: 'string' as const, description: `Column ${c}.` }]));
+  return manifestFor({ description: `Table ${spec.name}.`, primary_key: spec.primaryKey, columns }, { mode: 'replace' });
+}
+
+/** The primary key, in column order, as the manifest's schema flags it. */
+export function primaryKeyOf(manifest: Record<string, unknown>): string[] {
+  const schema = (manifest as unknown as LoadManifest).schema;
+  if (!Array.isArray(schema)) throw new Error(`a manifest without a schema: ${JSON.stringify(manifest)}`);
+  return schema.filter((c) => c.primary_key === true).map((c) => c.name);
+}
+
 /**
  * Loads a run's tables the way the platform applies manifests: `incremental: false` replaces the table;
- * `incremental: true` first deletes the rows matched by `delete_where`, then upserts by primary key.
+ * `incremental: true` first deletes the rows matched by `delete_where`, then upserts by primary key (the
+ * schema's `primary_key` columns).
  */
 export class Storage {
   readonly tables = new Map<string, Map<string, Record<string, string>>>();
 
   async load(run: RunResult): Promise<void> {
     for (const name of await run.tables()) {
-      const manifest = (await run.manifest(name)) as { primary_key: string[]; incremental: boolean; delete_where?: Array<{ where_filters: Filter[] }> };
+      const manifest = (await run.manifest(name)) as unknown as LoadManifest;
+      const key = primaryKeyOf(manifest as unknown as Record<string, unknown>);
+      // The columns are the CSV's header (has_header: true); the schema names them in the same order.
+      const header = run.table(name).header;
+      if (JSON.stringify(manifest.schema.map((c) => c.name)) !== JSON.stringify(header)) throw new Error(`${name}: the manifest's schema does not name the CSV's columns`);
       let table = this.tables.get(name) ?? new Map();
       if (!manifest.incremental) table = new Map();
       for (const clause of manifest.delete_where ?? []) {
@@ -25,7 +52,7 @@ export class Storage {
           for (const [k, row] of table) if (set.has(row[f.column])) table.delete(k);
         }
       }
-      for (const row of run.table(name).rows) table.set(manifest.primary_key.map((c) => row[c]).join('\u0000'), row);
+      for (const row of run.table(name).rows) table.set(key.map((c) => row[c]).join('\u0000'), row);
       this.tables.set(name, table);
     }
   }
