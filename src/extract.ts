@@ -31,6 +31,8 @@ export interface ExtractResult {
   truncated: number;
   vanished: number;
   seconds: number;
+  /** Requests not made, by the reason they were not needed (`notes: 0 on the contact`). */
+  saved: Record<string, number>;
   /** The time budget cut the run short: the next run continues. */
   stoppedEarly: boolean;
   /** What out/state.json must hold for the next run. */
@@ -102,7 +104,8 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   }
 
   const rows = writers.counts();
-  const result = { rows, requests: client.stats.requests, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000, stoppedEarly, sync, customColumns: custom };
+  const saved = Object.fromEntries([...run.saved].map(([reader, n]) => [readers[reader].cost ?? reader, n]));
+  const result = { rows, requests: client.stats.requests, saved, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000, stoppedEarly, sync, customColumns: custom };
   logSummary(result, client, template.tables);
   return result;
 }
@@ -158,6 +161,8 @@ function groupByList(roots: CompiledTable[]): Map<string, CompiledTable[]> {
 class Run {
   truncated = 0;
   vanished = 0;
+  /** Detail requests not made because the parent said its list was empty, by reader. */
+  readonly saved = new Map<string, number>();
   /** Children to complete from the other side once the list is read (see completeFromOtherSide): their capped parents, by key. */
   private readonly deferred = new Map<CompiledTable, { parentTable: string; parents: Map<string, Scope> }>();
 
@@ -327,6 +332,11 @@ class Run {
   private async *childItems(child: CompiledTable, parentObj: Json, parentTable: CompiledTable, scope: Scope): AsyncIterable<Json> {
     const from = child.node.from;
     if (from.kind === 'fetch') {
+      // The parent says its list is empty (a contact with notes.total_count 0): no request to learn it again.
+      if (from.unless_zero !== undefined && isZero(getPath(parentObj, undefined, from.unless_zero))) {
+        this.saved.set(from.reader, (this.saved.get(from.reader) ?? 0) + 1);
+        return;
+      }
       yield* readFor(this.ctx, from.reader, parentObj, child.check);
       return;
     }
@@ -379,6 +389,11 @@ function matches(root: CompiledTable, item: Json): boolean {
   return !where || Object.entries(where).every(([k, v]) => item[k] === v);
 }
 
+/** A size of 0 (or false): the parent says so. Anything else, absent included, proves nothing. */
+function isZero(v: unknown): boolean {
+  return v === 0 || v === false || v === '0';
+}
+
 /** The list readers a top-level table reads, one after another. */
 function listsOf(root: CompiledTable): string[] {
   return root.node.from.kind === 'list' ? [root.node.from.list].flat() : [];
@@ -399,5 +414,7 @@ function logSummary(result: ExtractResult, client: IntercomClient, tables: Compi
     const share = (n: number) => `${((100 * n) / Math.max(result.requests, 1)).toFixed(0)}%`;
     log.info(`Per-object detail requests: ${fmt(perRecord)} of ${fmt(result.requests)} (${share(perRecord)}): ${costs.map(([c, n]) => `${c} ${fmt(n)} (${share(n)})`).join(', ')}.${skippable.length ? ` parameters.skip_contact_details turns off ${skippable.join(', ')}.` : ''}`);
   }
+  const saved = Object.entries(result.saved);
+  if (saved.length > 0) log.info(`Requests not made, because the record said its list was empty: ${saved.map(([c, n]) => `${c} ${fmt(n)}`).join(', ')}.`);
   if (result.truncated) log.warn(`${fmt(result.truncated)} objects had more nested items than the API returns (see the warnings above).`);
 }

@@ -44,11 +44,13 @@ describe('workspace template', function () {
   let ws: Workspace;
   let sim: Simulator;
   let run: RunResult;
+  let requests: Record<string, number>;
 
   before(async () => {
     ws = generateWorkspace({ seed: 31, users: 170, leads: 40, conversations: 40, segments: 14, richConversations: true });
     sim = await startSimulator({ workspace: ws, token: TOKEN });
     run = await runExtractor(config(sim.url, TOKEN, { template: 'workspace' }));
+    requests = { ...sim.stats.byRoute };
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stderr, 'a successful run prints nothing on stderr').to.equal('');
   });
@@ -93,7 +95,11 @@ describe('workspace template', function () {
     expect(run.table('contacts_social_profiles').rows.length).to.equal(ws.contacts.reduce((n, c) => n + (c.social_profiles?.data?.length ?? 0), 0));
   });
 
-  it('notes of every contact, with their author', () => {
+  it('notes of every contact, with their author, asked only of contacts that say they have notes', () => {
+    const withNotes = ws.contacts.filter((c) => (ws.notes.get(c.id) ?? []).length > 0).length;
+    expect(withNotes).to.be.above(0).and.below(ws.contacts.length);
+    expect(requests['GET /contacts/:id/notes']).to.equal(withNotes);
+    expect(run.stdout).to.include(`Requests not made, because the record said its list was empty: notes ${ws.contacts.length - withNotes}.`);
     const notes = [...ws.notes.entries()].flatMap(([contact, ns]) => ns.map((n) => ({ contact, n })));
     expect(ids(run.table('notes'))).to.deep.equal(sorted(notes.map(({ n }) => n.id)));
     const byId = new Map(run.table('notes').rows.map((r) => [r.id, r]));
