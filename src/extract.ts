@@ -72,12 +72,15 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   try {
     for (const [listName, roots] of groupByList(template.roots)) {
       const plan = planList(listName, readers[listName].search !== undefined, cfg, prev, nowSec());
-      const outcome: Outcome = { plan, complete: false, reached: false, ids: new Set(), unordered: readers[listName].search?.sorted === false };
+      const unordered = readers[listName].search?.sorted === false;
+      const outcome: Outcome = { plan, complete: false, reached: false, ids: new Set(), unordered, startedAt: nowSec() };
       outcomes.set(listName, outcome);
       if (Date.now() >= deadline) continue;
       outcome.reached = true;
       progress.begin(describePlan(plan));
-      outcome.complete = await run.readList(listName, roots, outcome, () => Date.now() >= deadline);
+      // An unsorted search cannot stop halfway and continue later (its order shifts between runs): read to the end.
+      if (unordered && deadline !== Infinity) log.info(`${listName}: its search is not sorted, so its read cannot stop at parameters.max_run_minutes and continue next run; it is read to the end.`);
+      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && Date.now() >= deadline);
       progress.end();
     }
   } catch (e) {
@@ -163,8 +166,11 @@ class Run {
   vanished = 0;
   /** Detail requests not made because the parent said its list was empty, by reader. */
   readonly saved = new Map<string, number>();
-  /** Children to complete from the other side once the list is read (see completeFromOtherSide): their capped parents, by key. */
-  private readonly deferred = new Map<CompiledTable, { parentTable: string; parents: Map<string, Scope> }>();
+  /**
+   * Children to complete from the other side once the list is read (see completeFromOtherSide): their capped
+   * parents by key, each with the keys of the items already written for it.
+   */
+  private readonly deferred = new Map<CompiledTable, { parentTable: string; parents: Map<string, { scope: Scope; written: Set<string>; found: boolean }> }>();
 
   constructor(
     private readonly cfg: RunConfig,
@@ -225,13 +231,19 @@ class Run {
       if (from.kind !== 'embedded' || !from.complete_by) continue;
       const { list, members } = from.complete_by;
       const key = readers[members].id;
+      const itemKey = readers[list].id;
       log.info(`${fmt(parents.size)} ${parentTable} show ${from.capped_at ?? 'a capped list of'} or more items of ${child.name}, which may be more than the API shows: their ${child.name} come from GET ${readers[members].path} for each of the ${list} (reader ${members}).`);
       const before = this.writers.counts().get(child.name) ?? 0;
       await this.forEach(readAll(this.ctx, list, { check: child.check }), () => false, async (item) => {
         try {
           for await (const member of readFor(this.ctx, members, item)) {
             const parent = parents.get(String(member[key]));
-            if (parent) await this.emit(child, item, parent);
+            if (!parent) continue;
+            parent.found = true;
+            // Page-numbered members shift while records change: a parent listed twice gets the item once.
+            if (parent.written.has(String(item[itemKey]))) continue;
+            parent.written.add(String(item[itemKey]));
+            await this.emit(child, item, parent.scope);
           }
         } catch (e) {
           if (!vanished(members, e)) throw e;
@@ -239,7 +251,11 @@ class Run {
           log.warn(`${list} ${String(item[readers[list].id])} was deleted while the run read its ${members}; it is left out of ${child.name}.`);
         }
       });
-      log.info(`${child.name}: ${fmt((this.writers.counts().get(child.name) ?? 0) - before)} rows for the ${fmt(parents.size)} capped records.`);
+      log.info(`${child.name}: ${fmt((this.writers.counts().get(child.name) ?? 0) - before)} rows added beyond those shown, for the ${fmt(parents.size)} capped ${parentTable}.`);
+      const unseen = [...parents].filter(([, p]) => !p.found).map(([k]) => k);
+      if (unseen.length > 0) {
+        log.warn(`${fmt(unseen.length)} ${parentTable} (${unseen.slice(0, 5).join(', ')}${unseen.length > 5 ? ', …' : ''}) showed ${from.capped_at ?? 'a capped list of'} or more items of ${child.name}, but GET ${readers[members].path} listed none of them for any of the ${list}, so only the items they show are written. (Intercom documents that it leaves some records out of that listing.)`);
+      }
     }
   }
 
@@ -351,10 +367,11 @@ class Run {
       return;
     }
     if (capped && from.complete_by) {
-      const key = readers[from.complete_by.members].id;
-      const waiting = this.deferred.get(child) ?? { parentTable: parentTable.name, parents: new Map<string, Scope>() };
-      this.deferred.set(child, { ...waiting, parents: waiting.parents.set(String(parentObj[key]), scope) });
-      return;
+      // The items shown are written now, and the rest once the other side has been read.
+      const itemKey = readers[from.complete_by.list].id;
+      const waiting = this.deferred.get(child) ?? { parentTable: parentTable.name, parents: new Map() };
+      waiting.parents.set(String(parentObj[readers[from.complete_by.members].id]), { scope, written: new Set(list.map((i) => String(i[itemKey]))), found: false });
+      this.deferred.set(child, waiting);
     }
     if (from.total) {
       const total = Number(getPath(parentObj, undefined, from.total));

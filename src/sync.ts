@@ -61,8 +61,12 @@ export interface Outcome {
   maxUpdatedAt?: number;
   /** With a full read: the cursor of the page being read when it stopped. */
   cursor?: string;
-  /** Its changes come in no particular order (a search that does not sort): a read stopped early proves no mark. */
+  /**
+   * Its changes come in no particular order (a search that does not sort): a record read early and updated
+   * later in the read is not read again, so the mark may not pass the read's start (`startedAt`, UNIX seconds).
+   */
   unordered?: boolean;
+  startedAt?: number;
 }
 
 /** The previous sync state if it can be trusted for this run, else none (with the reason logged). */
@@ -120,7 +124,8 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
   }
   // Changes come oldest first, so when stopped early every change up to the last one written is in.
   if (!o.complete && o.unordered) return kept;
-  const reachedTo = o.complete ? Math.min(o.maxUpdatedAt ?? p.mark, nowSec) : o.maxUpdatedAt ?? p.mark;
+  let reachedTo = o.complete ? Math.min(o.maxUpdatedAt ?? p.mark, nowSec) : o.maxUpdatedAt ?? p.mark;
+  if (o.unordered) reachedTo = Math.min(reachedTo, o.startedAt ?? nowSec);
   return { ...kept, mark: Math.max(p.mark, reachedTo) };
 }
 

@@ -149,6 +149,16 @@ describe('values checked against their column type', () => {
     ]);
   });
 
+  it('keeps an integer beyond 2^53 as read, warning that parsing may have cost it digits', () => {
+    const row = compileRow('users', { big: { path: 'n', type: 'integer', description: 'A big number.' } });
+    let rows: string[][] = [];
+    const out = captureStdout(() => {
+      rows = [row({ n: 2 ** 60 }, {}), row({ n: Number.MAX_SAFE_INTEGER }, {}), row({ n: -(2 ** 54) }, {})];
+    });
+    expect(rows).to.deep.equal([[String(2 ** 60)], [String(Number.MAX_SAFE_INTEGER)], [String(-(2 ** 54))]]);
+    expect(out.trim().split('\n')).to.deep.equal([`WARNING: users.big: Intercom sent ${String(2 ** 60)}, an integer beyond 2^53, which may have lost its last digits when the answer was parsed; written as read.`]);
+  });
+
   it('types custom attribute columns from their definitions, and describes them on one line', () => {
     const template = loadTemplate('basic');
     const specs = columnSpecs(template, {

@@ -135,7 +135,12 @@ function typed(type: ColumnType, name: string, read: (obj: Json, scope: Scope) =
   if (!fits) return read;
   return (o, p) => {
     const v = read(o, p);
-    if (v === '' || fits.re.test(v)) return v;
+    if (v === '') return v;
+    if (fits.re.test(v)) {
+      // JSON numbers are doubles: an integer beyond 2^53 has already lost digits when the answer was parsed.
+      if (type === 'integer' && !Number.isSafeInteger(Number(v))) warnOnce(`unsafe:${name}`, `${name}: Intercom sent ${v}, an integer beyond 2^53, which may have lost its last digits when the answer was parsed; written as read.`);
+      return v;
+    }
     warnOnce(`type:${name}`, `${name}: Intercom sent ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)}, not ${fits.what}; written empty (parameters.raw_payload keeps the original).`);
     return '';
   };
