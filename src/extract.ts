@@ -6,7 +6,7 @@
  */
 import { log, resetWarnings } from './log.js';
 import type { IntercomClient } from './intercom/client.js';
-import { expand, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
+import { describeReader, expand, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
 import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable } from './flatten/template.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
@@ -232,7 +232,7 @@ class Run {
       const { list, members } = from.complete_by;
       const key = readers[members].id;
       const itemKey = readers[list].id;
-      log.info(`${fmt(parents.size)} ${parentTable} show ${from.capped_at ?? 'a capped list of'} or more items of ${child.name}, which may be more than the API shows: their ${child.name} come from GET ${readers[members].path} for each of the ${list} (reader ${members}).`);
+      log.info(`${fmt(parents.size)} ${parentTable} show ${from.capped_at ?? 'a capped list of'} or more items of ${child.name}, which may be more than the API shows: their ${child.name} come from ${describeReader(members)} for each of the ${list}.`);
       const before = this.writers.counts().get(child.name) ?? 0;
       await this.forEach(readAll(this.ctx, list, { check: child.check }), () => false, async (item) => {
         try {
@@ -254,7 +254,7 @@ class Run {
       log.info(`${child.name}: ${fmt((this.writers.counts().get(child.name) ?? 0) - before)} rows added beyond those shown, for the ${fmt(parents.size)} capped ${parentTable}.`);
       const unseen = [...parents].filter(([, p]) => !p.found).map(([k]) => k);
       if (unseen.length > 0) {
-        log.warn(`${fmt(unseen.length)} ${parentTable} (${unseen.slice(0, 5).join(', ')}${unseen.length > 5 ? ', …' : ''}) showed ${from.capped_at ?? 'a capped list of'} or more items of ${child.name}, but GET ${readers[members].path} listed none of them for any of the ${list}, so only the items they show are written. (Intercom documents that it leaves some records out of that listing.)`);
+        log.warn(`${fmt(unseen.length)} ${parentTable} (${unseen.slice(0, 5).join(', ')}${unseen.length > 5 ? ', …' : ''}) showed ${from.capped_at ?? 'a capped list of'} or more items of ${child.name}, but ${describeReader(members)} listed none of them for any of the ${list}, so only the items they show are written. (Intercom documents that it leaves some records out of that listing.)`);
       }
     }
   }

@@ -201,6 +201,13 @@ export function expand(ctx: ReaderContext, name: string, item: Json, check?: Rec
   });
 }
 
+/** A reader's request as a log line shows it: `GET /companies?tag_id={id}&per_page=50`. */
+export function describeReader(name: string): string {
+  const r = readers[name];
+  const query = Object.entries(r.query ?? {}).map(([k, v]) => `${k}=${String(v)}`).join('&');
+  return `${r.paging === 'search' ? 'POST' : 'GET'} ${r.path}${query ? `?${query}` : ''}`;
+}
+
 /** Whether `e` is the declared meaning of a 404 from this reader: its record was deleted during the run. */
 export function vanished(name: string, e: unknown): boolean {
   return readers[name].on_404 === 'vanished' && e instanceof HttpError && e.status === 404;
