@@ -419,7 +419,7 @@ function listsOf(root: CompiledTable): string[] {
 
 
 function logSummary(result: ExtractResult, client: IntercomClient, tables: CompiledTable[]): void {
-  log.info(`Done in ${result.seconds.toFixed(1)} s: ${fmt(result.requests)} requests (${fmt(client.stats.retries)} retried, ${fmt(client.stats.rateLimited)} rate-limited), ${(client.pacer.waitedMs / 1000).toFixed(1)} s waited for the rate limit.`);
+  log.info(`Done in ${result.seconds.toFixed(1)} s: ${fmt(result.requests)} requests (${fmt(client.stats.retries)} retried, ${fmt(client.stats.rateLimited)} rate-limited), ${(client.pacer.waitedMs / 1000).toFixed(1)} s waited for the rate limit, ${Math.round(client.pacer.meanLatencyMs)} ms mean latency, at most ${fmt(client.pacer.maxInFlight)} in flight.`);
   for (const t of tables) log.info(`  ${t.name.padEnd(32)} ${fmt(result.rows.get(t.name) ?? 0).padStart(12)} rows`);
   const routes = [...client.stats.byRoute].sort((a, b) => b[1] - a[1]);
   log.info(`Requests by endpoint: ${routes.map(([r, n]) => `${r} ${fmt(n)}`).join(', ')}.`);

@@ -57,6 +57,7 @@ function clientFor(cfg: RunConfig, overrides: Overrides, control: RunControl): I
     token: cfg.token,
     apiVersion: cfg.apiVersion,
     maxConcurrency: cfg.maxConcurrency,
+    rateLimitShare: cfg.rateLimitShare,
     ...(control.signal ? { signal: control.signal } : {}),
     ...overrides.client,
   });
@@ -85,7 +86,7 @@ async function checkConnection(cfg: RunConfig, overrides: Overrides, control: Ru
 async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<void> {
   for (const w of cfg.warnings) log.warn(w);
   const state = await readState(cfg.dataDir);
-  log.info(`Intercom extractor: template ${cfg.template}${cfg.incremental ? ', incremental' : ''}, ${cfg.baseUrl}, API ${cfg.apiVersion}, up to ${cfg.maxConcurrency} requests in flight.`);
+  log.info(`Intercom extractor: template ${cfg.template}${cfg.incremental ? ', incremental' : ''}, ${cfg.baseUrl}, API ${cfg.apiVersion}, paced to ${Math.round(cfg.rateLimitShare * 100)}% of the rate limit, at most ${cfg.maxConcurrency} requests in flight.`);
   const client = clientFor(cfg, overrides, control);
   const result = await extract(cfg, client, { outTablesDir: path.join(cfg.dataDir, 'out', 'tables'), ...overrides.extract }, state);
   // A stop that came after the last request (while the tables were closed) still saves nothing.

@@ -89,17 +89,27 @@ describe('Intercom HTTP client', () => {
 });
 
 describe('pacer', () => {
-  it('holds requests when the window is spent, until it resets', async () => {
+  it('spreads the room over the window, and holds requests when it is spent, until it resets', async () => {
     let now = 1_000_000;
     const slept: number[] = [];
     const pacer = new Pacer({ maxConcurrency: 10, now: () => now, sleep: async (ms) => { slept.push(ms); now += ms; } });
     pacer.observe({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '2', 'x-ratelimit-reset': String(now / 1000 + 10) });
     (await pacer.acquire())();
-    (await pacer.acquire())();
     expect(slept).to.deep.equal([]);
+    (await pacer.acquire())(); // 2 left for 10 s: one every 5 s
+    expect(slept).to.deep.equal([5_000]);
     (await pacer.acquire())(); // window spent: waits for the reset
-    expect(slept.length).to.equal(1);
     expect(now).to.be.at.least(1_000_000 + 10_000);
+  });
+
+  it('leaves the part of every window that rate_limit_share does not give it to other clients', async () => {
+    const now = 1_000_000;
+    const pacer = new Pacer({ maxConcurrency: 100, now: () => now, sleep: () => new Promise(() => {}), share: 0.25, spread: false });
+    pacer.observe({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '100', 'x-ratelimit-reset': String(now / 1000 + 10) });
+    let granted = 0;
+    for (let i = 0; i < 60; i++) void pacer.acquire().then(() => granted++);
+    await new Promise((r) => setImmediate(r));
+    expect(granted).to.equal(25);
   });
 
   it('never lets more than maxConcurrency requests in flight', async () => {

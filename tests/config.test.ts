@@ -19,7 +19,7 @@ function fails(raw: unknown, pattern: RegExp): void {
 describe('config', () => {
   it('applies the defaults', () => {
     const cfg = parseConfig(ok, '/data');
-    expect(cfg).to.include({ action: 'run', template: 'basic', region: 'us', baseUrl: 'https://api.intercom.io', apiVersion: '2.14', maxConcurrency: 8, token: 'tok-123456' });
+    expect(cfg).to.include({ action: 'run', template: 'basic', region: 'us', baseUrl: 'https://api.intercom.io', apiVersion: '2.14', maxConcurrency: 200, rateLimitShare: 1, token: 'tok-123456' });
     expect([...cfg.skipDetails]).to.deep.equal([]);
     expect(cfg).to.include({ incremental: false, resync: false, fullRefreshDays: 7, maxRunMs: undefined });
     expect(parseConfig({ parameters: { ...ok.parameters, incremental: true, max_run_minutes: 1.5 } }, '/d')).to.include({ incremental: true, maxRunMs: 90_000 });
@@ -48,6 +48,9 @@ describe('config', () => {
     fails({ parameters: { ...ok.parameters, api_version: 2.14 } }, /parameters\.api_version/);
     fails({ parameters: { ...ok.parameters, skip_contact_details: ['tags'] } }, /parameters\.skip_contact_details/);
     fails({ parameters: { ...ok.parameters, max_concurrency: 0 } }, /parameters\.max_concurrency/);
+    fails({ parameters: { ...ok.parameters, max_concurrency: 1001 } }, /parameters\.max_concurrency must be a whole number from 1 to 1000/);
+    fails({ parameters: { ...ok.parameters, rate_limit_share: 0 } }, /parameters\.rate_limit_share must be a whole percentage from 1 to 100/);
+    fails({ parameters: { ...ok.parameters, rate_limit_share: 50.5 } }, /parameters\.rate_limit_share/);
     fails({ parameters: { ...ok.parameters, api_base_url: 'ftp://x' } }, /parameters\.api_base_url/);
     fails({ ...ok, action: 'sync' }, /Unknown action "sync"/);
     fails({ parameters: [], authorization: { oauth_api: { credentials: { '#data': '{oops' } } } }, /#data is not valid JSON/);

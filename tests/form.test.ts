@@ -44,7 +44,9 @@ describe('configuration form', () => {
   it('rejects what the component rejects: a time budget of 0, an unknown template, too much concurrency', () => {
     expect(validate({ template: 'basic', max_run_minutes: 0 })).to.equal(false);
     expect(validate({ template: 'all' })).to.equal(false);
-    expect(validate({ template: 'basic', max_concurrency: 65 })).to.equal(false);
+    expect(validate({ template: 'basic', max_concurrency: 1001 })).to.equal(false);
+    expect(validate({ template: 'basic', rate_limit_share: 101 })).to.equal(false);
+    expect(validate({ template: 'basic', rate_limit_share: 50 })).to.equal(true);
     expect(validate({ template: 'basic', max_run_minutes: 0.5 })).to.equal(true);
   });
 

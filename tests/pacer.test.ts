@@ -14,7 +14,7 @@ const T0 = 1_700_000_000_000; // a whole second, local ms
 function fakePacer(maxConcurrency = 100) {
   const clock = { now: T0 };
   const sleeps: number[] = [];
-  const pacer = new Pacer({ maxConcurrency, now: () => clock.now, sleep: (ms) => (sleeps.push(ms), new Promise(() => {})) });
+  const pacer = new Pacer({ maxConcurrency, now: () => clock.now, sleep: (ms) => (sleeps.push(ms), new Promise(() => {})), spread: false });
   return { pacer, clock, sleeps };
 }
 

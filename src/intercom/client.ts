@@ -12,6 +12,8 @@ export interface ClientOptions {
   token: string;
   apiVersion: string;
   maxConcurrency: number;
+  /** The part of the app's rate limit the run may use (0, 1]; default all of it. */
+  rateLimitShare?: number;
   /** A request's whole life, from sending to the last byte of the body: a body that trickles forever still ends. */
   timeoutMs?: number;
   /** How long a TCP (and TLS) connection may take to open. */
@@ -104,6 +106,7 @@ export class IntercomClient {
 
   constructor(options: ClientOptions) {
     this.opts = {
+      rateLimitShare: 1,
       timeoutMs: 60_000,
       connectTimeoutMs: 15_000,
       retryWindowMs: 10 * 60_000,
@@ -118,7 +121,7 @@ export class IntercomClient {
     this.signal = options.signal ? AbortSignal.any([options.signal, this.halter.signal]) : this.halter.signal;
     // Every request in flight listens to the stop signal; dozens at once is by design, not a leak.
     setMaxListeners(0, this.signal);
-    this.pacer = new Pacer({ maxConcurrency: this.opts.maxConcurrency });
+    this.pacer = new Pacer({ maxConcurrency: this.opts.maxConcurrency, share: this.opts.rateLimitShare });
     const agentOpts = { keepAlive: true, maxSockets: this.opts.maxConcurrency };
     this.http = axios.create({
       baseURL: this.opts.baseUrl,

@@ -26,9 +26,19 @@
  *    the network latency), never before it, so a request never lands in a window that has not yet begun.
  *    Without a Date header, the local clock is taken as the server's, except that a reset is never more than
  *    one window (windowMs) ahead.
+ *
+ * Requests are spread over the window rather than sent in a burst at its start: each waits until the room
+ * left, spread evenly over the time left, gives it a turn (10 s / 1,666 = 6 ms apart at Intercom's default).
+ * So about rate × latency requests are in flight, as many as the limit can use and no more, and when another
+ * client of the same app spends the room faster, the spacing widens by itself. `share` keeps part of every
+ * window for other clients. maxConcurrency is only an upper bound (memory, sockets).
  */
 export interface PacerOptions {
   maxConcurrency: number;
+  /** The part of the app's limit this run may use, (0, 1]: the rest of every window is left to other clients. */
+  share?: number;
+  /** Spread requests over the window (default); off, they go as soon as there is room (tests of the accounting). */
+  spread?: boolean;
   /** Local clock in ms, injectable for tests. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -43,6 +53,8 @@ const OFFSET_EPOCH_MS = 30_000;
 
 export class Pacer {
   readonly maxConcurrency: number;
+  readonly share: number;
+  private readonly spread: boolean;
   private readonly now: () => number;
   private readonly sleep: ((ms: number) => Promise<void>) | undefined;
   private readonly windowMs: number;
@@ -71,6 +83,14 @@ export class Pacer {
   /** When the current window ends, local ms (never earlier than the server's reset). */
   private resetLocalMs = -Infinity;
   private pausedUntilMs = 0;
+  /** Spacing: the next request may go at this local ms. */
+  private nextSendMs = 0;
+  /** Requests wait for room one at a time, in order: the others wait for their turn, not on timers of their own. */
+  private queue: Promise<void> = Promise.resolve();
+  /** For the run's summary: the most requests in flight at once, and the answers' mean latency. */
+  private peakInFlight = 0;
+  private latencyTotalMs = 0;
+  private latencyCount = 0;
 
   /** Lower bounds of (server clock - local clock), ms: the best of this epoch and of the one before. */
   private offsetEpochStart = -Infinity;
@@ -85,11 +105,23 @@ export class Pacer {
 
   constructor(opts: PacerOptions) {
     this.maxConcurrency = opts.maxConcurrency;
+    this.share = Math.min(1, Math.max(0.01, opts.share ?? 1));
+    this.spread = opts.spread ?? true;
     // The wall clock: without a Date header, resets are compared with it directly.
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep;
     this.windowMs = opts.windowMs ?? 10_000;
     this.maxWaitMs = opts.maxWaitMs ?? 60_000;
+  }
+
+  /** The most requests that were in flight at once. */
+  get maxInFlight(): number {
+    return this.peakInFlight;
+  }
+
+  /** The mean time from sending a request to its release (its answer read), ms; 0 before any. */
+  get meanLatencyMs(): number {
+    return this.latencyCount === 0 ? 0 : this.latencyTotalMs / this.latencyCount;
   }
 
   /** Wall time during which at least one request was held back by the rate limit, for the run's summary. */
@@ -112,9 +144,13 @@ export class Pacer {
       throw e;
     }
     let released = false;
+    const sentAt = this.now();
+    this.peakInFlight = Math.max(this.peakInFlight, this.sent);
     return () => {
       if (released) return;
       released = true;
+      this.latencyTotalMs += this.now() - sentAt;
+      this.latencyCount++;
       this.probing = false;
       this.sent--;
       if (this.answered > 0) this.answered--;
@@ -130,18 +166,31 @@ export class Pacer {
     else this.slots--;
   }
 
-  /** Waits until the window has room, then takes one place in it in the same tick, so waiters woken together cannot overbook it. */
-  private async claimRoom(): Promise<void> {
+  /** Waits for its turn, then for room in the window. */
+  private claimRoom(): Promise<void> {
+    const turn = this.queue.then(() => this.waitForRoom());
+    this.queue = turn.catch(() => undefined);
+    // The head of the queue looks again: time may have passed that no timer of its own has seen yet.
+    this.wake();
+    return turn;
+  }
+
+  /** Waits until the window has room and the spacing allows, then takes one place in it in the same tick. */
+  private async waitForRoom(): Promise<void> {
     let holding = false;
     try {
       for (;;) {
         const now = this.now();
         let waitMs: number;
+        const room = now < this.pausedUntilMs ? 0 : this.room(now);
         if (now < this.pausedUntilMs) {
           waitMs = this.pausedUntilMs - now;
-        } else if (this.room(now) > 0) {
+        } else if (room > 0 && now >= this.nextSendMs) {
           this.sent++;
+          this.nextSendMs = now + this.spacing(now, room);
           return;
+        } else if (room > 0) {
+          waitMs = this.nextSendMs - now;
         } else {
           // No room: wait for the window to reset, or for a response or release to change the count.
           waitMs = this.limit === undefined ? this.maxWaitMs : this.resetLocalMs - now;
@@ -157,7 +206,13 @@ export class Pacer {
     }
   }
 
-  /** How many more requests the server is sure to accept in the current window. */
+  /** How long after this request the next may go: the time left in the window shared evenly by the room left. */
+  private spacing(now: number, room: number): number {
+    if (!this.spread || this.limit === undefined || !Number.isFinite(room) || !Number.isFinite(this.resetLocalMs)) return 0;
+    return Math.max(0, this.resetLocalMs - now) / room;
+  }
+
+  /** How many more requests the server is sure to accept in the current window, less what is left to others. */
   private room(now: number): number {
     if (this.limit === undefined) {
       // Nothing known yet: one request finds out the limit, rather than a burst of maxConcurrency finding it the
@@ -172,7 +227,8 @@ export class Pacer {
       this.lost = 0;
       this.resetLocalMs = now + this.windowMs;
     }
-    return this.remaining - this.sent - this.lost;
+    const reserved = this.limit - Math.floor(this.limit * this.share);
+    return this.remaining - reserved - this.sent - this.lost;
   }
 
   private async wait(ms: number): Promise<void> {

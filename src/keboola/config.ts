@@ -25,6 +25,8 @@ export interface RunConfig {
   apiVersion: string;
   skipDetails: ReadonlySet<SkippableDetail>;
   maxConcurrency: number;
+  /** The part of the app's rate limit this run may use, 0.01–1. */
+  rateLimitShare: number;
   incremental: boolean;
   resync: boolean;
   fullRefreshDays: number;
@@ -120,9 +122,13 @@ function parseKnown(raw: unknown, dataDir: string): Omit<RunConfig, 'warnings'> 
     throw new UserError(`parameters.skip_contact_details must be a list of ${SKIPPABLE_DETAILS.map((s) => `"${s}"`).join(', ')}: fix the list.`);
   }
 
-  const maxConcurrency = params.max_concurrency ?? 8;
-  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
-    throw new UserError('parameters.max_concurrency must be a whole number from 1 to 64: fix it or remove it.');
+  const maxConcurrency = params.max_concurrency ?? 200;
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 1000) {
+    throw new UserError('parameters.max_concurrency must be a whole number from 1 to 1000: fix it or remove it.');
+  }
+  const share = params.rate_limit_share ?? 100;
+  if (!Number.isInteger(share) || share < 1 || share > 100) {
+    throw new UserError('parameters.rate_limit_share must be a whole percentage from 1 to 100: fix it or remove it.');
   }
 
   const incremental = params.incremental ?? false;
@@ -143,7 +149,7 @@ function parseKnown(raw: unknown, dataDir: string): Omit<RunConfig, 'warnings'> 
   const customAttributeColumns = params.custom_attribute_columns ?? false;
   if (typeof customAttributeColumns !== 'boolean') throw new UserError('parameters.custom_attribute_columns must be true or false: fix it or remove it.');
 
-  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns };
+  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns };
 }
 
 /** The known name nearest to a misspelled one (by edit distance), if it is near enough to be a typo. */
