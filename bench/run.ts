@@ -1,61 +1,156 @@
 /**
- * `npm run bench`: the conversations template against a simulated workspace with network latency and a
- * rate limit, once with parts fetched one at a time (what peers do) and once concurrently (the default),
- * several rounds each. Prints medians, the ratio, and peak memory. Numbers vary on shared machines:
- * compare medians and ratios, not single runs.
+ * `npm run bench`: how close each template runs to Intercom's rate limit, how many requests it spends per
+ * record, how its memory grows with the workspace, and what concurrency buys over one request at a time.
+ *
+ * The simulator runs here; each extraction runs in a child process (bench/child.ts), so its peak memory is its
+ * own. Shared machines are noisy: every figure is the median of several rounds, with the spread beside it.
+ *
+ * Environment: BENCH_ROUNDS (3), BENCH_SCALE (3: the throughput workspace is this many times the demo's),
+ * BENCH_RSS_SCALES (1,10,100), BENCH_SEQUENTIAL (conversations; "all" for every template), BENCH_TEMPLATES.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateWorkspace, startSimulator } from '../tests/simulator/index.js';
-import { runComponent } from '../src/main.js';
-import { setQuiet } from '../src/log.js';
+import { promisify } from 'node:util';
+import { generateWorkspace, startSimulator, type Simulator, type Workspace } from '../tests/simulator/index.js';
+import { TEMPLATES } from '../src/keboola/config.js';
 
+const run = promisify(execFile);
 const TOKEN = 'bench-token';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 40);
-const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 600);
-// Intercom's default app limit is about 10,000 requests a minute: ~1,666 per 10-second window.
-const LIMIT = { limit: 1666, windowSeconds: 10 };
+const SCALE = Number(process.env.BENCH_SCALE ?? 3);
+const RSS_SCALES = (process.env.BENCH_RSS_SCALES ?? '1,10,100').split(',').map(Number);
+const TEMPLATE_LIST = (process.env.BENCH_TEMPLATES?.split(',') ?? [...TEMPLATES]) as string[];
+const SEQUENTIAL = process.env.BENCH_SEQUENTIAL === 'all' ? TEMPLATE_LIST : (process.env.BENCH_SEQUENTIAL ?? 'conversations').split(',');
+const OUT = path.resolve('bench-output');
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+interface Profile {
+  name: string;
+  latencyMs: number;
+  limit: number;
+  windowSeconds: number;
+}
+// Intercom's default private-app limit, 10,000 a minute, counted per 10 s: 1,666 a window; and a faster profile.
+const PROFILES: Profile[] = [
+  { name: '300 ms, 10,000/min', latencyMs: 300, limit: 1666, windowSeconds: 10 },
+  { name: '40 ms, 200/s', latencyMs: 40, limit: 2000, windowSeconds: 10 },
+];
 
-async function once(url: string, maxConcurrency: number): Promise<{ seconds: number; rssMb: number }> {
-  const dataDir = path.resolve('bench-output', `c${maxConcurrency}`);
-  await rm(dataDir, { recursive: true, force: true });
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(path.join(dataDir, 'config.json'), JSON.stringify({ parameters: { '#access_token': TOKEN, template: 'conversations', api_base_url: url, max_concurrency: maxConcurrency } }));
-  const started = process.hrtime.bigint();
-  setQuiet(true);
-  const code = await runComponent(dataDir, { extract: { progressIntervalMs: 3_600_000 } });
-  setQuiet(false);
-  if (code !== 0) throw new Error(`run failed with exit ${code}`);
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rssMb: process.memoryUsage().rss / 2 ** 20 };
+interface Measured {
+  seconds: number;
+  requests: number;
+  rateLimited: number;
+  maxRssMb: number;
 }
 
-async function main(): Promise<void> {
-  const ws = generateWorkspace({ seed: 99, users: 50, leads: 10, conversations: CONVERSATIONS, maxPartsPerConversation: 60, bigConversations: 2 });
-  const parts = [...ws.parts.values()].reduce((s, p) => s + Math.min(p.length, 500), 0);
-  const sim = await startSimulator({ workspace: ws, token: TOKEN, latencyMs: LATENCY_MS, rateLimit: LIMIT });
-  console.log(`Benchmark: conversations template, ${CONVERSATIONS} conversations, ${parts} parts, ${LATENCY_MS} ms latency, limit ${LIMIT.limit}/${LIMIT.windowSeconds} s, ${ROUNDS} rounds.`);
-  const results: Record<string, number[]> = {};
-  let peakRss = 0;
-  try {
-    for (let r = 0; r < ROUNDS; r++) {
-      for (const c of [1, 8]) {
-        const { seconds, rssMb } = await once(sim.url, c);
-        (results[c] ??= []).push(seconds);
-        peakRss = Math.max(peakRss, rssMb);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const spread = (xs: number[], digits = 2) => `[${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
+
+/** The demo's workspace (scale 1), or a multiple of it. */
+function workspaceAt(scale: number): Workspace {
+  return generateWorkspace({ seed: 2024, users: 300 * scale, leads: 80 * scale, companies: 40 * scale, conversations: 120 * scale, tickets: 12 * scale });
+}
+
+async function once(sim: Simulator, name: string, parameters: Record<string, unknown>): Promise<Measured> {
+  const dataDir = path.join(OUT, name);
+  await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(path.join(dataDir, 'config.json'), JSON.stringify({ parameters: { '#access_token': TOKEN, api_base_url: sim.url, ...parameters } }));
+  sim.resetStats();
+  const { stdout } = await run(process.execPath, [path.resolve('dist/bench/child.js'), dataDir], { maxBuffer: 1 << 26 });
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as { code: number; seconds: number; maxRssMb: number };
+  if (result.code !== 0) throw new Error(`${name}: the run failed with exit ${result.code}`);
+  return { seconds: result.seconds, requests: sim.stats.requests, rateLimited: sim.stats.rateLimited, maxRssMb: result.maxRssMb };
+}
+
+async function rounds(sim: Simulator, name: string, parameters: Record<string, unknown>, n = ROUNDS): Promise<Measured[]> {
+  const out: Measured[] = [];
+  for (let r = 0; r < n; r++) out.push(await once(sim, name, parameters));
+  return out;
+}
+
+/** The fewest requests the API allows for basic's tables, from the workspace's truth (a floor, not a target). */
+function basicFloor(ws: Workspace): number {
+  const contacts = ws.contacts.length;
+  const lists = Math.ceil(contacts / 150) + Math.ceil(ws.companies.length / 50) + 1 + 4; // contacts, the scroll and its end, admins/teams/tags/segments
+  const users = ws.contacts.filter((c) => c.role === 'user').length; // one event summary each: no other endpoint
+  const notes = ws.contacts.filter((c) => (ws.notes.get(c.id) ?? []).length > 0).length;
+  const members = ws.segments.reduce((s, seg) => s + Math.ceil([...ws.contactSegments.values()].filter((ids) => ids.includes(seg.id)).length / 150), 0);
+  const segments = Math.min(contacts, members);
+  const capped = ws.contacts.filter((c) => (ws.contactTags.get(c.id) ?? []).length > 10).length + ws.contacts.filter((c) => (ws.contactCompanies.get(c.id) ?? []).length > 10).length;
+  return lists + users + notes + segments + capped;
+}
+
+async function throughput(): Promise<void> {
+  const ws = workspaceAt(SCALE);
+  console.log(`\n## At the rate limit (workspace ${SCALE}× the demo's: ${ws.contacts.length} contacts, ${ws.conversations.length} conversations, ${ws.tickets.length} tickets; ${ROUNDS} rounds)\n`);
+  console.log('| template | profile | requests | 429s | wall (median [min–max]) | the limit allows | ratio |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  const perRecord: string[] = [];
+  for (const p of PROFILES) {
+    const sim = await startSimulator({ workspace: ws, token: TOKEN, latencyMs: p.latencyMs, rateLimit: { limit: p.limit, windowSeconds: p.windowSeconds } });
+    try {
+      for (const template of TEMPLATE_LIST) {
+        const rs = await rounds(sim, `${template}-${p.latencyMs}`, { template });
+        const requests = median(rs.map((r) => r.requests));
+        const allowed = requests / (p.limit / p.windowSeconds);
+        const walls = rs.map((r) => r.seconds);
+        const ratios = rs.map((r) => r.seconds / (r.requests / (p.limit / p.windowSeconds)));
+        console.log(`| ${template} | ${p.name} | ${requests} | ${median(rs.map((r) => r.rateLimited))} ${spread(rs.map((r) => r.rateLimited), 0)} | ${median(walls).toFixed(1)} s ${spread(walls, 1)} | ${allowed.toFixed(1)} s | **${median(ratios).toFixed(2)}×** ${spread(ratios)} |`);
+        if (p === PROFILES[1]) {
+          if (template === 'basic') perRecord.push(`basic: ${(requests / ws.contacts.length).toFixed(2)} requests per contact; the API's floor for these tables is ${(basicFloor(ws) / ws.contacts.length).toFixed(2)}`);
+          if (template === 'conversations') perRecord.push(`conversations: ${(requests / ws.conversations.length).toFixed(3)} requests per conversation; the floor is ${((Math.ceil(ws.conversations.length / 150) + ws.conversations.length) / ws.conversations.length).toFixed(3)} (one detail each, for its parts)`);
+        }
       }
+    } finally {
+      await sim.close();
+    }
+  }
+  console.log(`\nRequests per record: ${perRecord.join('; ')}.`);
+}
+
+async function sequential(): Promise<void> {
+  const ws = workspaceAt(1);
+  const p = PROFILES[1];
+  console.log(`\n## Concurrency against one request at a time (demo workspace, ${p.name})\n`);
+  console.log('| template | one at a time | paced (default) | speed-up |');
+  console.log('| --- | --- | --- | --- |');
+  const sim = await startSimulator({ workspace: ws, token: TOKEN, latencyMs: p.latencyMs, rateLimit: { limit: p.limit, windowSeconds: p.windowSeconds } });
+  try {
+    for (const template of SEQUENTIAL) {
+      const one = await rounds(sim, `${template}-seq`, { template, max_concurrency: 1 }, 1);
+      const paced = await rounds(sim, `${template}-paced`, { template });
+      const a = one[0].seconds;
+      const b = median(paced.map((r) => r.seconds));
+      console.log(`| ${template} | ${a.toFixed(1)} s (${one[0].requests} requests) | ${b.toFixed(2)} s ${spread(paced.map((r) => r.seconds))} | ${(a / b).toFixed(1)}× |`);
     }
   } finally {
     await sim.close();
   }
-  const seq = median(results[1]);
-  const conc = median(results[8]);
-  const requests = CONVERSATIONS + Math.ceil(CONVERSATIONS / 150);
-  console.log(`one at a time (max_concurrency 1): median ${seq.toFixed(2)} s, ${(requests / seq).toFixed(0)} req/s  [${results[1].map((s) => s.toFixed(2)).join(', ')}]`);
-  console.log(`concurrent    (max_concurrency 8): median ${conc.toFixed(2)} s, ${(requests / conc).toFixed(0)} req/s  [${results[8].map((s) => s.toFixed(2)).join(', ')}]`);
-  console.log(`speed-up: ${(seq / conc).toFixed(1)}×; peak RSS ${peakRss.toFixed(0)} MiB`);
 }
 
-await main();
+async function memory(): Promise<void> {
+  console.log('\n## Peak memory of the extraction (workspace template, segments and notes skipped, no latency)\n');
+  console.log('| scale | contacts | conversations | requests | wall | peak RSS (median [min–max]) |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  const peaks: number[] = [];
+  for (const scale of RSS_SCALES) {
+    const ws = workspaceAt(scale);
+    const sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: 1_000_000, windowSeconds: 10 } });
+    try {
+      const n = scale >= 100 ? 1 : ROUNDS;
+      const rs = await rounds(sim, `rss-${scale}`, { template: 'workspace', skip_contact_details: ['segments', 'notes'] }, n);
+      const rss = rs.map((r) => r.maxRssMb);
+      peaks.push(median(rss));
+      console.log(`| ${scale}× | ${ws.contacts.length} | ${ws.conversations.length} | ${rs[0].requests} | ${median(rs.map((r) => r.seconds)).toFixed(1)} s | ${median(rss).toFixed(0)} MiB ${spread(rss, 0)}${n === 1 ? ' (1 round)' : ''} |`);
+    } finally {
+      await sim.close();
+    }
+  }
+  if (peaks.length > 1) console.log(`\nGrowth from ${RSS_SCALES[RSS_SCALES.length > 2 ? 1 : 0]}× to ${RSS_SCALES[RSS_SCALES.length - 1]}×: ${(peaks[peaks.length - 1] - peaks[RSS_SCALES.length > 2 ? 1 : 0]).toFixed(0)} MiB.`);
+}
+
+console.log(`Benchmark on ${new Date().toISOString()}: node ${process.version}, ${ROUNDS} rounds.`);
+await throughput();
+await sequential();
+await memory();

@@ -14,7 +14,7 @@ import { manifestFor } from './keboola/manifest.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
 import { CATCH_UP_MARGIN_SECONDS, columnOptions, loadFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
-import { fmt, Progress } from './progress.js';
+import { fmt, Progress, type ListProgress } from './progress.js';
 import { forEachConcurrent } from './util/concurrent.js';
 import type { ScrollOptions } from './intercom/paginate.js';
 import type { RunConfig } from './keboola/config.js';
@@ -56,7 +56,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
   const writers = await TableWriters.open(opts.outTablesDir, specs);
   const progress = new Progress(client, opts.progressIntervalMs ?? 5_000);
-  const run = new Run(cfg, ctx, writers, progress);
+  const run = new Run(cfg, ctx, writers);
   const prev = previousSync(cfg, state);
   if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
   const deadline = cfg.incremental && cfg.maxRunMs !== undefined ? started + cfg.maxRunMs : Infinity;
@@ -68,23 +68,31 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     if (from.kind === 'list' && from.expand_skippable && cfg.skipDetails.has(from.expand_skippable)) log.info(`Skipping ${from.expand_skippable} (parameters.skip_contact_details): ${t.name} rows come from the list, without one request each for the full record.`);
   }
 
+  // The lists are read at the same time: one waiting on a page (or on its sequential scroll) leaves the rate
+  // limit to the others, and small lists do not wait their turn behind big ones.
   const outcomes = new Map<string, Outcome>();
-  try {
-    for (const [listName, roots] of groupByList(template.roots)) {
-      const plan = planList(listName, readers[listName].search !== undefined, cfg, prev, nowSec());
-      const unordered = readers[listName].search?.sorted === false;
-      const outcome: Outcome = { plan, complete: false, reached: false, ids: new Set(), unordered, startedAt: nowSec() };
-      outcomes.set(listName, outcome);
-      if (Date.now() >= deadline) continue;
-      outcome.reached = true;
-      progress.begin(describePlan(plan));
-      // An unsorted search cannot stop halfway and continue later (its order shifts between runs): read to the end.
-      if (unordered && deadline !== Infinity) log.info(`${listName}: its search is not sorted, so its read cannot stop at parameters.max_run_minutes and continue next run; it is read to the end.`);
-      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && Date.now() >= deadline);
-      progress.end();
+  const readOne = async (listName: string, roots: CompiledTable[]) => {
+    const plan = planList(listName, readers[listName].search !== undefined, cfg, prev, nowSec());
+    const unordered = readers[listName].search?.sorted === false;
+    const outcome: Outcome = { plan, complete: false, reached: false, ids: new Set(), unordered, startedAt: nowSec() };
+    outcomes.set(listName, outcome);
+    if (Date.now() >= deadline) return;
+    outcome.reached = true;
+    const listProgress = progress.begin(describePlan(plan));
+    // An unsorted search cannot stop halfway and continue later (its order shifts between runs): read to the end.
+    if (unordered && deadline !== Infinity) log.info(`${listName}: its search is not sorted, so its read cannot stop at parameters.max_run_minutes and continue next run; it is read to the end.`);
+    try {
+      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && Date.now() >= deadline, listProgress);
+    } catch (e) {
+      client.halt(e instanceof Error ? e : new Error(String(e)));
+      throw e;
     }
+    listProgress.end();
+  };
+  try {
+    await allSettledOrFirstFailure([...groupByList(template.roots)].map(([listName, roots]) => readOne(listName, roots)));
   } catch (e) {
-    progress.end();
+    progress.stop();
     await writers.abort();
     throw e;
   }
@@ -170,20 +178,19 @@ class Run {
    * Children to complete from the other side once the list is read (see completeFromOtherSide): their capped
    * parents by key, each with the keys of the items already written for it.
    */
-  private readonly deferred = new Map<CompiledTable, { parentTable: string; parents: Map<string, { scope: Scope; written: Set<string>; found: boolean }> }>();
+  private readonly deferred = new Map<CompiledTable, { root: CompiledTable; parents: Map<string, { scope: Scope; written: Set<string>; found: boolean }> }>();
 
   constructor(
     private readonly cfg: RunConfig,
     private readonly ctx: ReaderContext,
     private readonly writers: TableWriters,
-    private readonly progress: Progress,
   ) {}
 
   /**
    * Reads one list to the end, or until `stop()` says the time is up; true when it reached the end.
    * A full read that reached the end is followed by a catch-up (see catchUp) for records that moved meanwhile.
    */
-  async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean): Promise<boolean> {
+  async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean, progress: ListProgress): Promise<boolean> {
     const reader = readers[listName];
     const plan = outcome.plan;
     const check = recordCheck(roots, (r) => this.expanderOf(r));
@@ -199,16 +206,22 @@ class Run {
       const key = String(item[reader.id]);
       if (written.has(key)) return;
       written.add(key);
-      this.progress.count();
+      progress.count();
       await this.writeRecord(roots, item, outcome, listName);
     };
-    const ended = await this.forEach(items, mayStop, writeOnce);
-    if (ended && plan.mode === 'full') {
-      const before = written.size;
-      await this.catchUp(listName, plan.startedAt - CATCH_UP_MARGIN_SECONDS, check, writeOnce);
-      if (written.size > before) log.info(`The catch-up found ${fmt(written.size - before)} ${listName} that the paged read missed; they are written.`);
-    }
-    await this.completeFromOtherSide();
+    // The catch-up follows the last page at once, while the last records' details are still in flight: records
+    // moved while pages were read, and once every page is read a move can no longer hide one.
+    let paged: number | undefined;
+    const run = this;
+    const pagesThenCatchUp = async function* () {
+      yield* items;
+      paged = written.size;
+      if (plan.mode === 'full') yield* run.catchUp(listName, plan.startedAt - CATCH_UP_MARGIN_SECONDS, check);
+    };
+    // The catch-up is not cut by the time budget: it is what makes the read whole.
+    const ended = await this.forEach(pagesThenCatchUp(), () => paged === undefined && mayStop(), writeOnce);
+    if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
+    await this.completeFromOtherSide(roots);
     return ended;
   }
 
@@ -224,9 +237,11 @@ class Run {
    * one company's tags): every record of the item list is asked which parents it has, and becomes an item of
    * each capped parent among them. Costs one paged read per item, so it runs only when some parent is capped.
    */
-  private async completeFromOtherSide(): Promise<void> {
-    for (const [child, { parentTable, parents }] of this.deferred) {
+  private async completeFromOtherSide(roots: CompiledTable[]): Promise<void> {
+    for (const [child, { root, parents }] of this.deferred) {
+      if (!roots.includes(root)) continue; // another list's, read at the same time
       this.deferred.delete(child);
+      const parentTable = root.name;
       const from = child.node.from;
       if (from.kind !== 'embedded' || !from.complete_by) continue;
       const { list, members } = from.complete_by;
@@ -267,22 +282,20 @@ class Run {
    * A newest-first list is read again from its front, down to the first older record, which needs no search
    * index; any other list with a search is searched.
    */
-  private async catchUp(listName: string, since: number, check: RecordCheck, writeOnce: (item: Json) => Promise<void>): Promise<void> {
+  private async *catchUp(listName: string, since: number, check: RecordCheck): AsyncIterable<Json> {
     const reader = readers[listName];
     const updated = reader.updated;
     if (!updated || !(reader.search || reader.newest_first)) return;
     const from = new Date(since * 1000).toISOString();
     if (reader.newest_first) {
       log.info(`Catching up on ${listName} updated since the read began (${from}): the front of the list again, where records that changed while it ran have moved.`);
-      let reachedOld = false;
-      const front = async (item: Json) => {
-        if (Number(item[updated]) < since) reachedOld = true;
-        else await writeOnce(item);
-      };
-      await this.forEach(readAll(this.ctx, listName, { check }), () => reachedOld, front);
+      for await (const item of readAll(this.ctx, listName, { check })) {
+        if (Number(item[updated]) < since) return;
+        yield item;
+      }
     } else {
       log.info(`Catching up on ${listName} updated since the read began (${from}): records that moved between pages while it ran.`);
-      await this.forEach(readChanges(this.ctx, listName, since, { check }), () => false, writeOnce);
+      yield* readChanges(this.ctx, listName, since, { check });
     }
   }
 
@@ -369,7 +382,7 @@ class Run {
     if (capped && from.complete_by) {
       // The items shown are written now, and the rest once the other side has been read.
       const itemKey = readers[from.complete_by.list].id;
-      const waiting = this.deferred.get(child) ?? { parentTable: parentTable.name, parents: new Map() };
+      const waiting = this.deferred.get(child) ?? { root: parentTable, parents: new Map() };
       waiting.parents.set(String(parentObj[readers[from.complete_by.members].id]), { scope, written: new Set(list.map((i) => String(i[itemKey]))), found: false });
       this.deferred.set(child, waiting);
     }
@@ -404,6 +417,18 @@ function recordCheck(roots: CompiledTable[], expanderOf: (root: CompiledTable) =
 function matches(root: CompiledTable, item: Json): boolean {
   const where = root.node.from.kind === 'list' ? root.node.from.where : undefined;
   return !where || Object.entries(where).every(([k, v]) => item[k] === v);
+}
+
+/**
+ * Waits for every read; the first to fail fails the run at once (the client halts the others, whose own
+ * failures then follow and are not the cause).
+ */
+async function allSettledOrFirstFailure(reads: Array<Promise<void>>): Promise<void> {
+  const settled = Promise.allSettled(reads);
+  await Promise.all(reads).catch(async (e: unknown) => {
+    await settled; // nothing may still write once the tables are aborted
+    throw e;
+  });
 }
 
 /** A size of 0 (or false): the parent says so. Anything else, absent included, proves nothing. */

@@ -115,6 +115,20 @@ describe('pacer', () => {
       expect(more.granted.length).to.equal(4);
     });
 
+    it("lets a list's next page (urgent) go before the detail requests waiting", async () => {
+      const { pacer } = fakePacer(1);
+      await answerProbe(pacer, headers(100, 99, T0 / 1000 + 10, T0));
+      const order: string[] = [];
+      const first = await pacer.acquire();
+      for (const name of ['detail 1', 'detail 2']) void pacer.acquire().then((release) => (order.push(name), release()));
+      void pacer.acquire(true).then((release) => (order.push('page'), release()));
+      await settle();
+      expect(order).to.deep.equal([]);
+      first();
+      for (let i = 0; i < 5; i++) await settle();
+      expect(order).to.deep.equal(['page', 'detail 1', 'detail 2']);
+    });
+
     it('counts a request that got no answer as spent until the window ends', async () => {
       const { pacer, clock } = fakePacer();
       await answerProbe(pacer, headers(5, 4, T0 / 1000 + 10, T0));

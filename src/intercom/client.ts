@@ -183,7 +183,8 @@ export class IntercomClient {
     let rateLimitWaits = 0;
     for (;;) {
       this.throwIfStopped();
-      const release = await this.untilStopped(this.pacer.acquire());
+      // A list's pages (no per-record cost) feed every detail request after them: they go first.
+      const release = await this.untilStopped(this.pacer.acquire(opts.cost === undefined));
       let res: AxiosResponse<string> | undefined;
       let failure: string | undefined;
       let networkCode: string | undefined;

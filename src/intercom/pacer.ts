@@ -60,10 +60,11 @@ export class Pacer {
   private readonly windowMs: number;
   private readonly maxWaitMs: number;
 
-  /** Requests holding a concurrency slot (sent, or waiting for room), and those waiting for one. */
-  private slots = 0;
-  private readonly slotWaiters: Array<() => void> = [];
-  /** Requests let through and not yet released: the server may count each of them in the current window. */
+  /** Requests waiting for their turn, urgent ones first; one pump grants them. */
+  private readonly urgent: Array<() => void> = [];
+  private readonly waiting: Array<() => void> = [];
+  private pumping = false;
+  /** Requests let through and not yet released (at most maxConcurrency): the server may count each in the current window. */
   private sent = 0;
   /** observe() calls not yet matched by a release(): a release without one is a request that got no answer. */
   private answered = 0;
@@ -85,8 +86,6 @@ export class Pacer {
   private pausedUntilMs = 0;
   /** Spacing: the next request may go at this local ms. */
   private nextSendMs = 0;
-  /** Requests wait for room one at a time, in order: the others wait for their turn, not on timers of their own. */
-  private queue: Promise<void> = Promise.resolve();
   /** For the run's summary: the most requests in flight at once, and the answers' mean latency. */
   private peakInFlight = 0;
   private latencyTotalMs = 0;
@@ -131,18 +130,14 @@ export class Pacer {
 
   /**
    * Resolves when a request may be sent. Call observe() with its response's headers, if any, and then the
-   * returned function: until then the request counts as spent in the current window.
+   * returned function: until then the request counts as spent in the current window. An `urgent` request (a
+   * list's next page, which feeds every detail request after it) goes before the others waiting.
    */
-  async acquire(): Promise<() => void> {
-    // A released slot is handed to the first waiter directly, so a newcomer cannot take it in between.
-    if (this.slots >= this.maxConcurrency) await new Promise<void>((r) => this.slotWaiters.push(r));
-    else this.slots++;
-    try {
-      await this.claimRoom();
-    } catch (e) {
-      this.releaseSlot();
-      throw e;
-    }
+  async acquire(urgent = false): Promise<() => void> {
+    await new Promise<void>((resolve) => {
+      (urgent ? this.urgent : this.waiting).push(resolve);
+      void this.pump();
+    });
     let released = false;
     const sentAt = this.now();
     this.peakInFlight = Math.max(this.peakInFlight, this.sent);
@@ -155,49 +150,58 @@ export class Pacer {
       this.sent--;
       if (this.answered > 0) this.answered--;
       else this.lost++;
-      this.releaseSlot();
       this.wake();
     };
   }
 
-  private releaseSlot(): void {
-    const next = this.slotWaiters.shift();
-    if (next) next();
-    else this.slots--;
+  /**
+   * Grants the waiting requests one at a time, in order (urgent ones first): only one waits on a timer, and a
+   * grant takes its slot and its place in the window in the same tick, so two cannot overbook them.
+   */
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      // The one waiting looks again: time may have passed that no timer of its own has seen yet.
+      this.wake();
+      return;
+    }
+    this.pumping = true;
+    try {
+      while (this.urgent.length > 0 || this.waiting.length > 0) {
+        await this.waitForTurn();
+        (this.urgent.shift() ?? this.waiting.shift())!();
+      }
+    } finally {
+      this.pumping = false;
+    }
   }
 
-  /** Waits for its turn, then for room in the window. */
-  private claimRoom(): Promise<void> {
-    const turn = this.queue.then(() => this.waitForRoom());
-    this.queue = turn.catch(() => undefined);
-    // The head of the queue looks again: time may have passed that no timer of its own has seen yet.
-    this.wake();
-    return turn;
-  }
-
-  /** Waits until the window has room and the spacing allows, then takes one place in it in the same tick. */
-  private async waitForRoom(): Promise<void> {
+  /** Waits until a slot is free, the window has room and the spacing allows, then takes the slot and the place. */
+  private async waitForTurn(): Promise<void> {
     let holding = false;
     try {
       for (;;) {
         const now = this.now();
         let waitMs: number;
         const room = now < this.pausedUntilMs ? 0 : this.room(now);
+        const limited = now < this.pausedUntilMs || room <= 0;
         if (now < this.pausedUntilMs) {
           waitMs = this.pausedUntilMs - now;
-        } else if (room > 0 && now >= this.nextSendMs) {
+        } else if (room <= 0) {
+          // No room: wait for the window to reset, or for a response or release to change the count.
+          waitMs = this.limit === undefined ? this.maxWaitMs : this.resetLocalMs - now;
+        } else if (this.sent >= this.maxConcurrency) {
+          waitMs = this.maxWaitMs; // a release wakes it
+        } else if (now < this.nextSendMs) {
+          waitMs = this.nextSendMs - now;
+        } else {
           this.sent++;
           this.nextSendMs = now + this.spacing(now, room);
           return;
-        } else if (room > 0) {
-          waitMs = this.nextSendMs - now;
-        } else {
-          // No room: wait for the window to reset, or for a response or release to change the count.
-          waitMs = this.limit === undefined ? this.maxWaitMs : this.resetLocalMs - now;
         }
-        if (!holding) {
-          holding = true;
-          this.hold(true);
+        // Only waits for the window count as waiting for the rate limit (spacing and slots are the pace itself).
+        if (limited !== holding) {
+          holding = limited;
+          this.hold(limited);
         }
         await this.wait(waitMs);
       }

@@ -92,8 +92,8 @@ export const readers: Record<string, Reader> = {
 export interface ReaderContext {
   client: IntercomClient;
   scroll: ScrollOptions;
-  /** One-request lists already read this run (tags, data attributes): asked again, they are not requested twice. */
-  memo?: Map<string, Json[]>;
+  /** One-request lists read this run (tags, data attributes), or being read: asked again, they are not requested twice. */
+  memo?: Map<string, Promise<Json[]>>;
 }
 
 /** An app's one companies scroll: wait this long between tries while another client holds it, up to 150 s (an idle one expires in a minute). */
@@ -152,15 +152,18 @@ function pages(ctx: ReaderContext, r: Reader, opts: ReadOptions, parent?: Json):
 export async function* readAll(ctx: ReaderContext, name: string, opts: ReadOptions = {}): AsyncIterable<Json> {
   const r = readers[name];
   if (r.paging !== 'single' || !ctx.memo) return yield* pages(ctx, r, opts);
-  const kept = ctx.memo.get(name);
+  let kept = ctx.memo.get(name);
   if (!kept) {
-    const items: Json[] = [];
-    for await (const item of pages(ctx, r, opts)) items.push(item);
-    ctx.memo.set(name, items);
-    return yield* items;
+    kept = (async () => {
+      const items: Json[] = [];
+      for await (const item of pages(ctx, r, opts)) items.push(item);
+      return items;
+    })();
+    ctx.memo.set(name, kept);
+    return yield* await kept;
   }
   // Read once under another table's checks: this table's own apply too.
-  for (const item of kept) {
+  for (const item of await kept) {
     const wrong = opts.check?.(item);
     if (wrong) throw new Error(`GET ${r.path} answered with a record that ${wrong}`);
     yield item;
