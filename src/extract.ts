@@ -6,7 +6,7 @@
  */
 import { log, resetWarnings } from './log.js';
 import type { IntercomClient } from './intercom/client.js';
-import { describeReader, expand, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
+import { describeReader, expand, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, SEARCH_PAGE, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
 import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable } from './flatten/template.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
@@ -31,7 +31,7 @@ export interface ExtractResult {
   truncated: number;
   vanished: number;
   seconds: number;
-  /** Requests not made, by the reason they were not needed (`notes: 0 on the contact`). */
+  /** Requests not made, by cost group and why (`notes (the record said its list was empty)`). */
   saved: Record<string, number>;
   /** The time budget cut the run short: the next run continues. */
   stoppedEarly: boolean;
@@ -101,7 +101,8 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const replaced = new Set<string>();
   await writers.close((spec) => {
     const table = template.tables.find((t) => t.name === spec.name)!;
-    const manifest = manifestFor(table.node, loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental));
+    const load = run.replaced.has(spec.name) ? ({ mode: 'replace' } as const) : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+    const manifest = manifestFor(table.node, load);
     if (!manifest.incremental && !(table.node.skippable && cfg.skipDetails.has(table.node.skippable))) replaced.add(spec.name);
     return manifest;
   });
@@ -115,7 +116,9 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   }
 
   const rows = writers.counts();
-  const saved = Object.fromEntries([...run.saved].map(([reader, n]) => [readers[reader].cost ?? reader, n]));
+  const saved: Record<string, number> = {};
+  for (const [reader, n] of run.saved) saved[`${readers[reader].cost ?? reader} (the record said its list was empty)`] = n;
+  for (const [reader, n] of run.membersSaved) if (n > 0) saved[`${readers[reader].cost ?? reader} (read from the other side, not per record)`] = n;
   const result = { rows, requests: client.stats.requests, saved, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000, stoppedEarly, sync, customColumns: custom };
   logSummary(result, client, template.tables);
   return result;
@@ -172,6 +175,14 @@ function groupByList(roots: CompiledTable[]): Map<string, CompiledTable[]> {
 class Run {
   truncated = 0;
   vanished = 0;
+  /** Each list's total_count, from its first page. */
+  private readonly totals = new Map<string, number>();
+  /** Fetches with `members`: whether each reads by members this run, by `<list> <reader>`. */
+  private readonly memberModes = new Map<string, Promise<boolean>>();
+  /** Requests a members pass saved, by reader. */
+  readonly membersSaved = new Map<string, number>();
+  /** Tables a members pass wrote whole: they replace storage's, incremental run or not. */
+  readonly replaced = new Set<string>();
   /** Detail requests not made because the parent said its list was empty, by reader. */
   readonly saved = new Map<string, number>();
   /**
@@ -195,10 +206,11 @@ class Run {
     const plan = outcome.plan;
     const check = recordCheck(roots, (r) => this.expanderOf(r));
     const written = new Set<string>();
+    const onTotal = (n: number) => this.totals.set(listName, n);
     const items =
       plan.mode === 'changes'
-        ? readChanges(this.ctx, listName, plan.since, { check })
-        : readAll(this.ctx, listName, { check, resume: { startingAfter: plan.startingAfter, onPage: (cursor) => (outcome.cursor = cursor) } });
+        ? readChanges(this.ctx, listName, plan.since, { check, resume: { onTotal } })
+        : readAll(this.ctx, listName, { check, resume: { startingAfter: plan.startingAfter, onPage: (cursor) => (outcome.cursor = cursor), onTotal } });
     // A full read resumes at a page: it must get past one before stopping, or a budget shorter than a page would never progress.
     const mayStop = plan.mode === 'full' ? () => stop() && outcome.cursor !== plan.startingAfter : stop;
     const writeOnce = async (item: Json) => {
@@ -222,7 +234,76 @@ class Run {
     const ended = await this.forEach(pagesThenCatchUp(), () => paged === undefined && mayStop(), writeOnce);
     if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
     await this.completeFromOtherSide(roots);
+    await this.readMembers(listName, roots);
     return ended;
+  }
+
+  /**
+   * Whether a fetch with `members` reads by members this run (decided once per list and reader, when its first
+   * record is mapped): one request per record of the list (its total_count) against Σ ⌈size / page⌉ over the
+   * members list. Segment memberships: 1,000 contacts in 5 segments of 300 cost 10 requests instead of 1,000.
+   */
+  private viaMembers(child: CompiledTable, root: CompiledTable): Promise<boolean> {
+    const from = child.node.from;
+    if (from.kind !== 'fetch' || !from.members) return Promise.resolve(false);
+    const list = listsOf(root)[0];
+    const key = `${list} ${from.reader}`;
+    let decided = this.memberModes.get(key);
+    if (!decided) {
+      decided = this.decideMembers(list, from.reader, from.members);
+      this.memberModes.set(key, decided);
+    }
+    return decided;
+  }
+
+  private async decideMembers(list: string, reader: string, members: { list: string; reader: string; size: string }): Promise<boolean> {
+    const total = this.totals.get(list);
+    if (total === undefined) return false; // the list did not say its size: one request per record, as declared
+    let requests = 0;
+    let items = 0;
+    for await (const item of readAll(this.ctx, members.list)) {
+      const size = Number(getPath(item, undefined, members.size));
+      if (!Number.isFinite(size) || size < 0) {
+        log.info(`${reader}: ${members.list} ${String(item[readers[members.list].id])} does not say its size (${members.size}), so they are read one request per ${list} record.`);
+        return false;
+      }
+      requests += Math.max(1, Math.ceil(size / SEARCH_PAGE));
+      items++;
+    }
+    const via = requests < total;
+    const costs = `one ${describeReader(reader)} per ${list} record: ${fmt(total)} requests; ${describeReader(members.reader)} for each of ${fmt(items)} ${members.list}: about ${fmt(requests)}`;
+    log.info(`${reader}: read ${via ? `by ${members.list}, the cheaper way` : `per ${list} record, the cheaper way`} (${costs}).`);
+    this.membersSaved.set(reader, via ? total - requests : 0);
+    return via;
+  }
+
+  /**
+   * The members pass of every fetch that reads by members this run: each record of the members list is asked
+   * for its members, and becomes a row under each of them that belongs to one of the list's tables (a lead's
+   * segment under leads_segments). The tables hold every membership, so they replace what storage has.
+   */
+  private async readMembers(listName: string, roots: CompiledTable[]): Promise<void> {
+    for (const [mode, decided] of this.memberModes) {
+      const [list, reader] = mode.split(' ');
+      if (list !== listName || !(await decided)) continue;
+      const targets = roots.flatMap((root) => root.children.filter((c) => c.node.from.kind === 'fetch' && c.node.from.reader === reader && c.node.from.members).map((child) => ({ root, child })));
+      if (targets.length === 0) continue;
+      const from = targets[0].child.node.from;
+      if (from.kind !== 'fetch' || !from.members) continue;
+      const members = from.members;
+      for (const t of targets) this.replaced.add(t.child.name);
+      const idField = readers[listName].id;
+      await this.forEach(readAll(this.ctx, members.list, { check: targets[0].child.check }), () => false, async (item) => {
+        // A search pages while records change: a member listed twice is one membership.
+        const seen = new Set<string>();
+        for await (const member of readFor(this.ctx, members.reader, item)) {
+          const id = String(member[idField]);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          for (const { root, child } of targets) if (matches(root, member)) await this.emit(child, item, { parent: member, root: member });
+        }
+      });
+    }
   }
 
   /** The expander a top-level table's records go through, unless the template lets it be skipped and it is. */
@@ -361,6 +442,8 @@ class Run {
   private async *childItems(child: CompiledTable, parentObj: Json, parentTable: CompiledTable, scope: Scope): AsyncIterable<Json> {
     const from = child.node.from;
     if (from.kind === 'fetch') {
+      // Read from the other side after the list, when that is cheaper.
+      if (await this.viaMembers(child, parentTable)) return;
       // The parent says its list is empty (a contact with notes.total_count 0): no request to learn it again.
       if (from.unless_zero !== undefined && isZero(getPath(parentObj, undefined, from.unless_zero))) {
         this.saved.set(from.reader, (this.saved.get(from.reader) ?? 0) + 1);
@@ -457,6 +540,6 @@ function logSummary(result: ExtractResult, client: IntercomClient, tables: Compi
     log.info(`Per-object detail requests: ${fmt(perRecord)} of ${fmt(result.requests)} (${share(perRecord)}): ${costs.map(([c, n]) => `${c} ${fmt(n)} (${share(n)})`).join(', ')}.${skippable.length ? ` parameters.skip_contact_details turns off ${skippable.join(', ')}.` : ''}`);
   }
   const saved = Object.entries(result.saved);
-  if (saved.length > 0) log.info(`Requests not made, because the record said its list was empty: ${saved.map(([c, n]) => `${c} ${fmt(n)}`).join(', ')}.`);
+  if (saved.length > 0) log.info(`Requests saved: ${saved.map(([c, n]) => `${c.replace(' (', ` ${fmt(n)} (`)}`).join(', ')}.`);
   if (result.truncated) log.warn(`${fmt(result.truncated)} objects had more nested items than the API returns (see the warnings above).`);
 }

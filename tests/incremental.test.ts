@@ -76,9 +76,12 @@ describe('incremental runs', function () {
 
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
     expect(second.code, second.stderr).to.equal(0);
-    for (const name of TEMPLATE_TABLES.basic.filter((t) => !['companies', 'admins', 'tags', 'segments'].includes(t))) {
+    for (const name of TEMPLATE_TABLES.basic.filter((t) => !['companies', 'admins', 'tags', 'segments', 'users_segments', 'leads_segments'].includes(t))) {
       expect((await second.manifest(name)).incremental, name).to.equal(true);
     }
+    // Segment memberships are merged when read per contact, and replace storage's when read per segment (whole).
+    const bySegments = /contact_segments: read by segments/.test(second.stdout);
+    for (const name of ['users_segments', 'leads_segments']) expect((await second.manifest(name)).incremental, name).to.equal(!bySegments);
     const written = [...second.table('users').rows, ...second.table('leads').rows].map((r) => r.id).sort();
     expect(written).to.include.members(changed.map((c) => c.id));
     // delete_where names exactly the contacts this run wrote, in every table that hangs under them.

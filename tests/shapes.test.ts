@@ -176,6 +176,7 @@ describe('hostile and live answers', function () {
       { name: 'contacts without id', template: 'basic', route: 'GET /contacts', bad: (b) => ({ ...b, data: b.data.map((c: any, i: number) => (i % 40 === 7 ? { ...c, id: undefined } : c)) }), says: /GET \/contacts failed .*without "id"/ },
       { name: 'conversation detail {}', template: 'conversations', route: 'GET /conversations/:id', bad: () => ({}), says: /GET \/conversations\/:id failed .*with id null instead of/ },
       { name: '/contacts/{id}/segments answering {}', template: 'basic', route: 'GET /contacts/:id/segments', bad: () => ({}), says: /GET \/contacts\/:id\/segments failed .*without the "data" list/ },
+      { name: 'a segment members search without data', template: 'basic', route: 'POST /contacts/search', bad: ({ data, ...rest }) => rest, says: /POST \/contacts\/search failed .*without the "data" list/ },
       { name: 'a note without id', template: 'basic', route: 'GET /contacts/:id/notes', bad: (b) => ({ ...b, data: b.data.map((n: any) => ({ ...n, id: null })) }), nth: (_, q) => true, says: /GET \/contacts\/:id\/notes failed .*without "id"/ },
     ];
 
@@ -184,6 +185,8 @@ describe('hostile and live answers', function () {
         let hits = 0;
         let always = false;
         const rewrite = (req: InterceptRequest, body: any) => {
+          // Segments as large as they come: memberships are then read per contact, the route this case breaks.
+          if (req.route === 'GET /segments' && c.route === 'GET /contacts/:id/segments') return { ...body, segments: body.segments.map((x: any) => ({ ...x, count: 1_000_000 })) };
           if (req.route !== c.route || !(c.nth ?? (() => true))(req.n, req.query)) return body;
           if (c.name === 'a note without id' && body.data.length === 0) return body;
           hits++;

@@ -218,6 +218,11 @@ function check(node: TableNode, parent: TableNode | undefined): void {
     fail('a child table reads from its parent: from.kind "embedded" or "fetch"');
   } else if (from.kind === 'fetch') {
     if (!isDetail(from.reader)) fail(`"${from.reader}" is not a detail reader (a list per parent record) in src/resources`);
+    if (from.members) {
+      if (parent.from.kind !== 'list') fail('from.members reads the memberships of a top-level table only');
+      if (!isList(from.members.list)) fail(`"${from.members.list}" is not a list reader in src/resources`);
+      if (!isDetail(from.members.reader)) fail(`"${from.members.reader}" is not a detail reader (a list per record) in src/resources`);
+    }
   } else if (from.kind === 'embedded') {
     if (from.complete_with && !isDetail(from.complete_with)) fail(`"${from.complete_with}" is not a detail reader (a list per parent record) in src/resources`);
     if (from.complete_with && from.complete_by) fail('from.complete_with and from.complete_by are alternatives');
@@ -238,7 +243,7 @@ function check(node: TableNode, parent: TableNode | undefined): void {
   for (const k of node.primary_key) if (!(k in node.columns)) fail(`primary key column ${k} is not a column`);
 }
 
-const perParent = (name: string) => /\{\w+\}/.test(JSON.stringify([readers[name].path, readers[name].query ?? {}]));
+const perParent = (name: string) => /\{\w+\}/.test(JSON.stringify([readers[name].path, readers[name].query ?? {}, readers[name].body ?? {}]));
 const isList = (name: string) => Object.hasOwn(readers, name) && readers[name].paging !== 'object' && !perParent(name);
 const isDetail = (name: string) => Object.hasOwn(readers, name) && readers[name].paging !== 'object' && perParent(name);
 

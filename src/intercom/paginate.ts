@@ -119,6 +119,8 @@ export interface Resume {
   startingAfter?: string;
   /** Called with the cursor of each page just before it is requested; reading again from it repeats that page only. */
   onPage?: (startingAfter: string | undefined) => void;
+  /** Told the list's total_count from its first page, where the answer has one: before any of its records. */
+  onTotal?: (total: number) => void;
 }
 
 type CursorPage = Body & { pages?: CursorPages | null };
@@ -170,6 +172,7 @@ async function* cursorPages(
       page = await fetchPage(startingAfter, check);
     }
     guard.accept(idsOf(page, s));
+    if (first && typeof page.total_count === 'number') resume.onTotal?.(page.total_count);
     yield* itemsOf(page, s, route);
     const next = nextCursor(page) as string | undefined;
     if (!next) return;

@@ -18,6 +18,8 @@ export interface Reader {
   path: string;
   /** Query parameters; `{field}` as in path. */
   query?: Record<string, Value>;
+  /** With paging `search`: the search's query; `{field}` as in path. Without it, the search reads by `updated`. */
+  body?: Record<string, unknown>;
   /** How its pages follow each other; `object` is one record, not a list. */
   paging: 'single' | 'cursor' | 'page_numbers' | 'next_url' | 'scroll' | 'search' | 'object';
   /** The key holding the list (alternatives where the API documents several). */
@@ -83,6 +85,8 @@ export const readers: Record<string, Reader> = {
   company_segments: { path: '/companies/{id}/segments', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'company segments beyond 10' },
   // The companies that have a tag (of GET /tags): the way to a company's tags past the ones it shows.
   tag_companies: { path: '/companies', query: { tag_id: '{id}', per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id', on_404: 'vanished', cost: 'company tags beyond 10' },
+  // A segment's contacts: segment memberships per segment instead of per contact (see the template's `members`).
+  segment_contacts: { path: '/contacts/search', paging: 'search', body: { query: { field: 'segment_id', operator: '=', value: '{id}' } }, records: 'data', id: 'id', cost: 'segment members' },
   contact_events: { path: '/events', query: { type: 'user', intercom_user_id: '{id}', per_page: 100 }, paging: 'next_url', records: 'events', id: 'id', on_404: 'vanished', cost: 'events' },
 };
 
@@ -121,6 +125,11 @@ function fill<T extends Value>(template: T, parent: Json | undefined, inPath: bo
   }) as T;
 }
 
+/** A search body with `{field}` filled in every string inside it. */
+function fillAll(body: Record<string, unknown>, parent: Json | undefined): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(body), (_, v: unknown) => (typeof v === 'string' ? fill(v, parent, false) : v)) as Record<string, unknown>;
+}
+
 function request(r: Reader, parent?: Json): { path: string; query: Record<string, Value> } {
   const query = Object.fromEntries(Object.entries(r.query ?? {}).map(([k, v]) => [k, fill(v, parent, false)]));
   return { path: fill(r.path, parent, true), query };
@@ -142,7 +151,7 @@ function pages(ctx: ReaderContext, r: Reader, opts: ReadOptions, parent?: Json):
     case 'scroll':
       return scroll(ctx.client, path, s, ctx.scroll);
     case 'search':
-      return searchCursor(ctx.client, path, s, searchBody(r, 0), SEARCH_PAGE, opts.resume, opt);
+      return searchCursor(ctx.client, path, s, r.body ? fillAll(r.body, parent) : searchBody(r, 0), SEARCH_PAGE, opts.resume, opt);
     case 'object':
       throw new Error(`reader ${r.path} returns one record, not a list`);
   }
@@ -170,7 +179,8 @@ export async function* readAll(ctx: ReaderContext, name: string, opts: ReadOptio
   }
 }
 
-const SEARCH_PAGE = 150;
+/** Records per page of a search (its most). */
+export const SEARCH_PAGE = 150;
 
 function searchBody(r: Reader, since: number): Record<string, unknown> {
   if (!r.search || !r.updated) throw new Error(`reader ${r.path} cannot be searched for changes`);
@@ -183,7 +193,7 @@ export async function* readChanges(ctx: ReaderContext, name: string, since: numb
   const r = readers[name];
   const body = searchBody(r, since);
   const s = shape(r.search!.records, { id: r.id, ...(opts.check ? { item: opts.check } : {}) });
-  for await (const item of searchCursor(ctx.client, r.search!.path, s, body, SEARCH_PAGE)) if (Number(item[r.updated!]) >= since) yield item;
+  for await (const item of searchCursor(ctx.client, r.search!.path, s, body, SEARCH_PAGE, opts.resume)) if (Number(item[r.updated!]) >= since) yield item;
 }
 
 /** A detail reader's records for one parent record. */

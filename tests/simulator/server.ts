@@ -645,6 +645,8 @@ type DateMatcher = (operator: string, value: unknown) => Predicate<number>;
 interface SearchModel<T> {
   dates: Record<string, (item: T) => number>;
   strings: Record<string, (item: T) => string>;
+  /** Membership fields (a contact's segment_id, tag_id): `=` finds the records whose list holds the value. */
+  memberships?: Record<string, (item: T) => string[]>;
   matchDate: DateMatcher;
   perPage: { fallback: number; max: number };
 }
@@ -684,6 +686,11 @@ function compileQuery<T>(node: unknown, model: SearchModel<T>): Predicate<T> {
     const get = model.strings[field];
     const match = stringMatcher(operator, value);
     return (item) => match(get(item));
+  }
+  if (model.memberships && field in model.memberships) {
+    const get = model.memberships[field];
+    if (operator !== '=' && operator !== '!=') throw badRequest(`${field} takes = or !=`);
+    return operator === '=' ? (item) => get(item).includes(String(value)) : (item) => !get(item).includes(String(value));
   }
   throw badRequest(`field ${field} is not searchable in this simulator`);
 }
@@ -811,6 +818,7 @@ function searchContacts(ctx: Ctx) {
   const model: SearchModel<Contact> = {
     dates: { created_at: (c) => c.created_at, updated_at: (c) => c.updated_at },
     strings: { id: (c) => c.id, role: (c) => c.role },
+    memberships: { segment_id: (c) => ctx.ws.contactSegments.get(c.id) ?? [], tag_id: (c) => ctx.ws.contactTags.get(c.id) ?? [] },
     matchDate: contactDateMatcher(ctx.ws.timezone),
     perPage: { fallback: 50, max: 150 },
   };
