@@ -179,6 +179,10 @@ class Run {
   private readonly totals = new Map<string, number>();
   /** Fetches with `members`: whether each reads by members this run, by `<list> <reader>`. */
   private readonly memberModes = new Map<string, Promise<boolean>>();
+  /** The members passes started, by `<list> <reader>`; the list's read waits for its own before it ends. */
+  private readonly memberPasses = new Map<string, Promise<void>>();
+  /** The top-level tables each list feeds. */
+  private readonly listRoots = new Map<string, CompiledTable[]>();
   /** Requests a members pass saved, by reader. */
   readonly membersSaved = new Map<string, number>();
   /** Tables a members pass wrote whole: they replace storage's, incremental run or not. */
@@ -204,6 +208,7 @@ class Run {
   async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean, progress: ListProgress): Promise<boolean> {
     const reader = readers[listName];
     const plan = outcome.plan;
+    this.listRoots.set(listName, roots);
     const check = recordCheck(roots, (r) => this.expanderOf(r));
     const written = new Set<string>();
     const onTotal = (n: number) => this.totals.set(listName, n);
@@ -234,7 +239,7 @@ class Run {
     const ended = await this.forEach(pagesThenCatchUp(), () => paged === undefined && mayStop(), writeOnce);
     if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
     await this.completeFromOtherSide(roots);
-    await this.readMembers(listName, roots);
+    for (const [key, pass] of this.memberPasses) if (key.startsWith(`${listName} `)) await pass;
     return ended;
   }
 
@@ -252,6 +257,10 @@ class Run {
     if (!decided) {
       decided = this.decideMembers(list, from.reader, from.members);
       this.memberModes.set(key, decided);
+      // The members pass needs nothing from the list's read: it starts at once, beside it.
+      const pass = decided.then((via) => (via ? this.readMembers(list, from.reader) : undefined));
+      pass.catch((e: unknown) => this.ctx.client.halt(e instanceof Error ? e : new Error(String(e))));
+      this.memberPasses.set(key, pass);
     }
     return decided;
   }
@@ -282,29 +291,26 @@ class Run {
    * for its members, and becomes a row under each of them that belongs to one of the list's tables (a lead's
    * segment under leads_segments). The tables hold every membership, so they replace what storage has.
    */
-  private async readMembers(listName: string, roots: CompiledTable[]): Promise<void> {
-    for (const [mode, decided] of this.memberModes) {
-      const [list, reader] = mode.split(' ');
-      if (list !== listName || !(await decided)) continue;
-      const targets = roots.flatMap((root) => root.children.filter((c) => c.node.from.kind === 'fetch' && c.node.from.reader === reader && c.node.from.members).map((child) => ({ root, child })));
-      if (targets.length === 0) continue;
-      const from = targets[0].child.node.from;
-      if (from.kind !== 'fetch' || !from.members) continue;
-      const members = from.members;
-      for (const t of targets) this.replaced.add(t.child.name);
-      const idField = readers[listName].id;
-      await this.forEach(readAll(this.ctx, members.list, { check: targets[0].child.check }), () => false, async (item) => {
-        // A search pages while records change: a member listed twice is one membership.
-        const seen = new Set<string>();
-        for await (const member of readFor(this.ctx, members.reader, item)) {
-          const id = String(member[idField]);
-          if (seen.has(id)) continue;
-          seen.add(id);
-          for (const { root, child } of targets) if (matches(root, member)) await this.emit(child, item, { parent: member, root: member });
-        }
-      });
-    }
+  private async readMembers(listName: string, reader: string): Promise<void> {
+    const roots = this.listRoots.get(listName) ?? [];
+    const targets = roots.flatMap((root) => root.children.filter((c) => c.node.from.kind === 'fetch' && c.node.from.reader === reader && c.node.from.members).map((child) => ({ root, child })));
+    const from = targets[0]?.child.node.from;
+    if (from?.kind !== 'fetch' || !from.members) return;
+    const members = from.members;
+    for (const t of targets) this.replaced.add(t.child.name);
+    const idField = readers[listName].id;
+    await this.forEach(readAll(this.ctx, members.list, { check: targets[0].child.check }), () => false, async (item) => {
+      // A search pages while records change: a member listed twice is one membership.
+      const seen = new Set<string>();
+      for await (const member of readFor(this.ctx, members.reader, item)) {
+        const id = String(member[idField]);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        for (const { root, child } of targets) if (matches(root, member)) await this.emit(child, item, { parent: member, root: member });
+      }
+    });
   }
+
 
   /** The expander a top-level table's records go through, unless the template lets it be skipped and it is. */
   private expanderOf(table: CompiledTable): string | undefined {
