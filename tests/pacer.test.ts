@@ -214,6 +214,47 @@ describe('pacer', () => {
       return { ms, requests, rateLimited, accepted: requests - rateLimited };
     }
 
+    it(`meets no 429 at ${LIMIT} requests a second with the defaults, spreading requests over each window`, async () => {
+      const sent: number[] = [];
+      sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: LIMIT, windowSeconds: 1 }, latencyMs: 30, intercept: () => void sent.push(Date.now()) });
+      const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations' }));
+      expect(run.code, run.stderr).to.equal(0);
+      expect(sim.stats.rateLimited, `${sim.stats.rateLimited} of ${sim.stats.requests} were 429s`).to.equal(0);
+      // Spread, not burst: no window's first tenth takes more than a third of its requests.
+      const perWindow = new Map<number, number[]>();
+      for (const t of sent) perWindow.set(Math.floor(t / 1000), [...(perWindow.get(Math.floor(t / 1000)) ?? []), t % 1000]);
+      const full = [...perWindow.values()].filter((ts) => ts.length >= LIMIT / 2);
+      expect(full.length, 'several busy windows').to.be.at.least(2);
+      for (const ts of full) expect(ts.filter((ms) => ms < 100).length, `${ts.length} requests in a window`).to.be.at.most(Math.ceil(ts.length / 3));
+    });
+
+    it('keeps to rate_limit_share of every window', async () => {
+      const sent: number[] = [];
+      sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: LIMIT, windowSeconds: 1 }, latencyMs: 30, intercept: () => void sent.push(Date.now()) });
+      const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', rate_limit_share: 50 }));
+      expect(run.code, run.stderr).to.equal(0);
+      const perWindow = new Map<number, number>();
+      for (const t of sent) perWindow.set(Math.floor(t / 1000), (perWindow.get(Math.floor(t / 1000)) ?? 0) + 1);
+      // Half of 20 a window, and one request more at most where an answer from the window before is counted late.
+      expect(Math.max(...perWindow.values())).to.be.at.most(LIMIT / 2 + 1);
+      expect(sim.stats.rateLimited).to.equal(0);
+    });
+
+    it('yields to another client of the same app, and gets through', async () => {
+      sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: LIMIT, windowSeconds: 1 }, latencyMs: 30 });
+      // Another integration spends a third of every window.
+      const other = setInterval(() => void fetch(`${sim!.url}/me`, { headers: { Authorization: `Bearer ${TOKEN}`, 'Intercom-Version': '2.14' } }).catch(() => undefined), 150);
+      try {
+        const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations' }));
+        expect(run.code, run.stderr).to.equal(0);
+        expect(sortedIds(run.table('conversations').rows)).to.deep.equal(ws.conversations.map((c) => c.id).sort());
+        const { requests, rateLimited } = sim.stats;
+        expect(rateLimited, `${rateLimited} of ${requests} requests (both clients) were 429s`).to.be.at.most(requests * 0.05);
+      } finally {
+        clearInterval(other);
+      }
+    });
+
     for (const maxConcurrency of [8, 64]) {
       it(`meets almost no 429s at ${LIMIT} requests a second with max_concurrency ${maxConcurrency}`, async () => {
         const { requests, rateLimited, accepted } = await run(maxConcurrency);

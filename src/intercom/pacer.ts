@@ -213,6 +213,8 @@ export class Pacer {
   /** How long after this request the next may go: the time left in the window shared evenly by the room left. */
   private spacing(now: number, room: number): number {
     if (!this.spread || this.limit === undefined || !Number.isFinite(room) || !Number.isFinite(this.resetLocalMs)) return 0;
+    // A window no answer has told yet may be shorter than the longest one assumed: the long-run pace until one does.
+    if (this.windowAssumed) return this.windowMs / Math.max(1, Math.floor(this.limit * this.share));
     return Math.max(0, this.resetLocalMs - now) / room;
   }
 
@@ -284,6 +286,8 @@ export class Pacer {
       this.remaining = remaining;
       this.lost = 0;
       this.resetLocalMs = this.toLocal(reset, now);
+      // The spacing set while the window was unknown no longer holds: the next request spaces from what is known.
+      this.nextSendMs = Math.min(this.nextSendMs, now);
     } else if (reset === this.windowReset && !this.windowAssumed) {
       this.remaining = Math.min(this.remaining, remaining);
       this.resetLocalMs = this.toLocal(reset, now); // the offset may have been narrowed
