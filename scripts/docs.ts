@@ -40,7 +40,7 @@ function describeSource(from: Source, parent: string | undefined): string {
     const expand = from.expand ? `, each expanded by \`${from.expand}\`${from.expand_skippable ? ` (unless \`skip_contact_details\` has \`${from.expand_skippable}\`)` : ''}` : '';
     return `list reader${[from.list].flat().length > 1 ? 's' : ''} \`${lists}\`${where}${expand}`;
   }
-  if (from.kind === 'fetch') return `detail reader \`${from.reader}\`, once per ${parent} row${from.unless_zero ? ` whose \`${from.unless_zero}\` is not 0` : ''}`;
+  if (from.kind === 'fetch') return `detail reader \`${from.reader}\`, once per ${parent} row${from.unless_zero ? ` unless its ${from.unless_zero.map((z) => `\`${z}\``).join(' and ')} say it has none` : ''}`;
   let s = `\`${from.path}\` of each ${parent} object${from.scalars ? ' (plain ids)' : ''}${from.nullable ? ' (none when it is null or absent)' : ''}`;
   const capped = from.when !== undefined ? `when \`${from.when}\` is true` : `when it holds ${from.capped_at} or more`;
   if (from.complete_with) s += `; ${capped}, all of detail reader \`${from.complete_with}\` instead`;

@@ -6,7 +6,7 @@
  */
 import { log, resetWarnings } from './log.js';
 import type { IntercomClient } from './intercom/client.js';
-import { describeReader, expand, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, SEARCH_PAGE, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
+import { describeReader, expand, pageSize, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
 import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable } from './flatten/template.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
@@ -179,8 +179,6 @@ class Run {
   private readonly totals = new Map<string, number>();
   /** Fetches with `members`: whether each reads by members this run, by `<list> <reader>`. */
   private readonly memberModes = new Map<string, Promise<boolean>>();
-  /** The members passes started, by `<list> <reader>`; the list's read waits for its own before it ends. */
-  private readonly memberPasses = new Map<string, Promise<void>>();
   /** The top-level tables each list feeds. */
   private readonly listRoots = new Map<string, CompiledTable[]>();
   /** Requests a members pass saved, by reader. */
@@ -211,6 +209,8 @@ class Run {
     this.listRoots.set(listName, roots);
     const check = recordCheck(roots, (r) => this.expanderOf(r));
     const written = new Set<string>();
+    const tableOf = new Map<string, CompiledTable | null>();
+    const filtered = roots.some((r) => r.node.from.kind === 'list' && r.node.from.where !== undefined);
     const onTotal = (n: number) => this.totals.set(listName, n);
     const items =
       plan.mode === 'changes'
@@ -224,6 +224,8 @@ class Run {
       if (written.has(key)) return;
       written.add(key);
       progress.count();
+      // Which table a record of a filtered list went to (users or leads, or none), for the members pass.
+      if (filtered) tableOf.set(key, roots.find((r) => matches(r, item)) ?? null);
       await this.writeRecord(roots, item, outcome, listName);
     };
     // The catch-up follows the last page at once, while the last records' details are still in flight: records
@@ -239,7 +241,12 @@ class Run {
     const ended = await this.forEach(pagesThenCatchUp(), () => paged === undefined && mayStop(), writeOnce);
     if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
     await this.completeFromOtherSide(roots);
-    for (const [key, pass] of this.memberPasses) if (key.startsWith(`${listName} `)) await pass;
+    // After the read, not beside it: a member goes under the table the read wrote it to (a lead that became a
+    // user during the run is in leads, and so are its memberships).
+    for (const [key, decided] of this.memberModes) {
+      const [list, readerName] = key.split(' ');
+      if (list === listName && (await decided)) await this.readMembers(listName, readerName, tableOf);
+    }
     return ended;
   }
 
@@ -257,10 +264,6 @@ class Run {
     if (!decided) {
       decided = this.decideMembers(list, from.reader, from.members);
       this.memberModes.set(key, decided);
-      // The members pass needs nothing from the list's read: it starts at once, beside it.
-      const pass = decided.then((via) => (via ? this.readMembers(list, from.reader) : undefined));
-      pass.catch((e: unknown) => this.ctx.client.halt(e instanceof Error ? e : new Error(String(e))));
-      this.memberPasses.set(key, pass);
     }
     return decided;
   }
@@ -276,7 +279,7 @@ class Run {
         log.info(`${reader}: ${members.list} ${String(item[readers[members.list].id])} does not say its size (${members.size}), so they are read one request per ${list} record.`);
         return false;
       }
-      requests += Math.max(1, Math.ceil(size / SEARCH_PAGE));
+      requests += Math.max(1, Math.ceil(size / pageSize(members.reader)));
       items++;
     }
     const via = requests < total;
@@ -291,7 +294,7 @@ class Run {
    * for its members, and becomes a row under each of them that belongs to one of the list's tables (a lead's
    * segment under leads_segments). The tables hold every membership, so they replace what storage has.
    */
-  private async readMembers(listName: string, reader: string): Promise<void> {
+  private async readMembers(listName: string, reader: string, tableOf: Map<string, CompiledTable | null>): Promise<void> {
     const roots = this.listRoots.get(listName) ?? [];
     const targets = roots.flatMap((root) => root.children.filter((c) => c.node.from.kind === 'fetch' && c.node.from.reader === reader && c.node.from.members).map((child) => ({ root, child })));
     const from = targets[0]?.child.node.from;
@@ -306,7 +309,9 @@ class Run {
         const id = String(member[idField]);
         if (seen.has(id)) continue;
         seen.add(id);
-        for (const { root, child } of targets) if (matches(root, member)) await this.emit(child, item, { parent: member, root: member });
+        // The table the read wrote the member to; one it never wrote (too new for the read) by its own fields.
+        const wrote = tableOf.get(id);
+        for (const { root, child } of targets) if (wrote !== undefined ? wrote === root : matches(root, member)) await this.emit(child, item, { parent: member, root: member });
       }
     });
   }
@@ -451,7 +456,7 @@ class Run {
       // Read from the other side after the list, when that is cheaper.
       if (await this.viaMembers(child, parentTable)) return;
       // The parent says its list is empty (a contact with notes.total_count 0): no request to learn it again.
-      if (from.unless_zero !== undefined && isZero(getPath(parentObj, undefined, from.unless_zero))) {
+      if (from.unless_zero !== undefined && from.unless_zero.every((p) => isZero(getPath(parentObj, undefined, p)))) {
         this.saved.set(from.reader, (this.saved.get(from.reader) ?? 0) + 1);
         return;
       }
@@ -520,9 +525,9 @@ async function allSettledOrFirstFailure(reads: Array<Promise<void>>): Promise<vo
   });
 }
 
-/** A size of 0 (or false): the parent says so. Anything else, absent included, proves nothing. */
+/** A size of 0, false or an empty list: the parent says so. Anything else, absent included, proves nothing. */
 function isZero(v: unknown): boolean {
-  return v === 0 || v === false || v === '0';
+  return v === 0 || v === false || v === '0' || (Array.isArray(v) && v.length === 0);
 }
 
 /** The list readers a top-level table reads, one after another. */

@@ -102,6 +102,16 @@ describe('pacer', () => {
     expect(now).to.be.at.least(1_000_000 + 10_000);
   });
 
+  it('gives a run at least one request a window, however small its share of a small limit', async () => {
+    const now = 1_000_000;
+    const pacer = new Pacer({ maxConcurrency: 100, now: () => now, sleep: () => new Promise(() => {}), share: 0.05, spread: false });
+    pacer.observe({ 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '10', 'x-ratelimit-reset': String(now / 1000 + 10) });
+    let granted = 0;
+    for (let i = 0; i < 5; i++) void pacer.acquire().then(() => granted++);
+    await new Promise((r) => setImmediate(r));
+    expect(granted).to.equal(1);
+  });
+
   it('leaves the part of every window that rate_limit_share does not give it to other clients', async () => {
     const now = 1_000_000;
     const pacer = new Pacer({ maxConcurrency: 100, now: () => now, sleep: () => new Promise(() => {}), share: 0.25, spread: false });

@@ -358,6 +358,29 @@ describe('segment memberships, read the cheaper way', function () {
   });
 });
 
+describe('segment memberships of a contact whose role changes during the run', function () {
+  this.timeout(60_000);
+
+  it('go under the table the contact read wrote it to', async () => {
+    const ws = generateWorkspace({ seed: 35, users: 120, leads: 40, conversations: 0 });
+    const lead = ws.contacts.find((c) => c.role === 'lead' && (ws.contactSegments.get(c.id) ?? []).length > 0)!;
+    // The lead becomes a user after the contact list read it: every search sees the new role.
+    const rewrite = (req: { route: string }, body: any) =>
+      req.route === 'POST /contacts/search' ? { ...body, data: body.data.map((c: any) => (c.id === lead.id ? { ...c, role: 'user' } : c)) } : body;
+    const sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite });
+    try {
+      const run = await runExtractor(config(sim.url, TOKEN, { template: 'basic' }));
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.match(/contact_segments: read by segments/);
+      expect(ids(run.table('leads'))).to.include(lead.id);
+      expect(run.table('leads_segments').rows.filter((r) => r.leads_pk === lead.id).map((r) => r.id).sort()).to.deep.equal(sorted(ws.contactSegments.get(lead.id)!));
+      expect(run.table('users_segments').rows.filter((r) => r.users_pk === lead.id)).to.have.length(0);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('a search that does not sort (tickets)', () => {
   const changes = (complete: boolean, unordered: boolean): Outcome => ({
     plan: { list: 'tickets', mode: 'changes', since: 900, mark: 1_000 }, complete, reached: true, ids: new Set(['1']), maxUpdatedAt: 5_000, unordered,

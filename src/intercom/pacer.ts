@@ -233,7 +233,8 @@ export class Pacer {
       this.lost = 0;
       this.resetLocalMs = now + this.windowMs;
     }
-    const reserved = this.limit - Math.floor(this.limit * this.share);
+    // A share always leaves this run at least one request a window, or a small limit would hold it forever.
+    const reserved = this.limit - Math.max(1, Math.floor(this.limit * this.share));
     return this.remaining - reserved - this.sent - this.lost;
   }
 

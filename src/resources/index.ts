@@ -86,7 +86,8 @@ export const readers: Record<string, Reader> = {
   // The companies that have a tag (of GET /tags): the way to a company's tags past the ones it shows.
   tag_companies: { path: '/companies', query: { tag_id: '{id}', per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id', on_404: 'vanished', cost: 'company tags beyond 10' },
   // A segment's contacts: segment memberships per segment instead of per contact (see the template's `members`).
-  segment_contacts: { path: '/contacts/search', paging: 'search', body: { query: { field: 'segment_id', operator: '=', value: '{id}' } }, records: 'data', id: 'id', cost: 'segment members' },
+  // Sorted by a field that never changes, so a contact cannot move to a page already read while it pages.
+  segment_contacts: { path: '/contacts/search', paging: 'search', body: { query: { field: 'segment_id', operator: '=', value: '{id}' }, sort: { field: 'created_at', order: 'ascending' } }, records: 'data', id: 'id', cost: 'segment members' },
   contact_events: { path: '/events', query: { type: 'user', intercom_user_id: '{id}', per_page: 100 }, paging: 'next_url', records: 'events', id: 'id', on_404: 'vanished', cost: 'events' },
 };
 
@@ -212,6 +213,14 @@ export function expand(ctx: ReaderContext, name: string, item: Json, check?: Rec
       return check?.(body);
     },
   });
+}
+
+/** How many records a page of this reader holds: what a list of n records costs in requests. */
+export function pageSize(name: string): number {
+  const r = readers[name];
+  if (r.paging === 'search') return SEARCH_PAGE;
+  const perPage = Number(r.query?.per_page);
+  return Number.isFinite(perPage) && perPage > 0 ? perPage : 1;
 }
 
 /** A reader's request as a log line shows it: `GET /companies?tag_id={id}&per_page=50`. */
