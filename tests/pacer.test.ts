@@ -129,6 +129,22 @@ describe('pacer', () => {
       expect(order).to.deep.equal(['page', 'detail 1', 'detail 2']);
     });
 
+    it('lets every waiting request go at once when the run stops, leaving nothing counted in flight', async () => {
+      const { pacer } = fakePacer(1);
+      await answerProbe(pacer, headers(100, 99, T0 / 1000 + 10, T0));
+      const first = await pacer.acquire();
+      const waiting = request(pacer, 5);
+      await settle();
+      expect(waiting.granted).to.have.length(0);
+      pacer.abandon();
+      await settle();
+      expect(waiting.granted).to.have.length(5);
+      [first, ...waiting.granted].forEach((release) => release());
+      const after = request(pacer, 1);
+      await settle();
+      expect(after.granted, 'the slots came back').to.have.length(1);
+    });
+
     it('counts a request that got no answer as spent until the window ends', async () => {
       const { pacer, clock } = fakePacer();
       await answerProbe(pacer, headers(5, 4, T0 / 1000 + 10, T0));

@@ -122,6 +122,8 @@ export class IntercomClient {
     // Every request in flight listens to the stop signal; dozens at once is by design, not a leak.
     setMaxListeners(0, this.signal);
     this.pacer = new Pacer({ maxConcurrency: this.opts.maxConcurrency, share: this.opts.rateLimitShare });
+    // A stopped or failed run exits now, not after the requests still queued have been paced out.
+    this.signal.addEventListener('abort', () => this.pacer.abandon(), { once: true });
     const agentOpts = { keepAlive: true, maxSockets: this.opts.maxConcurrency };
     this.http = axios.create({
       baseURL: this.opts.baseUrl,

@@ -155,6 +155,18 @@ export class Pacer {
   }
 
   /**
+   * The run has stopped: every request still waiting is let go at once, so none is paced out after the end
+   * (its caller has already given up and releases the grant unsent).
+   */
+  abandon(): void {
+    for (const grant of [...this.urgent.splice(0), ...this.waiting.splice(0)]) {
+      this.sent++;
+      grant();
+    }
+    this.wake();
+  }
+
+  /**
    * Grants the waiting requests one at a time, in order (urgent ones first): only one waits on a timer, and a
    * grant takes its slot and its place in the window in the same tick, so two cannot overbook them.
    */
@@ -167,19 +179,25 @@ export class Pacer {
     this.pumping = true;
     try {
       while (this.urgent.length > 0 || this.waiting.length > 0) {
-        await this.waitForTurn();
-        (this.urgent.shift() ?? this.waiting.shift())!();
+        if (!(await this.waitForTurn())) break; // abandoned meanwhile: nobody is waiting any more
+        const grant = this.urgent.shift() ?? this.waiting.shift();
+        if (grant) grant();
+        else this.sent--; // abandoned between the turn and the grant: the place taken goes back
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  /** Waits until a slot is free, the window has room and the spacing allows, then takes the slot and the place. */
-  private async waitForTurn(): Promise<void> {
+  /**
+   * Waits until a slot is free, the window has room and the spacing allows, then takes the slot and the place;
+   * false, taking nothing, when nobody waits any more (abandon()).
+   */
+  private async waitForTurn(): Promise<boolean> {
     let holding = false;
     try {
       for (;;) {
+        if (this.urgent.length === 0 && this.waiting.length === 0) return false;
         const now = this.now();
         let waitMs: number;
         const room = now < this.pausedUntilMs ? 0 : this.room(now);
@@ -196,7 +214,7 @@ export class Pacer {
         } else {
           this.sent++;
           this.nextSendMs = now + this.spacing(now, room);
-          return;
+          return true;
         }
         // Only waits for the window count as waiting for the rate limit (spacing and slots are the pace itself).
         if (limited !== holding) {
