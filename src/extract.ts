@@ -179,8 +179,6 @@ class Run {
   private readonly totals = new Map<string, number>();
   /** Fetches with `members`: whether each reads by members this run, by `<list> <reader>`. */
   private readonly memberModes = new Map<string, Promise<boolean>>();
-  /** The top-level tables each list feeds. */
-  private readonly listRoots = new Map<string, CompiledTable[]>();
   /** Requests a members pass saved, by reader. */
   readonly membersSaved = new Map<string, number>();
   /** Tables a members pass wrote whole: they replace storage's, incremental run or not. */
@@ -206,7 +204,6 @@ class Run {
   async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean, progress: ListProgress): Promise<boolean> {
     const reader = readers[listName];
     const plan = outcome.plan;
-    this.listRoots.set(listName, roots);
     const check = recordCheck(roots, (r) => this.expanderOf(r));
     const written = new Set<string>();
     const tableOf = new Map<string, CompiledTable | null>();
@@ -245,7 +242,7 @@ class Run {
     // user during the run is in leads, and so are its memberships).
     for (const [key, decided] of this.memberModes) {
       const [list, readerName] = key.split(' ');
-      if (list === listName && (await decided)) await this.readMembers(listName, readerName, tableOf);
+      if (list === listName && (await decided)) await this.readMembers(listName, readerName, roots, tableOf);
     }
     return ended;
   }
@@ -294,8 +291,7 @@ class Run {
    * for its members, and becomes a row under each of them that belongs to one of the list's tables (a lead's
    * segment under leads_segments). The tables hold every membership, so they replace what storage has.
    */
-  private async readMembers(listName: string, reader: string, tableOf: Map<string, CompiledTable | null>): Promise<void> {
-    const roots = this.listRoots.get(listName) ?? [];
+  private async readMembers(listName: string, reader: string, roots: CompiledTable[], tableOf: Map<string, CompiledTable | null>): Promise<void> {
     const targets = roots.flatMap((root) => root.children.filter((c) => c.node.from.kind === 'fetch' && c.node.from.reader === reader && c.node.from.members).map((child) => ({ root, child })));
     const from = targets[0]?.child.node.from;
     if (from?.kind !== 'fetch' || !from.members) return;
