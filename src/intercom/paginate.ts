@@ -10,6 +10,7 @@ import { AppError, UserError } from '../errors.js';
 import { log, warnOnce } from '../log.js';
 import { HttpError, Persistent, RetriesExhaustedError, type Body, type IntercomClient } from './client.js';
 import type { CursorPages } from '../generated/intercom.js';
+import { IdSet } from '../util/id-set.js';
 
 type Query = Record<string, string | number | boolean | undefined>;
 export type Item = Record<string, unknown>;
@@ -76,7 +77,7 @@ const idsOf = (body: Body, s: ListShape) => records(body, s).items.map((x) => St
  *   with nothing new is a loop.
  */
 class LoopGuard {
-  private readonly seen = new Set<string>();
+  private readonly seen = new IdSet();
   private previous = '';
   private staleRun = 0;
 
@@ -255,7 +256,7 @@ export interface ScrollOptions {
  * it is a failure, not the end.
  */
 export async function* scroll(client: IntercomClient, path: string, s: ListShape, opts: ScrollOptions): AsyncGenerator<Item> {
-  const written = new Set<string>();
+  const written = new IdSet();
   for (let restart = 0; ; restart++) {
     try {
       let param: string | undefined = undefined;
@@ -289,8 +290,7 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
         if (typeof page.scroll_param !== 'string' || page.scroll_param === '') throw new BrokenScrollError(`Intercom's answer to GET ${path} had companies but no scroll_param to continue from`);
         for (const item of items) {
           const id = String(item[s.id]);
-          if (written.has(id)) continue;
-          written.add(id);
+          if (!written.add(id)) continue;
           yield item;
         }
         param = page.scroll_param as string;
