@@ -12,10 +12,11 @@ import { loadTemplate, type CompiledTable } from './flatten/template.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
 import { manifestFor } from './keboola/manifest.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
-import { CATCH_UP_MARGIN_SECONDS, columnOptions, loadFor, nextListState, planList, previousSync, type Outcome, type Plan, type SyncState } from './sync.js';
+import { CATCH_UP_MARGIN_SECONDS, columnOptions, loadFor, MAX_MERGED_RECORDS, mayMerge, nextListState, planList, previousSync, type Ids, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
 import { fmt, Progress, type ListProgress } from './progress.js';
 import { forEachConcurrent } from './util/concurrent.js';
+import { IdSet } from './util/id-set.js';
 import type { ScrollOptions } from './intercom/paginate.js';
 import type { RunConfig } from './keboola/config.js';
 
@@ -23,6 +24,8 @@ export interface ExtractOptions {
   outTablesDir: string;
   progressIntervalMs?: number;
   scroll?: Partial<ScrollOptions>;
+  /** The most records of a list an incremental run merges (MAX_MERGED_RECORDS); tests lower it. */
+  maxMergedRecords?: number;
 }
 
 export interface ExtractResult {
@@ -74,18 +77,26 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const readOne = async (listName: string, roots: CompiledTable[]) => {
     const plan = planList(listName, readers[listName].search !== undefined, cfg, prev, nowSec());
     const unordered = readers[listName].search?.sorted === false;
-    const outcome: Outcome = { plan, complete: false, reached: false, ids: new Set(), unordered, startedAt: nowSec() };
+    const merges = mayMerge(plan, cfg);
+    const outcome: Outcome = { plan, complete: false, reached: false, ids: merges ? new IdSet() : NO_IDS, unordered, startedAt: nowSec() };
     outcomes.set(listName, outcome);
     if (Date.now() >= deadline) return;
     outcome.reached = true;
     const listProgress = progress.begin(describePlan(plan));
     // An unsorted search cannot stop halfway and continue later (its order shifts between runs): read to the end.
     if (unordered && deadline !== Infinity) log.info(`${listName}: its search is not sorted, so its read cannot stop at parameters.max_run_minutes and continue next run; it is read to the end.`);
+    // Only once the records span more than one second: a next run that starts from the last second written
+    // (see nextListState) then always gets further, even past a bulk update that stamped them all alike.
+    const full = () => merges && outcome.ids.size >= (opts.maxMergedRecords ?? MAX_MERGED_RECORDS) && (outcome.maxUpdatedAt ?? 0) > (outcome.minUpdatedAt ?? Infinity);
     try {
-      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && Date.now() >= deadline, listProgress);
+      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && (Date.now() >= deadline || full()), listProgress);
     } catch (e) {
       client.halt(e instanceof Error ? e : new Error(String(e)));
       throw e;
+    }
+    if (!outcome.complete && full()) {
+      outcome.capped = true;
+      log.info(`${listName}: ${fmt(outcome.ids.size)} records written, the most one incremental run merges into storage (their child rows are deleted by id, and the manifests list the ids); the next run continues from there.`);
     }
     listProgress.end();
   };
@@ -109,7 +120,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   warnOnEmptied(replaced, writers.counts(), cfg, state);
 
   const stoppedEarly = [...outcomes.values()].some((o) => !o.complete);
-  if (stoppedEarly) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
+  if ([...outcomes.values()].some((o) => !o.complete && !o.capped)) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
   const sync: SyncState = { version: 1, template: cfg.template, columns: columnOptions(cfg), lists: {} };
   for (const [list, o] of outcomes) {
     if (readers[list].search) sync.lists[list] = nextListState(prev?.lists[list], o, nowSec());
@@ -123,6 +134,9 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   logSummary(result, client, template.tables);
   return result;
 }
+
+/** Where a read's tables are replaced, its ids are not needed: none are kept. */
+const NO_IDS: Ids = { size: 0, add: () => undefined, [Symbol.iterator]: () => [][Symbol.iterator]() };
 
 /**
  * A table about to be replaced with no rows, where the last run of this template wrote many, is more likely a
@@ -205,9 +219,8 @@ class Run {
     const reader = readers[listName];
     const plan = outcome.plan;
     const check = recordCheck(roots, (r) => this.expanderOf(r));
-    const written = new Set<string>();
-    const tableOf = new Map<string, CompiledTable | null>();
-    const filtered = roots.some((r) => r.node.from.kind === 'list' && r.node.from.where !== undefined);
+    // Each record read, tagged with the table it went to (1 + its index in roots; 0: none of them).
+    const written = new IdSet();
     const onTotal = (n: number) => this.totals.set(listName, n);
     const items =
       plan.mode === 'changes'
@@ -217,12 +230,9 @@ class Run {
     const mayStop = plan.mode === 'full' ? () => stop() && outcome.cursor !== plan.startingAfter : stop;
     const writeOnce = async (item: Json) => {
       // A record can come twice while pages shift (and again in the catch-up): the first read is written.
-      const key = String(item[reader.id]);
-      if (written.has(key)) return;
-      written.add(key);
+      // The table is the one a members pass puts the record's memberships under (users or leads, or none).
+      if (!written.add(String(item[reader.id]), roots.findIndex((r) => matches(r, item)) + 1)) return;
       progress.count();
-      // Which table a record of a filtered list went to (users or leads, or none), for the members pass.
-      if (filtered) tableOf.set(key, roots.find((r) => matches(r, item)) ?? null);
       await this.writeRecord(roots, item, outcome, listName);
     };
     // The catch-up follows the last page at once, while the last records' details are still in flight: records
@@ -242,7 +252,7 @@ class Run {
     // user during the run is in leads, and so are its memberships).
     for (const [key, decided] of this.memberModes) {
       const [list, readerName] = key.split(' ');
-      if (list === listName && (await decided)) await this.readMembers(listName, readerName, roots, tableOf);
+      if (list === listName && (await decided)) await this.readMembers(listName, readerName, roots, written);
     }
     return ended;
   }
@@ -291,7 +301,7 @@ class Run {
    * for its members, and becomes a row under each of them that belongs to one of the list's tables (a lead's
    * segment under leads_segments). The tables hold every membership, so they replace what storage has.
    */
-  private async readMembers(listName: string, reader: string, roots: CompiledTable[], tableOf: Map<string, CompiledTable | null>): Promise<void> {
+  private async readMembers(listName: string, reader: string, roots: CompiledTable[], written: IdSet): Promise<void> {
     const targets = roots.flatMap((root) => root.children.filter((c) => c.node.from.kind === 'fetch' && c.node.from.reader === reader && c.node.from.members).map((child) => ({ root, child })));
     const from = targets[0]?.child.node.from;
     if (from?.kind !== 'fetch' || !from.members) return;
@@ -300,14 +310,14 @@ class Run {
     const idField = readers[listName].id;
     await this.forEach(readAll(this.ctx, members.list, { check: targets[0].child.check }), () => false, async (item) => {
       // A search pages while records change: a member listed twice is one membership.
-      const seen = new Set<string>();
+      const seen = new IdSet();
       for await (const member of readFor(this.ctx, members.reader, item)) {
         const id = String(member[idField]);
-        if (seen.has(id)) continue;
-        seen.add(id);
+        if (!seen.add(id)) continue;
         // The table the read wrote the member to; one it never wrote (too new for the read) by its own fields.
-        const wrote = tableOf.get(id);
-        for (const { root, child } of targets) if (wrote !== undefined ? wrote === root : matches(root, member)) await this.emit(child, item, { parent: member, root: member });
+        const tag = written.get(id);
+        const wrote = tag === undefined ? undefined : roots[tag - 1];
+        for (const { root, child } of targets) if (tag !== undefined ? wrote === root : matches(root, member)) await this.emit(child, item, { parent: member, root: member });
       }
     });
   }
@@ -405,7 +415,10 @@ class Run {
     if (written) {
       outcome.ids.add(String(item[reader.id]));
       const updated = reader.updated === undefined ? NaN : Number(item[reader.updated]);
-      if (Number.isFinite(updated)) outcome.maxUpdatedAt = Math.max(outcome.maxUpdatedAt ?? updated, updated);
+      if (Number.isFinite(updated)) {
+        outcome.maxUpdatedAt = Math.max(outcome.maxUpdatedAt ?? updated, updated);
+        outcome.minUpdatedAt = Math.min(outcome.minUpdatedAt ?? updated, updated);
+      }
     }
   }
 

@@ -19,6 +19,13 @@ export const OVERLAP_SECONDS = 30 * 60;
  */
 export const CATCH_UP_MARGIN_SECONDS = 30 * 60;
 const DAY = 86_400;
+/**
+ * The most records of one list an incremental run merges into storage. Each one's child rows are deleted by
+ * id first, and the ids are listed in the manifests' delete_where: this keeps each manifest under about 3 MB
+ * and each list of ids in memory small. A read that reaches it stops as at parameters.max_run_minutes, and
+ * the next run continues from there.
+ */
+export const MAX_MERGED_RECORDS = 100_000;
 
 export interface ListState {
   /** Every change with updated_at below this has been written (minus the overlap). */
@@ -27,6 +34,11 @@ export interface ListState {
   backfill?: { starting_after?: string; started_at: number };
   /** When the last complete full read of this list began: drives the periodic full refresh. */
   full_at?: number;
+  /**
+   * A read of changes stopped at MAX_MERGED_RECORDS: the next run reads changes from here, with no overlap
+   * (the overlap is for records too new for the search index, and this point is older than that margin).
+   */
+  resume_at?: number;
 }
 
 export interface SyncState {
@@ -46,6 +58,9 @@ export function columnOptions(cfg: RunConfig): ColumnOptions {
   return { raw_payload: cfg.rawPayload, custom_attribute_columns: cfg.customAttributeColumns };
 }
 
+/** A set of ids (a Set<string>, or the compact IdSet a run keeps). */
+export type Ids = Iterable<string> & { readonly size: number; add(id: string): unknown };
+
 export type Plan =
   /** `why` explains a full read of a list that could have read changes only; absent when there was no choice. */
   | { list: string; mode: 'full'; resumed: boolean; startingAfter?: string; startedAt: number; why?: string }
@@ -56,9 +71,12 @@ export interface Outcome {
   /** Read to the end (not stopped by the time budget, not skipped). */
   complete: boolean;
   reached: boolean;
-  /** Ids of the list's records written this run: their child rows are replaced. */
-  ids: Set<string>;
+  /** Ids of the list's records written this run, where its tables may be merged: their child rows are replaced. */
+  ids: Ids;
   maxUpdatedAt?: number;
+  minUpdatedAt?: number;
+  /** Stopped at MAX_MERGED_RECORDS (not by the time budget). */
+  capped?: boolean;
   /** With a full read: the cursor of the page being read when it stopped. */
   cursor?: string;
   /**
@@ -110,6 +128,7 @@ export function planList(list: string, searchable: boolean, cfg: RunConfig, prev
   if (cfg.fullRefreshDays > 0 && (s.full_at === undefined || nowSec - s.full_at > cfg.fullRefreshDays * DAY)) {
     return fresh(`the last full read is older than ${cfg.fullRefreshDays} days (parameters.full_refresh_days)`);
   }
+  if (s.resume_at !== undefined) return { list, mode: 'changes', since: s.resume_at, mark: s.mark };
   return { list, mode: 'changes', since: s.mark - OVERLAP_SECONDS, mark: s.mark };
 }
 
@@ -126,7 +145,13 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
   if (!o.complete && o.unordered) return kept;
   let reachedTo = o.complete ? Math.min(o.maxUpdatedAt ?? p.mark, nowSec) : o.maxUpdatedAt ?? p.mark;
   if (o.unordered) reachedTo = Math.min(reachedTo, o.startedAt ?? nowSec);
-  return { ...kept, mark: Math.max(p.mark, reachedTo) };
+  const { resume_at: _done, ...rest } = kept;
+  const next: ListState = { ...rest, mark: Math.max(p.mark, reachedTo) };
+  // Read again from the overlap, more changes than one run merges could fill it, and no run would get past
+  // them: a capped read continues where it stopped (the records of that very second are read again), unless
+  // that is so recent that a record may not have reached the search index yet.
+  if (o.capped && o.maxUpdatedAt !== undefined) next.resume_at = Math.min(o.maxUpdatedAt, (o.startedAt ?? nowSec) - OVERLAP_SECONDS);
+  return next;
 }
 
 /**
@@ -138,6 +163,14 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
  */
 export type Load = { mode: 'replace' } | { mode: 'merge'; deleteBy?: { column: string; values: string[] } };
 
+/**
+ * Whether the read's tables may be merged into storage (so the ids of its records are needed): every read of
+ * an incremental run but a full one that starts at the beginning and cannot be cut short by the time budget.
+ */
+export function mayMerge(plan: Plan, cfg: RunConfig): boolean {
+  return cfg.incremental && !(plan.mode === 'full' && !plan.resumed && cfg.maxRunMs === undefined);
+}
+
 /** Only a full read that began at the start in this run has every record: the last chunk of a split backfill has not. */
 function readWholeThisRun(o: Outcome): boolean {
   return o.complete && o.plan.mode === 'full' && !o.plan.resumed;
@@ -145,7 +178,7 @@ function readWholeThisRun(o: Outcome): boolean {
 
 export function loadFor(table: CompiledTable, outcomes: Outcome[], incremental: boolean): Load {
   if (!incremental || (outcomes.length > 0 && outcomes.every(readWholeThisRun))) return { mode: 'replace' };
-  const ids = [...new Set(outcomes.flatMap((o) => [...o.ids]))].sort();
+  const ids = [...new Set(outcomes.flatMap((o) => [...o.ids]))].sort(); // at most MAX_MERGED_RECORDS a list
   if (ids.length === 0) return { mode: 'merge' };
   return { mode: 'merge', deleteBy: { column: table.rootKey, values: ids } };
 }

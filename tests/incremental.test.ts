@@ -32,8 +32,9 @@ async function expectSameAsFullRun(storage: Storage, sim: Simulator, template: s
   }
 }
 
+/** Every id a manifest's delete_where names, over all its deletes. */
 function deleteSet(manifest: Record<string, any>): string[] {
-  return (manifest.delete_where?.[0]?.where_filters?.[0]?.values_from_set ?? []).slice().sort();
+  return (manifest.delete_where ?? []).flatMap((d: any) => d.where_filters.flatMap((f: any) => f.values_from_set)).sort();
 }
 
 describe('incremental runs', function () {
@@ -168,6 +169,45 @@ describe('incremental runs', function () {
     expect(run.stdout).to.include('is no longer valid');
     expect(run.table('users').rows.length).to.equal(ws.contacts.filter((c) => c.role === 'user').length);
     expect((await stateOf(run)).sync.lists.contacts.mark).to.be.a('number');
+  });
+
+  it('a burst of changes larger than one run merges is written over several runs, each manifest listing at most that many ids', async () => {
+    ws = generateWorkspace({ seed: 23, users: 120, leads: 40, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const storage = new Storage();
+    // Two records at a time, so the cap is met within a few records of it.
+    const params = { template: 'basic', incremental: true, max_concurrency: 2 };
+    const cap = 30;
+    const overrides = { ...TEST_OVERRIDES, extract: { ...TEST_OVERRIDES.extract, maxMergedRecords: cap } };
+    const first = await runExtractor(config(sim.url, TOKEN, params), overrides);
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    let state = await stateOf(first);
+    const mark: number = state.sync.lists.contacts.mark;
+    // 100 contacts change, a day apart from the mark and a minute apart from each other (tags dropped on some).
+    ws.contacts.slice(0, 100).forEach((c, i) => {
+      if (i % 3 === 0) setContactTags(ws, c.id, [], mark + 86_400 + i * 60);
+      else updateContact(ws, c.id, { name: `Burst ${i}` }, mark + 86_400 + i * 60);
+    });
+    ws.now = mark + 3 * 86_400;
+
+    const marks: number[] = [];
+    for (let runs = 0; ; runs++) {
+      expect(runs, 'the burst is written within a few runs').to.be.below(8);
+      const run = await runExtractor(config(sim.url, TOKEN, params), overrides, state);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.equal('');
+      const ids = deleteSet(await run.manifest('users_tags'));
+      expect(ids.length, 'the delete list stays near the cap').to.be.at.most(cap + 4);
+      await storage.load(run);
+      state = await stateOf(run);
+      marks.push(state.sync.lists.contacts.mark);
+      if (!/the most one incremental run merges/.test(run.stdout)) break;
+      expect(state.last_run.complete, 'a capped run says it did not finish').to.equal(false);
+    }
+    expect(marks.length, 'the cap split the burst').to.be.at.least(3);
+    for (let i = 1; i < marks.length; i++) expect(marks[i], 'each run moves the mark on').to.be.above(marks[i - 1]);
+    await expectSameAsFullRun(storage, sim, 'basic');
   });
 
   it('catches a new contact that search had not indexed yet, through the overlap', async () => {

@@ -3,7 +3,7 @@
  * primary-key flag and description in CSV order, and how storage loads the table.
  */
 import { expect } from 'chai';
-import { manifestFor, type TableSchema } from '../src/keboola/manifest.js';
+import { DELETE_VALUES_PER_FILTER, manifestFor, type TableSchema } from '../src/keboola/manifest.js';
 
 const table: TableSchema = {
   description: 'Things.',
@@ -49,5 +49,13 @@ describe('manifests', () => {
     expect(nothing.incremental).to.equal(true);
     expect(nothing).not.to.have.property('delete_where');
     expect(manifestFor(table, { mode: 'replace' })).not.to.have.property('delete_where');
+  });
+
+  it('splits a long delete list into deletes of DELETE_VALUES_PER_FILTER ids each, in order', () => {
+    const values = Array.from({ length: 2 * DELETE_VALUES_PER_FILTER + 5 }, (_, i) => `id${String(i).padStart(6, '0')}`);
+    const m = manifestFor(table, { mode: 'merge', deleteBy: { column: 'parent_pk', values } });
+    expect(m.delete_where!.map((d) => d.where_filters[0].values_from_set.length)).to.deep.equal([DELETE_VALUES_PER_FILTER, DELETE_VALUES_PER_FILTER, 5]);
+    expect(m.delete_where!.flatMap((d) => d.where_filters.map((f) => f.column))).to.deep.equal(['parent_pk', 'parent_pk', 'parent_pk']);
+    expect(m.delete_where!.flatMap((d) => d.where_filters[0].values_from_set)).to.deep.equal(values);
   });
 });

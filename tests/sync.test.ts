@@ -49,6 +49,17 @@ describe('sync planning', () => {
     expect(nextListState({ mark: 1000 }, o(changes, { reached: false, maxUpdatedAt: 5000 }), NOW)).to.deep.equal({ mark: 1000 });
   });
 
+  it('continues a read capped at MAX_MERGED_RECORDS where it stopped, not from the overlap, and drops that once a read completes', () => {
+    const o = (plan: Outcome['plan'], extra: Partial<Outcome>): Outcome => ({ plan, complete: true, reached: true, ids: new Set(), ...extra });
+    const changes = { list: 'contacts', mode: 'changes' as const, since: 1000 - OVERLAP_SECONDS, mark: 1000 };
+    const capped = nextListState({ mark: 1000, full_at: NOW - 10 }, o(changes, { complete: false, capped: true, maxUpdatedAt: 5000, startedAt: NOW }), NOW);
+    expect(capped).to.deep.equal({ mark: 5000, full_at: NOW - 10, resume_at: 5000 });
+    expect(planList('contacts', true, cfg(), { version: 1, template: 'basic', lists: { contacts: capped } }, NOW)).to.deep.equal({ list: 'contacts', mode: 'changes', since: 5000, mark: 5000 });
+    // Stopped among records too recent for the search index to be sure of: the next run starts at the overlap.
+    expect(nextListState({ mark: 1000 }, o(changes, { complete: false, capped: true, maxUpdatedAt: NOW - 60, startedAt: NOW }), NOW).resume_at).to.equal(NOW - OVERLAP_SECONDS);
+    expect(nextListState(capped, o({ ...changes, since: 5000, mark: 5000 }, { maxUpdatedAt: 6000 }), NOW)).to.deep.equal({ mark: 6000, full_at: NOW - 10 });
+  });
+
   it('replaces tables read whole, and otherwise deletes the written records\' rows before upserting', () => {
     const t = loadTemplate('basic');
     const users = t.tables.find((x) => x.name === 'users')!;

@@ -50,8 +50,16 @@ export function manifestFor(table: TableSchema, load: Load): Manifest {
   };
   if (load.mode === 'replace' || !load.deleteBy) return manifest;
   const { column, values } = load.deleteBy;
-  return { ...manifest, delete_where: [{ where_filters: [{ column, operator: 'eq', values_from_set: values }] }] };
+  // One delete per slice of ids (storage runs them in turn): an SQL IN list of tens of thousands of values is
+  // where warehouses draw the line (Snowflake's is 16,384 expressions).
+  const delete_where = [];
+  for (let i = 0; i < values.length; i += DELETE_VALUES_PER_FILTER) {
+    delete_where.push({ where_filters: [{ column, operator: 'eq' as const, values_from_set: values.slice(i, i + DELETE_VALUES_PER_FILTER) }] });
+  }
+  return { ...manifest, delete_where };
 }
+
+export const DELETE_VALUES_PER_FILTER = 10_000;
 
 function schemaColumn(name: string, c: { type: ColumnType; description: string }, primaryKey: boolean): ManifestColumn {
   // A key column is never empty (the template check refuses a record without its key); every other may be.
