@@ -6,7 +6,8 @@
  * own. Shared machines are noisy: every figure is the median of several rounds, with the spread beside it.
  *
  * Environment: BENCH_ROUNDS (3), BENCH_SCALE (3: the throughput workspace is this many times the demo's),
- * BENCH_RSS_SCALES (1,10,100), BENCH_SEQUENTIAL (conversations; "all" for every template), BENCH_TEMPLATES.
+ * BENCH_RSS_SCALES (1,10,100), BENCH_SEQUENTIAL (conversations; "all" for every template), BENCH_TEMPLATES,
+ * BENCH_PARTS (throughput,sequential,memory: which sections to run).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -151,6 +152,7 @@ async function memory(): Promise<void> {
 }
 
 console.log(`Benchmark on ${new Date().toISOString()}: node ${process.version}, ${ROUNDS} rounds.`);
-await throughput();
-await sequential();
-await memory();
+const PARTS = (process.env.BENCH_PARTS ?? 'throughput,sequential,memory').split(',');
+if (PARTS.includes('throughput')) await throughput();
+if (PARTS.includes('sequential')) await sequential();
+if (PARTS.includes('memory')) await memory();
