@@ -45,6 +45,13 @@ export function warnOnce(key: string, message: string): void {
   log.warn(message);
 }
 
+/** One info line per key and run. */
+export function infoOnce(key: string, message: string): void {
+  if (warned.has(`info:${key}`)) return;
+  warned.add(`info:${key}`);
+  log.info(message);
+}
+
 /** A new run warns afresh (tests run many in one process). */
 export function resetWarnings(): void {
   warned.clear();

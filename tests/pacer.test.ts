@@ -145,6 +145,36 @@ describe('pacer', () => {
       expect(after.granted, 'the slots came back').to.have.length(1);
     });
 
+    it('paces to an assumed limit, window by window on the local clock, when answers carry no rate-limit headers', async () => {
+      const clock = { now: T0 };
+      const pacer = new Pacer({ maxConcurrency: 100, now: () => clock.now, sleep: () => new Promise(() => {}), spread: false, assumedLimit: 8 });
+      await answerProbe(pacer, {});
+      expect(pacer.limitAssumed).to.equal(true);
+      const r = request(pacer, 30);
+      await settle();
+      expect(r.granted.length, 'the first window holds the probe and 7 more').to.equal(7);
+      r.granted.forEach((release) => (pacer.observe({}), release()));
+      await settle();
+      expect(r.granted.length, 'answers without headers give no more room').to.equal(7);
+      clock.now = T0 + 10_000;
+      const next = request(pacer, 1);
+      await settle();
+      expect(r.granted.length + next.granted.length, 'the next window').to.equal(7 + 8);
+      // An answer that tells the limit replaces the assumption.
+      pacer.observe(headers(100, 90, T0 / 1000 + 15, clock.now));
+      await settle();
+      expect(pacer.limitAssumed).to.equal(false);
+      expect(r.granted.length + next.granted.length).to.equal(31);
+    });
+
+    it('does not pace without headers when told to assume nothing', async () => {
+      const pacer = new Pacer({ maxConcurrency: 100, now: () => T0, sleep: () => new Promise(() => {}), spread: false, assumedLimit: 0 });
+      await answerProbe(pacer, {});
+      const r = request(pacer, 50);
+      await settle();
+      expect(r.granted.length).to.equal(50);
+    });
+
     it('counts a request that got no answer as spent until the window ends', async () => {
       const { pacer, clock } = fakePacer();
       await answerProbe(pacer, headers(5, 4, T0 / 1000 + 10, T0));

@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { AppError, StoppedError, UserError } from '../errors.js';
-import { log } from '../log.js';
+import { infoOnce, log } from '../log.js';
 import { jitter, Pacer } from './pacer.js';
 import type { ErrorList } from '../generated/intercom.js';
 
@@ -199,6 +199,7 @@ export class IntercomClient {
         res = await this.http.request<string>({ method, url, params: clean(query), data: body, signal: deadline.signal });
         // Headers first, then the slot back: the pacer must count this request until its answer is known.
         this.pacer.observe(res.headers as Record<string, unknown>);
+        if (this.pacer.limitAssumed) infoOnce('assumed-limit', `Intercom's answers carry no X-RateLimit headers: requests are paced to its default limit of 10,000 a minute${this.pacer.share < 1 ? `, of which this run takes ${Math.round(this.pacer.share * 100)}% (parameters.rate_limit_share)` : ''}.`);
       } catch (e) {
         this.throwIfStopped();
         const timedOut = deadline.signal.aborted && axios.isCancel(e);

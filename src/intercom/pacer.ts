@@ -25,7 +25,7 @@
  *    largest such bound seen lately: converted with it, a reset falls at or after the true one (late by about
  *    the network latency), never before it, so a request never lands in a window that has not yet begun.
  *    Without a Date header, the local clock is taken as the server's, except that a reset is never more than
- *    one window (windowMs) ahead.
+ *    one window (windowMs) ahead. Without any rate-limit header, the pacer assumes Intercom's default limit.
  *
  * Requests are spread over the window rather than sent in a burst at its start: each waits until the room
  * left, spread evenly over the time left, gives it a turn (10 s / 1,666 = 6 ms apart at Intercom's default).
@@ -46,7 +46,15 @@ export interface PacerOptions {
   windowMs?: number;
   /** The longest the pacer waits at once: a skewed or absurd header must not park the run for long. */
   maxWaitMs?: number;
+  /**
+   * The requests a window allows when answers carry no rate-limit headers (a proxy that strips them): Intercom's
+   * documented default for a private app, 10,000 a minute, is 1,666 per 10 s. 0: no pacing without headers.
+   */
+  assumedLimit?: number;
 }
+
+/** Intercom's default private-app limit, 10,000 requests a minute, per 10-second window. */
+export const DEFAULT_WINDOW_LIMIT = 1_666;
 
 /** Lower bounds of the clock offset are kept for two epochs of this long, so that a clock stepped on either side is followed. */
 const OFFSET_EPOCH_MS = 30_000;
@@ -59,6 +67,9 @@ export class Pacer {
   private readonly sleep: ((ms: number) => Promise<void>) | undefined;
   private readonly windowMs: number;
   private readonly maxWaitMs: number;
+  private readonly assumedLimit: number;
+  /** Answers told no limit, so the pacer paces to assumedLimit by the local clock (until one does tell). */
+  limitAssumed = false;
 
   /** Requests waiting for their turn, urgent ones first; one pump grants them. */
   private readonly urgent: Array<() => void> = [];
@@ -111,6 +122,7 @@ export class Pacer {
     this.sleep = opts.sleep;
     this.windowMs = opts.windowMs ?? 10_000;
     this.maxWaitMs = opts.maxWaitMs ?? 60_000;
+    this.assumedLimit = opts.assumedLimit ?? DEFAULT_WINDOW_LIMIT;
   }
 
   /** The most requests that were in flight at once. */
@@ -291,9 +303,22 @@ export class Pacer {
     const reset = num(headers['x-ratelimit-reset']);
     // A limit of 0 or less would hold every request forever: such headers say nothing usable.
     if (limit === undefined || limit <= 0 || remaining === undefined || reset === undefined) {
+      if (this.limit === undefined && this.assumedLimit > 0) {
+        // Unpaced, the run would find the limit through 429s; Intercom's default is the likeliest limit.
+        // Windows then follow the local clock (room() starts the next when one ends), and any answer that
+        // does tell replaces all of it (its reset is newer than none).
+        this.limitAssumed = true;
+        this.limit = this.assumedLimit;
+        this.windowAssumed = true;
+        this.remaining = this.limit;
+        this.resetLocalMs = now + this.windowMs;
+      }
+      // Each answer is a request the server counted: the room left is what nobody tells, so it is counted here.
+      if (this.limitAssumed) this.remaining = Math.max(0, this.remaining - 1);
       this.wake();
       return;
     }
+    this.limitAssumed = false;
     remaining = Math.min(Math.max(remaining, 0), limit);
     const dateMs = httpDateMs(headers['date']);
     this.learnOffset(dateMs !== undefined ? dateMs - now : clampedOffset(reset, this.windowMs, now), now);
