@@ -24,6 +24,8 @@ export interface ExtractOptions {
   outTablesDir: string;
   progressIntervalMs?: number;
   scroll?: Partial<ScrollOptions>;
+  /** Uncompressed CSV bytes past which a table is written as gzipped slices (src/keboola/tables.ts DEFAULT_SLICE_BYTES); tests lower it. */
+  sliceBytes?: number;
   /** The most records of a list an incremental run merges (MAX_MERGED_RECORDS); tests lower it. */
   maxMergedRecords?: number;
 }
@@ -57,7 +59,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     for (const [table, cols] of Object.entries(custom)) log.info(`Custom attribute columns of ${table}: ${cols.length ? cols.map((c) => `${c.column} (${c.key}${c.date ? ', date' : ''})`).join(', ') : 'none'}.`);
   }
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
-  const writers = await TableWriters.open(opts.outTablesDir, specs);
+  const writers = await TableWriters.open(opts.outTablesDir, specs, { sliceBytes: opts.sliceBytes });
   const progress = new Progress(client, opts.progressIntervalMs ?? 5_000);
   const run = new Run(cfg, ctx, writers);
   const prev = previousSync(cfg, state);

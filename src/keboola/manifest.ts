@@ -21,7 +21,8 @@ export interface ManifestColumn {
 
 export interface Manifest {
   manifest_type: 'output';
-  has_header: true;
+  /** False for a sliced table (headerless gzipped slices: the schema names the columns); see src/keboola/tables.ts. */
+  has_header: boolean;
   incremental: boolean;
   description: string;
   table_metadata: { 'KBC.description': string };
@@ -40,7 +41,7 @@ export function manifestFor(table: TableSchema, load: Load): Manifest {
   const description = table.description ?? '';
   const manifest: Manifest = {
     manifest_type: 'output',
-    // The CSV writers always write a header row (src/keboola/tables.ts).
+    // A plain CSV starts with a header row; the writers turn this off for a table they wrote as slices (src/keboola/tables.ts).
     has_header: true,
     incremental: load.mode !== 'replace',
     description,

@@ -45,6 +45,7 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
     dataDir,
     stdout: captured.out,
     stderr: captured.err,
+    // A table is `<t>.csv`: a file, or (sliced) a directory of gzipped slices; `table()` reads either.
     tables: async () => (await readdir(tablesDir).catch(() => [] as string[])).filter((f) => f.endsWith('.csv')).map((f) => f.slice(0, -4)).sort(),
     table: (name) => readTable(path.join(tablesDir, `${name}.csv`)),
     manifest: async (name) => JSON.parse(await readFile(path.join(tablesDir, `${name}.csv.manifest`), 'utf8')),

@@ -40,7 +40,8 @@ export class Storage {
     for (const name of await run.tables()) {
       const manifest = (await run.manifest(name)) as unknown as LoadManifest;
       const key = primaryKeyOf(manifest as unknown as Record<string, unknown>);
-      // The columns are the CSV's header (has_header: true); the schema names them in the same order.
+      // The columns are the CSV's header (has_header: true), or a sliced table's manifest's (its slices have no
+      // header; readTable takes the schema's names); the schema names them in the same order.
       const header = run.table(name).header;
       if (JSON.stringify(manifest.schema.map((c) => c.name)) !== JSON.stringify(header)) throw new Error(`${name}: the manifest's schema does not name the CSV's columns`);
       let table = this.tables.get(name) ?? new Map();
