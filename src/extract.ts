@@ -87,9 +87,15 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     const listProgress = progress.begin(describePlan(plan));
     // An unsorted search cannot stop halfway and continue later (its order shifts between runs): read to the end.
     if (unordered && deadline !== Infinity) log.info(`${listName}: its search is not sorted, so its read cannot stop at parameters.max_run_minutes and continue next run; it is read to the end.`);
-    // Only once the records span more than one second: a next run that starts from the last second written
-    // (see nextListState) then always gets further, even past a bulk update that stamped them all alike.
-    const full = () => merges && outcome.ids.size >= (opts.maxMergedRecords ?? MAX_MERGED_RECORDS) && (outcome.maxUpdatedAt ?? 0) > (outcome.minUpdatedAt ?? Infinity);
+    const full = () => {
+      if (!merges || outcome.ids.size < (opts.maxMergedRecords ?? MAX_MERGED_RECORDS)) return false;
+      // A full read from the start that will finish within the time budget replaces its tables (deleted records
+      // go): it reads on. One the budget will cut anyway is merged, so it stops at the cap like any other.
+      if (plan.mode === 'full' && !plan.resumed) return !run.finishesBy(listName, outcome.ids.size, outcome.startedAt! * 1000, deadline);
+      // Only once the records span more than one second: a next run that starts from the last second written
+      // (see nextListState) then always gets further, even past a bulk update that stamped them all alike.
+      return (outcome.maxUpdatedAt ?? 0) > (outcome.minUpdatedAt ?? Infinity);
+    };
     try {
       outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && (Date.now() >= deadline || full()), listProgress);
     } catch (e) {
@@ -122,7 +128,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   warnOnEmptied(replaced, writers.counts(), cfg, state);
 
   const stoppedEarly = [...outcomes.values()].some((o) => !o.complete);
-  if ([...outcomes.values()].some((o) => !o.complete && !o.capped)) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
+  if ([...outcomes.values()].some((o) => !o.complete && (!o.capped || Date.now() >= deadline))) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
   const sync: SyncState = { version: 1, template: cfg.template, columns: columnOptions(cfg), lists: {} };
   for (const [list, o] of outcomes) {
     if (readers[list].search) sync.lists[list] = nextListState(prev?.lists[list], o, nowSec());
@@ -257,6 +263,17 @@ class Run {
       if (list === listName && (await decided)) await this.readMembers(listName, readerName, roots, written);
     }
     return ended;
+  }
+
+  /**
+   * Whether a read that has written `done` records since `startedMs` will have read the rest of the list (its
+   * total_count) by `deadline`, at the pace so far. Unknown size: no.
+   */
+  finishesBy(listName: string, done: number, startedMs: number, deadline: number): boolean {
+    const total = this.totals.get(listName);
+    if (total === undefined || done === 0) return false;
+    const now = Date.now();
+    return now + (Math.max(0, total - done) * (now - startedMs)) / done <= deadline;
   }
 
   /**

@@ -35,8 +35,8 @@ export interface ListState {
   /** When the last complete full read of this list began: drives the periodic full refresh. */
   full_at?: number;
   /**
-   * A read of changes stopped at MAX_MERGED_RECORDS: the next run reads changes from here, with no overlap
-   * (the overlap is for records too new for the search index, and this point is older than that margin).
+   * A read of changes stopped early (MAX_MERGED_RECORDS, the time budget): the next run reads changes from
+   * here, with no overlap (that is for records too new for the search index, and this point is older).
    */
   resume_at?: number;
 }
@@ -147,10 +147,11 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
   if (o.unordered) reachedTo = Math.min(reachedTo, o.startedAt ?? nowSec);
   const { resume_at: _done, ...rest } = kept;
   const next: ListState = { ...rest, mark: Math.max(p.mark, reachedTo) };
-  // Read again from the overlap, more changes than one run merges could fill it, and no run would get past
-  // them: a capped read continues where it stopped (the records of that very second are read again), unless
-  // that is so recent that a record may not have reached the search index yet.
-  if (o.capped && o.maxUpdatedAt !== undefined) next.resume_at = Math.min(o.maxUpdatedAt, (o.startedAt ?? nowSec) - OVERLAP_SECONDS);
+  // Read again from the overlap, more changes than one run can take (MAX_MERGED_RECORDS, or the time budget)
+  // could fill it, and no run would get past them: a read stopped early continues where it stopped (the
+  // records of that very second are read again), unless that is so recent that a record may not have reached
+  // the search index yet; and never from before where it began.
+  if (!o.complete) next.resume_at = Math.max(p.since, Math.min(o.maxUpdatedAt ?? p.since, (o.startedAt ?? nowSec) - OVERLAP_SECONDS));
   return next;
 }
 

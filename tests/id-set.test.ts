@@ -17,6 +17,8 @@ describe('IdSet', () => {
       () => hex(1 + Math.floor(r() * 7)), // odd and even, short: "0" and "00" must differ
       () => hex(24).toUpperCase(),
       () => `ü${hex(4)}`,
+      () => ['\ud800', '\udc00', '\ufffd'][Math.floor(r() * 3)] + hex(1), // lone surrogates stay apart
+      () => 'é'.repeat(120 + Math.floor(r() * 20)), // about where UTF-16 text stops packing
       () => `${hex(3)}-${hex(3)}`,
       () => 'x'.repeat(250 + Math.floor(r() * 20)) + hex(2), // past what packs: kept aside
       () => hex(500 + Math.floor(r() * 20)),
@@ -44,6 +46,11 @@ describe('IdSet', () => {
       assert.equal(ids.get(id), truth.get(id), id);
     }
     assert.deepEqual([...ids].sort(), [...truth.keys()].sort());
+  });
+
+  it('refuses a tag outside 0–255', () => {
+    assert.throws(() => new IdSet().add('a', 256), RangeError);
+    assert.throws(() => new IdSet().add('a', -1), RangeError);
   });
 
   it('keeps the first tag of an id added twice', () => {

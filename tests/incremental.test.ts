@@ -208,6 +208,13 @@ describe('incremental runs', function () {
     expect(marks.length, 'the cap split the burst').to.be.at.least(3);
     for (let i = 1; i < marks.length; i++) expect(marks[i], 'each run moves the mark on').to.be.above(marks[i - 1]);
     await expectSameAsFullRun(storage, sim, 'basic');
+
+    // A full read that the time budget will not cut reads past the cap and replaces its tables.
+    const resync = await runExtractor(config(sim.url, TOKEN, { ...params, resync: true, max_run_minutes: 60 }), overrides, state);
+    expect(resync.code, resync.stderr).to.equal(0);
+    expect(resync.stdout).not.to.match(/the most one incremental run merges/);
+    expect((await resync.manifest('users')).incremental).to.equal(false);
+    expect(resync.table('users').rows.length + resync.table('leads').rows.length).to.equal(ws.contacts.length);
   });
 
   it('catches a new contact that search had not indexed yet, through the overlap', async () => {

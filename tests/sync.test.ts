@@ -58,6 +58,10 @@ describe('sync planning', () => {
     // Stopped among records too recent for the search index to be sure of: the next run starts at the overlap.
     expect(nextListState({ mark: 1000 }, o(changes, { complete: false, capped: true, maxUpdatedAt: NOW - 60, startedAt: NOW }), NOW).resume_at).to.equal(NOW - OVERLAP_SECONDS);
     expect(nextListState(capped, o({ ...changes, since: 5000, mark: 5000 }, { maxUpdatedAt: 6000 }), NOW)).to.deep.equal({ mark: 6000, full_at: NOW - 10 });
+    // Stopped by the time budget: the same, and one that wrote nothing keeps where it began (not the overlap).
+    expect(nextListState({ mark: 1000 }, o(changes, { complete: false, maxUpdatedAt: 3000, startedAt: NOW }), NOW)).to.deep.equal({ mark: 3000, resume_at: 3000 });
+    const resumed = { ...changes, since: 5000, mark: 5000 };
+    expect(nextListState(capped, o(resumed, { complete: false, startedAt: NOW }), NOW)).to.deep.equal({ mark: 5000, full_at: NOW - 10, resume_at: 5000 });
   });
 
   it('replaces tables read whole, and otherwise deletes the written records\' rows before upserting', () => {

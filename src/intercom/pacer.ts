@@ -69,7 +69,7 @@ export class Pacer {
   private readonly maxWaitMs: number;
   private readonly assumedLimit: number;
   /** Answers told no limit, so the pacer paces to assumedLimit by the local clock (until one does tell). */
-  limitAssumed = false;
+  private assumed = false;
 
   /** Requests waiting for their turn, urgent ones first; one pump grants them. */
   private readonly urgent: Array<() => void> = [];
@@ -292,6 +292,10 @@ export class Pacer {
     if (!start && --this.holding === 0) this.waitedTotalMs += this.now() - this.holdingSince;
   }
 
+  get limitAssumed(): boolean {
+    return this.assumed;
+  }
+
   /** Learns the window's state from a response's headers (names lower-case). Call it before the request's release. */
   observe(headers: Record<string, unknown>): void {
     const now = this.now();
@@ -307,18 +311,18 @@ export class Pacer {
         // Unpaced, the run would find the limit through 429s; Intercom's default is the likeliest limit.
         // Windows then follow the local clock (room() starts the next when one ends), and any answer that
         // does tell replaces all of it (its reset is newer than none).
-        this.limitAssumed = true;
+        this.assumed = true;
         this.limit = this.assumedLimit;
         this.windowAssumed = true;
         this.remaining = this.limit;
         this.resetLocalMs = now + this.windowMs;
       }
       // Each answer is a request the server counted: the room left is what nobody tells, so it is counted here.
-      if (this.limitAssumed) this.remaining = Math.max(0, this.remaining - 1);
+      if (this.assumed) this.remaining = Math.max(0, this.remaining - 1);
       this.wake();
       return;
     }
-    this.limitAssumed = false;
+    this.assumed = false;
     remaining = Math.min(Math.max(remaining, 0), limit);
     const dateMs = httpDateMs(headers['date']);
     this.learnOffset(dateMs !== undefined ? dateMs - now : clampedOffset(reset, this.windowMs, now), now);
@@ -345,6 +349,8 @@ export class Pacer {
    */
   pauseUntil(resetUnixSeconds: number | undefined, fallbackMs: number): number {
     const now = this.now();
+    // The assumed limit was too much for this window: nothing more goes until the next.
+    if (this.assumed) this.remaining = 0;
     let until = resetUnixSeconds !== undefined && Number.isFinite(resetUnixSeconds) ? this.toLocal(resetUnixSeconds, now) : now;
     if (until <= now) until = now + fallbackMs;
     this.pausedUntilMs = Math.max(this.pausedUntilMs, Math.min(until, now + this.maxWaitMs));

@@ -1,17 +1,20 @@
+import { constants } from 'node:buffer';
+
 /**
- * A set of record ids (each with a small tag, 0–255) that costs about 30 bytes an id instead of the ~100 of a
+ * A set of record ids (each with a small tag, 0–255) that costs about 30 bytes an id instead of the ~190 of a
  * Set<string>, so the ids a run must remember (to skip a record met twice while pages shift, to know which
  * table a contact went to) stay small on a workspace of millions. Exact: ids are stored, not hashed away.
  *
  * An id is packed before it is stored: lowercase hex and decimal ids (Intercom's contact, company and
- * conversation ids) as two digits a byte; anything else as its UTF-8 bytes. All of them live in one growing
+ * conversation ids) as two digits a byte; anything else as its UTF-16 code units. All of them live in one growing
  * byte arena, found through an open-addressing table of offsets.
  */
 export class IdSet {
   /** Entries: [length][kind][packed bytes…][tag]. */
-  private arena = Buffer.alloc(1 << 12);
+  // Small to begin with: a run keeps one per detail list it reads (a contact's notes), most of them tiny.
+  private arena = Buffer.alloc(256);
   private used = 1; // offset 0 means "empty slot"
-  private slots = new Uint32Array(1 << 10);
+  private slots = new Uint32Array(16);
   private count = 0;
   private readonly scratch = Buffer.alloc(258);
   /** Ids too long to pack (none of Intercom's are): kept as they are. */
@@ -40,6 +43,7 @@ export class IdSet {
 
   /** Adds the id (keeping the tag of an id already present); true when it was new. */
   add(id: string, tag = 0): boolean {
+    if (!Number.isInteger(tag) || tag < 0 || tag > 255) throw new RangeError(`IdSet tag ${tag} is not 0–255`);
     const n = this.pack(id);
     if (n === 0) {
       if (this.long.has(id)) return false;
@@ -49,7 +53,7 @@ export class IdSet {
     if (this.find(n) !== 0) return false;
     if ((this.count + 1) * 4 > this.slots.length * 3) this.grow(); // at most three quarters full
     if (this.used + n + 3 > this.arena.length) {
-      const bigger = Buffer.alloc(Math.max(Math.ceil(this.arena.length * 1.5), this.used + n + 3));
+      const bigger = Buffer.alloc(Math.min(constants.MAX_LENGTH, Math.max(Math.ceil(this.arena.length * 1.5), this.used + n + 3)));
       this.arena.copy(bigger, 0, 0, this.used);
       this.arena = bigger;
     }
@@ -78,10 +82,11 @@ export class IdSet {
       const n = this.scratch.write(digits, 1, 'hex');
       return n + 1;
     }
+    // UTF-16 code units as they are: exact for any string, a malformed one included (UTF-8 would merge lone surrogates).
     this.scratch[0] = KIND_TEXT;
-    const n = Buffer.byteLength(id, 'utf8');
+    const n = id.length * 2;
     if (n > 254) return 0;
-    this.scratch.write(id, 1, 'utf8');
+    this.scratch.write(id, 1, 'utf16le');
     return n + 1;
   }
 
@@ -116,7 +121,7 @@ const KIND_HEX_ODD = 2;
 function unpack(arena: Buffer, from: number, n: number): string {
   const kind = arena[from];
   const body = arena.subarray(from + 1, from + n);
-  if (kind === KIND_TEXT) return body.toString('utf8');
+  if (kind === KIND_TEXT) return body.toString('utf16le');
   const hex = body.toString('hex');
   return kind === KIND_HEX_ODD ? hex.slice(1) : hex;
 }
