@@ -3,6 +3,7 @@ import nock from 'nock';
 import { IntercomClient, routeOf } from '../src/intercom/client.js';
 import { AppError, UserError } from '../src/errors.js';
 import { Pacer } from '../src/intercom/pacer.js';
+import { nextUrl } from '../src/intercom/paginate.js';
 
 const BASE = 'https://api.test-intercom.local';
 const TOKEN = 'secret-token-abcdef123456';
@@ -134,5 +135,22 @@ describe('pacer', () => {
       release();
     }));
     expect(max).to.equal(2);
+  });
+});
+
+describe('detail lists past their first page', () => {
+  it('ask for their later pages ahead of other records\' first requests (urgent), their first page not', async () => {
+    const calls: Array<{ path: string; urgent?: boolean }> = [];
+    const client = {
+      async get(path: string, _query: unknown, opts: { urgent?: boolean }) {
+        calls.push({ path, urgent: opts.urgent });
+        const n = calls.length;
+        return { type: 'event.list', events: [{ id: `e${n}` }], pages: n < 3 ? { next: `https://api.intercom.io/events?page=${n + 1}` } : {} };
+      },
+    } as unknown as IntercomClient;
+    const ids: string[] = [];
+    for await (const e of nextUrl(client, '/events', { keys: ['events'], id: 'id' }, {}, { cost: 'events' })) ids.push(String(e.id));
+    expect(ids).to.deep.equal(['e1', 'e2', 'e3']);
+    expect(calls.map((c) => Boolean(c.urgent))).to.deep.equal([false, true, true]);
   });
 });

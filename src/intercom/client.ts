@@ -64,6 +64,11 @@ export interface RequestOptions {
    * retried like a garbled body, then reported: it is never read as "no data".
    */
   check?: (body: Body) => string | Persistent | undefined;
+  /**
+   * Goes ahead of the requests waiting for the pacer, as list pages do (requests without a cost): a later
+   * page of a record's detail list, which holds up that record while new records' first requests could wait.
+   */
+  urgent?: boolean;
 }
 
 /**
@@ -186,7 +191,7 @@ export class IntercomClient {
     for (;;) {
       this.throwIfStopped();
       // A list's pages (no per-record cost) feed every detail request after them: they go first.
-      const release = await this.untilStopped(this.pacer.acquire(opts.cost === undefined));
+      const release = await this.untilStopped(this.pacer.acquire(opts.cost === undefined || opts.urgent === true));
       let res: AxiosResponse<string> | undefined;
       let failure: string | undefined;
       let networkCode: string | undefined;

@@ -203,7 +203,7 @@ export async function* pageNumbers(client: IntercomClient, path: string, s: List
       if (typeof total === 'number' && page > Math.max(total, 1)) return new Persistent(`for page ${page} while pages.total_pages is ${total}`);
       return guard.problem(idsOf(b, s));
     };
-    const res = await client.get<NumberedPage>(path, { ...query, page }, { cost: c.cost, check });
+    const res = await client.get<NumberedPage>(path, { ...query, page }, { cost: c.cost, check, urgent: page > 1 });
     const ids = idsOf(res, s);
     guard.accept(ids);
     yield* itemsOf(res, s, path);
@@ -231,7 +231,7 @@ export async function* nextUrl(client: IntercomClient, path: string, s: ListShap
     const next = nextLink(res) as string | undefined;
     if (!next) return;
     urls.add(next);
-    res = await client.get(next, undefined, { cost: c.cost, check });
+    res = await client.get(next, undefined, { cost: c.cost, check, urgent: true });
   }
 }
 
