@@ -143,7 +143,7 @@ async function memory(): Promise<void> {
     const ws = workspaceAt(scale);
     const sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: 1_000_000, windowSeconds: 10 } });
     try {
-      const n = scale >= 100 ? 1 : ROUNDS;
+      const n = scale > 100 ? 1 : ROUNDS;
       const rs = await rounds(sim, `rss-${scale}`, { template: 'workspace', skip_contact_details: ['segments', 'notes'] }, n);
       const rss = rs.map((r) => r.maxRssMb);
       peaks.push(median(rss));
