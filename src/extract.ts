@@ -9,6 +9,7 @@ import type { IntercomClient } from './intercom/client.js';
 import { describeReader, expand, pageSize, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
 import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable } from './flatten/template.js';
+import type { ColumnRules } from './flatten/rules.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
 import { manifestFor } from './keboola/manifest.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
@@ -51,11 +52,13 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   resetWarnings();
   const nowSec = () => Math.floor(Date.now() / 1000);
   const ctx: ReaderContext = { client, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll }, memo: new Map() };
-  let template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails });
+  const rules = (strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict });
+  // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
+  let template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, rules: rules(!cfg.customAttributeColumns) });
   let custom: CustomColumns | undefined;
   if (cfg.customAttributeColumns) {
     custom = await customColumns(ctx, template, previousCustomColumns(state));
-    template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, extraColumns: columnSpecs(template, custom) });
+    template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, extraColumns: columnSpecs(template, custom), rules: rules(true) });
     for (const [table, cols] of Object.entries(custom)) log.info(`Custom attribute columns of ${table}: ${cols.length ? cols.map((c) => `${c.column} (${c.key}${c.date ? ', date' : ''})`).join(', ') : 'none'}.`);
   }
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
@@ -67,6 +70,9 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const deadline = cfg.incremental && cfg.maxRunMs !== undefined ? started + cfg.maxRunMs : Infinity;
 
   log.info(`Template ${template.title}: ${template.tables.length} tables (${template.tables.map((t) => t.name).join(', ')}).`);
+  if (cfg.excludeTables.size > 0) log.info(`Left out (parameters.exclude_tables): ${[...cfg.excludeTables].join(', ')}.`);
+  if (cfg.excludeColumns.size > 0) log.info(`Columns left out (parameters.exclude_columns): ${[...cfg.excludeColumns].join(', ')}.`);
+  if (cfg.hashColumns.size > 0) log.info(`Columns hashed with ${cfg.hashSalt ? 'HMAC-SHA256 keyed with parameters.#hash_salt' : 'SHA-256 (no parameters.#hash_salt)'}: ${[...cfg.hashColumns].join(', ')}.`);
   for (const t of template.tables) {
     if (t.node.skippable && cfg.skipDetails.has(t.node.skippable)) log.info(`Skipping ${t.node.skippable} (parameters.skip_contact_details): table ${t.name} is written with no rows.`);
     const from = t.node.from;
@@ -138,6 +144,10 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const saved: Record<string, number> = {};
   for (const [reader, n] of run.saved) saved[`${readers[reader].cost ?? reader} (the record said its list was empty)`] = n;
   for (const [reader, n] of run.membersSaved) if (n > 0) saved[`${readers[reader].cost ?? reader} (read from the other side, not per record)`] = n;
+  for (const u of template.unread) {
+    const key = `${readers[u.reader].cost ?? u.reader} (table ${u.table} left out by parameters.exclude_tables; up to one per ${u.parent} row)`;
+    saved[key] = (saved[key] ?? 0) + (rows.get(u.parent) ?? 0);
+  }
   const result = { rows, requests: client.stats.requests, saved, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000, stoppedEarly, sync, customColumns: custom };
   logSummary(result, client, template.tables);
   return result;

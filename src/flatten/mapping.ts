@@ -163,7 +163,11 @@ function drop(value: unknown, steps: string[]): unknown {
 }
 
 /** A table's row function; `table` names its columns in errors and warnings. */
-export function compileRow(table: string, columns: Record<string, ColumnSpec>): RowFn {
-  const fns = Object.entries(columns).map(([name, spec]) => compileColumn(spec, `${table}.${name}`));
+export function compileRow(table: string, columns: Record<string, ColumnSpec>, hashing?: { columns: ReadonlySet<string>; hash: (v: string) => string }): RowFn {
+  const fns = Object.entries(columns).map(([name, spec]) => {
+    const f = compileColumn(spec, `${table}.${name}`);
+    const hash = hashing?.columns.has(name) ? hashing.hash : undefined;
+    return hash ? (o: Json, p: Scope) => hash(f(o, p)) : f;
+  });
   return (obj, scope) => fns.map((f) => f(obj, scope));
 }

@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import { readers } from '../resources/index.js';
 import { compileColumn, compileRow, type Json, type RowFn, type Scope } from './mapping.js';
 import type { ColumnSpec, Include, TableNode, TemplateFile } from '../generated/template.js';
+import { applyRules, hashedSpec, hasher, type ColumnRules, type Ruled } from './rules.js';
 
 export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
 
@@ -37,8 +38,10 @@ export interface Template {
   name: string;
   title: string;
   roots: CompiledTable[];
-  /** Every table once, depth first: all of them are written, even when empty. */
+  /** Every table once, depth first: all of them are written, even when empty (but those the rules leave out). */
   tables: CompiledTable[];
+  /** Detail tables the rules leave out, whose requests are not made. */
+  unread: Ruled['unread'];
 }
 
 export interface TemplateOptions {
@@ -48,6 +51,8 @@ export interface TemplateOptions {
   extraColumns?: Map<string, Record<string, ColumnSpec>>;
   /** parameters.skip_contact_details: tables (and expansions) skipped, whose lists a record need not hold. */
   skip?: ReadonlySet<string>;
+  /** parameters.exclude_tables, exclude_columns and hash_columns. */
+  rules?: ColumnRules;
 }
 
 export const RAW_COLUMN = 'data';
@@ -58,8 +63,14 @@ export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: Templat
     .map((t) => resolve(t, dir))
     .map((n) => withColumns(n, options.extraColumns?.get(n.table), name))
     .map((n) => (options.rawPayload ? withRawColumn(n, name) : n));
+  const ruled: Ruled = options.rules ? applyRules(nodes, options.rules, name, options.rawPayload ? RAW_COLUMN : undefined) : { nodes, hashed: new Map(), unread: [] };
+  const hash = hasher(options.rules?.salt);
+  const hashing = (table: string) => {
+    const cols = ruled.hashed.get(table);
+    return cols ? { columns: cols, hash, salted: options.rules?.salt !== undefined } : undefined;
+  };
   const all: CompiledTable[] = [];
-  const roots = nodes.map((n) => compile(n, undefined, all, options.skip ?? new Set()));
+  const roots = ruled.nodes.map((n) => compile(n, undefined, all, options.skip ?? new Set(), hashing));
   // One table may be fed from several places (notes of users and of leads) if they agree on its shape.
   const tables = new Map<string, CompiledTable>();
   for (const t of all) {
@@ -69,7 +80,7 @@ export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: Templat
       throw new AppError(`Template ${name}: table ${t.name} is declared twice with different columns, primary keys or links to its top-level record.`);
     }
   }
-  return { name: file.name, title: file.title, roots, tables: [...tables.values()] };
+  return { name: file.name, title: file.title, roots, tables: [...tables.values()], unread: ruled.unread };
 }
 
 /**
@@ -123,13 +134,19 @@ function ordered(columns: TableNode['columns'], first: string[], where: string):
   return out;
 }
 
-function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[], skip: ReadonlySet<string>, depth = 0, rootIdOfParent?: string): CompiledTable {
+type Hashing = (table: string) => { columns: ReadonlySet<string>; hash: (v: string) => string; salted: boolean } | undefined;
+
+function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTable[], skip: ReadonlySet<string>, hashing: Hashing, depth = 0, rootIdOfParent?: string): CompiledTable {
   check(node, parent);
   const rootId = rootIdOfParent ?? idFieldOf(node);
-  const compiled: CompiledTable = { node, name: node.table, columns: Object.keys(node.columns), row: compileRow(node.table, node.columns), children: [], rootKey: rootKeyOf(node, depth, rootId), check: () => undefined, describe: describer(node) };
+  const h = hashing(node.table);
+  const row = compileRow(node.table, node.columns, h);
+  // Manifests and checks read the node: a hashed column is text there, whatever its value was.
+  const shown: TableNode = h ? { ...node, columns: Object.fromEntries(Object.entries(node.columns).map(([c, spec]) => [c, h.columns.has(c) ? hashedSpec(spec, h.salted) : spec])) } : node;
+  const compiled: CompiledTable = { node: shown, name: node.table, columns: Object.keys(node.columns), row, children: [], rootKey: rootKeyOf(node, depth, rootId), check: () => undefined, describe: describer(node) };
   all.push(compiled);
   // resolve() has replaced every include with the table it stands for.
-  compiled.children = ((node.children ?? []) as TableNode[]).map((c) => compile(c, node, all, skip, depth + 1, rootId));
+  compiled.children = ((node.children ?? []) as TableNode[]).map((c) => compile(c, node, all, skip, hashing, depth + 1, rootId));
   compiled.check = compileCheck(compiled, skip);
   return compiled;
 }

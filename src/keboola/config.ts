@@ -36,6 +36,12 @@ export interface RunConfig {
   rawPayload: boolean;
   /** Custom attributes as typed columns. */
   customAttributeColumns: boolean;
+  /** Tables not written (parameters.exclude_tables), and "table.column" names not written or hashed. */
+  excludeTables: ReadonlySet<string>;
+  excludeColumns: ReadonlySet<string>;
+  hashColumns: ReadonlySet<string>;
+  /** The HMAC key of the hashed columns; a secret. */
+  hashSalt: string | undefined;
   /** Warnings about the configuration that do not stop the run (a misspelled parameter). */
   warnings: string[];
 }
@@ -149,7 +155,31 @@ function parseKnown(raw: unknown, dataDir: string): Omit<RunConfig, 'warnings'> 
   const customAttributeColumns = params.custom_attribute_columns ?? false;
   if (typeof customAttributeColumns !== 'boolean') throw new UserError('parameters.custom_attribute_columns must be true or false: fix it or remove it.');
 
-  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns };
+  const excludeTables = nameList(params.exclude_tables, 'exclude_tables', /^[a-z][a-z0-9_]*$/, 'table names such as "notes"');
+  const excludeColumns = nameList(params.exclude_columns, 'exclude_columns', COLUMN_NAME, 'names such as "users.phone" (table.column)');
+  const hashColumns = nameList(params.hash_columns, 'hash_columns', COLUMN_NAME, 'names such as "users.email" (table.column)');
+  const salt = params['#hash_salt'];
+  if (salt !== undefined && salt !== null && typeof salt !== 'string') throw new UserError('parameters.#hash_salt must be a string: fix it or remove it.');
+  const hashSalt = typeof salt === 'string' && salt !== '' ? salt : undefined;
+  registerSecret(hashSalt);
+  if (hashColumns.length > 0 && rawPayload) {
+    throw new UserError(`parameters.hash_columns cannot be used with parameters.raw_payload: its data column would keep the clear values of ${hashColumns.join(', ')}. Turn raw_payload off, or leave those columns out with parameters.exclude_columns instead.`);
+  }
+  for (const c of hashColumns) if (excludeColumns.includes(c)) throw new UserError(`parameters.hash_columns and parameters.exclude_columns both name ${c}: keep it in one of them.`);
+
+  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, excludeTables: new Set(excludeTables), excludeColumns: new Set(excludeColumns), hashColumns: new Set(hashColumns), hashSalt };
+}
+
+const COLUMN_NAME = /^[a-z][a-z0-9_]*\.[A-Za-z0-9_]+$/;
+
+/** A list parameter of names; which of them the template has is checked when it is loaded. */
+function nameList(value: unknown, field: string, re: RegExp, what: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new UserError(`parameters.${field} must be a list of ${what}: fix it or remove it.`);
+  for (const v of value) {
+    if (typeof v !== 'string' || !re.test(v)) throw new UserError(`parameters.${field} holds ${JSON.stringify(v)}, which is not one of ${what}: fix the list.`);
+  }
+  return [...new Set(value as string[])];
 }
 
 /** The known name nearest to a misspelled one (by edit distance), if it is near enough to be a typo. */
