@@ -52,10 +52,20 @@ export interface SyncState {
 export interface ColumnOptions {
   raw_payload: boolean;
   custom_attribute_columns: boolean;
+  /** Sorted names; absent in states written before these options existed (read as none). */
+  exclude_tables?: string[];
+  exclude_columns?: string[];
+  hash_columns?: string[];
 }
 
 export function columnOptions(cfg: RunConfig): ColumnOptions {
-  return { raw_payload: cfg.rawPayload, custom_attribute_columns: cfg.customAttributeColumns };
+  return {
+    raw_payload: cfg.rawPayload,
+    custom_attribute_columns: cfg.customAttributeColumns,
+    exclude_tables: [...cfg.excludeTables].sort(),
+    exclude_columns: [...cfg.excludeColumns].sort(),
+    hash_columns: [...cfg.hashColumns].sort(),
+  };
 }
 
 /** A set of ids (a Set<string>, or the compact IdSet a run keeps). */
@@ -109,9 +119,10 @@ export function previousSync(cfg: RunConfig, state: State): SyncState | undefine
   }
   // Turning raw_payload or custom_attribute_columns on or off changes the columns: merging only the changed
   // records would leave the others without (or with stale) columns, so the tables are read whole and replaced.
-  const was = { raw_payload: false, custom_attribute_columns: false, ...(sync.columns ?? {}) };
+  // So do the rules that leave out or hash columns: stored rows would keep clear values, or miss hashed ones.
+  const was: ColumnOptions = { raw_payload: false, custom_attribute_columns: false, exclude_tables: [], exclude_columns: [], hash_columns: [], ...(sync.columns ?? {}) };
   const now = columnOptions(cfg);
-  const changed = (Object.keys(now) as Array<keyof ColumnOptions>).filter((k) => was[k] !== now[k]);
+  const changed = (Object.keys(now) as Array<keyof ColumnOptions>).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k]));
   if (changed.length > 0) {
     log.info(`parameters.${changed.join(' and parameters.')} changed since the last run: this run reads everything and replaces the tables.`);
     return undefined;

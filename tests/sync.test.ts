@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadFor, nextListState, OVERLAP_SECONDS, planList, previousSync, type Outcome, type SyncState } from '../src/sync.js';
+import { columnOptions, loadFor, nextListState, OVERLAP_SECONDS, planList, previousSync, type Outcome, type SyncState } from '../src/sync.js';
 import { manifestFor } from '../src/keboola/manifest.js';
 import { parseConfig } from '../src/keboola/config.js';
 import { loadTemplate } from '../src/flatten/template.js';
@@ -35,6 +35,17 @@ describe('sync planning', () => {
     expect(previousSync(cfg({ resync: true }), good)).to.equal(undefined);
     expect(previousSync(cfg(), { sync: { version: 9 } })).to.equal(undefined);
     expect(previousSync(cfg({ incremental: false }), good)).to.equal(undefined);
+  });
+
+  it('reads everything when the columns left out or hashed changed since the state was written', () => {
+    const before = { sync: { ...sync({ contacts: { mark: 1 } }), columns: columnOptions(cfg({ hash_columns: ['users.email'] })) } };
+    expect(previousSync(cfg({ hash_columns: ['users.email'] }), before)).to.deep.equal(before.sync);
+    expect(previousSync(cfg(), before), 'hashing turned off').to.equal(undefined);
+    expect(previousSync(cfg({ hash_columns: ['users.email'], exclude_columns: ['users.phone'] }), before), 'a column left out').to.equal(undefined);
+    // A state from before these options: as if none were set.
+    const older = { sync: { ...sync({ contacts: { mark: 1 } }), columns: { raw_payload: false, custom_attribute_columns: false } } };
+    expect(previousSync(cfg(), older)).to.deep.equal(older.sync);
+    expect(previousSync(cfg({ exclude_tables: ['notes'] }), older)).to.equal(undefined);
   });
 
   it('moves the mark only over what was written, and never past the start of a full read', () => {
