@@ -54,11 +54,12 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const ctx: ReaderContext = { client, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll }, memo: new Map() };
   const rules = (strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict });
   // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
-  let template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, rules: rules(!cfg.customAttributeColumns) });
+  const history = cfg.history ? { seenAt: Math.floor(started / 1000) } : undefined;
+  let template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, rules: rules(!cfg.customAttributeColumns), history });
   let custom: CustomColumns | undefined;
   if (cfg.customAttributeColumns) {
     custom = await customColumns(ctx, template, previousCustomColumns(state));
-    template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, extraColumns: columnSpecs(template, custom), rules: rules(true) });
+    template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, extraColumns: columnSpecs(template, custom), rules: rules(true), history });
     for (const [table, cols] of Object.entries(custom)) log.info(`Custom attribute columns of ${table}: ${cols.length ? cols.map((c) => `${c.column} (${c.key}${c.date ? ', date' : ''})`).join(', ') : 'none'}.`);
   }
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
@@ -74,6 +75,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   if (cfg.excludeColumns.size > 0) log.info(`Columns left out (parameters.exclude_columns): ${[...cfg.excludeColumns].join(', ')}.`);
   if (cfg.hashColumns.size > 0) log.info(`Columns hashed with ${cfg.hashSalt ? 'HMAC-SHA256 keyed with parameters.#hash_salt' : 'SHA-256 (no parameters.#hash_salt)'}: ${[...cfg.hashColumns].join(', ')}.`);
   for (const t of template.tables) {
+    if (t.versions) continue;
     if (t.node.skippable && cfg.skipDetails.has(t.node.skippable)) log.info(`Skipping ${t.node.skippable} (parameters.skip_contact_details): table ${t.name} is written with no rows.`);
     const from = t.node.from;
     if (from.kind === 'list' && from.expand_skippable && cfg.skipDetails.has(from.expand_skippable)) log.info(`Skipping ${from.expand_skippable} (parameters.skip_contact_details): ${t.name} rows come from the list, without one request each for the full record.`);
@@ -126,7 +128,8 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const replaced = new Set<string>();
   await writers.close((spec) => {
     const table = template.tables.find((t) => t.name === spec.name)!;
-    const load = run.replaced.has(spec.name) ? ({ mode: 'replace' } as const) : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+    // A history table only ever gains versions: merged by (key, change), nothing deleted, full run or not.
+    const load = table.versions ? ({ mode: 'merge' } as const) : run.replaced.has(spec.name) ? ({ mode: 'replace' } as const) : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
     const manifest = manifestFor(table.node, load);
     if (!manifest.incremental && !(table.node.skippable && cfg.skipDetails.has(table.node.skippable))) replaced.add(spec.name);
     return manifest;
@@ -465,6 +468,7 @@ class Run {
       }
     }
     await this.emit(table, obj, {});
+    if (table.history) await this.writers.get(table.history.name).write(table.history.row(obj, {}));
     return true;
   }
 

@@ -32,6 +32,10 @@ export interface CompiledTable {
   check: (obj: Json) => string | undefined;
   /** The record's primary key as one string, for log lines ("conversations 10046: …"). */
   describe: (obj: Json, scope: Scope) => string;
+  /** With parameters.history: the `<table>_history` table every row of this one is also written to. */
+  history?: CompiledTable;
+  /** This is a `<table>_history` table: rows accumulate, never replaced or deleted. */
+  versions?: boolean;
 }
 
 export interface Template {
@@ -53,6 +57,8 @@ export interface TemplateOptions {
   skip?: ReadonlySet<string>;
   /** parameters.exclude_tables, exclude_columns and hash_columns. */
   rules?: ColumnRules;
+  /** parameters.history: the run's time (UNIX seconds), written as each version's `_seen_at`. */
+  history?: { seenAt: number };
 }
 
 export const RAW_COLUMN = 'data';
@@ -71,6 +77,12 @@ export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: Templat
   };
   const all: CompiledTable[] = [];
   const roots = ruled.nodes.map((n) => compile(n, undefined, all, options.skip ?? new Set(), hashing));
+  if (options.history) {
+    for (const root of roots) {
+      root.history = historyOf(root, options.history.seenAt);
+      if (root.history) all.push(root.history);
+    }
+  }
   // One table may be fed from several places (notes of users and of leads) if they agree on its shape.
   const tables = new Map<string, CompiledTable>();
   for (const t of all) {
@@ -149,6 +161,36 @@ function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTa
   compiled.children = ((node.children ?? []) as TableNode[]).map((c) => compile(c, node, all, skip, hashing, depth + 1, rootId));
   compiled.check = compileCheck(compiled, skip);
   return compiled;
+}
+
+/**
+ * A top-level table's history (Fivetran's history mode): the same columns and one row per version, keyed by the
+ * record's key and its change field (its list reader's `updated`), plus when the version began and when a run
+ * saw it. Tables whose records have no change field (admins, tags) have no versions to tell apart: none.
+ */
+function historyOf(root: CompiledTable, seenAt: number): CompiledTable | undefined {
+  const from = root.node.from;
+  if (from.kind !== 'list') return undefined;
+  const fields = [...new Set([from.list].flat().map((l) => readers[l]?.updated))];
+  if (fields.length !== 1 || fields[0] === undefined) return undefined;
+  const stamp = Object.entries(root.node.columns).find(([, spec]) => spec.path === fields[0] && spec.coalesce === undefined && spec.type === 'integer')?.[0];
+  if (!stamp) return undefined;
+  const at = root.columns.indexOf(stamp);
+  const name = `${root.name}_history`;
+  const node: TableNode = {
+    ...root.node,
+    table: name,
+    description: `Every version of a ${root.name} record that a run saw, one row per ${root.rootKey} and ${stamp}; rows are never replaced or deleted, so versions accumulate run after run.`,
+    primary_key: [root.rootKey, stamp],
+    columns: {
+      ...root.node.columns,
+      _valid_from: { type: 'integer', description: `When this version began (its ${stamp}, UNIX seconds); the next version's _valid_from ends it.` },
+      _seen_at: { type: 'integer', description: 'When the latest run that wrote this version started (UNIX seconds); a version read again gets the later time.' },
+    },
+    children: [],
+  };
+  const seen = String(seenAt);
+  return { ...root, node, name, columns: [...root.columns, '_valid_from', '_seen_at'], row: (obj, scope) => { const r = root.row(obj, scope); return [...r, r[at], seen]; }, children: [], history: undefined, versions: true };
 }
 
 function describer(node: TableNode): (obj: Json, scope: Scope) => string {

@@ -28,7 +28,7 @@ export interface Reader {
   id: string;
   /** The spec allows null items in the list: they are skipped with one warning. */
   nullable_items?: boolean;
-  /** The field its records change by: a list with it can be read as "changed since" and keeps a mark. */
+  /** The field its records change by: with `search`, a list read as "changed since" that keeps a mark; history tables key versions by it. */
   updated?: string;
   /**
    * POST search for changes on `updated`, asked from `slack` seconds early and cut by the second here; `sorted`:
@@ -50,7 +50,7 @@ export const readers: Record<string, Reader> = {
   // Lists: the top-level collections a template reads once per run.
   // Contacts search compares dates by whole day in the workspace's timezone (`>` t starts the next day): two days of slack cover any timezone.
   contacts: { path: '/contacts', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', search: { path: '/contacts/search', records: 'data', slack: 2 * DAY, sorted: true } },
-  companies: { path: '/companies/scroll', paging: 'scroll', records: 'data', id: 'id' },
+  companies: { path: '/companies/scroll', paging: 'scroll', records: 'data', id: 'id', updated: 'updated_at' },
   admins: { path: '/admins', paging: 'single', records: 'admins', id: 'id', nullable_items: true },
   teams: { path: '/teams', paging: 'single', records: 'teams', id: 'id' },
   tags: { path: '/tags', paging: 'single', records: 'data', id: 'id' },
