@@ -13,7 +13,7 @@ import type { ColumnRules } from './flatten/rules.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
 import { manifestFor } from './keboola/manifest.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
-import { CATCH_UP_MARGIN_SECONDS, columnOptions, loadFor, MAX_MERGED_RECORDS, mayMerge, nextListState, planList, previousSync, type Ids, type Outcome, type Plan, type SyncState } from './sync.js';
+import { CATCH_UP_MARGIN_SECONDS, changedColumnOptions, columnOptions, loadFor, MAX_MERGED_RECORDS, mayMerge, nextListState, planList, previousSync, type Ids, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
 import { fmt, Progress, type ListProgress } from './progress.js';
 import { forEachConcurrent } from './util/concurrent.js';
@@ -52,7 +52,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   resetWarnings();
   const nowSec = () => Math.floor(Date.now() / 1000);
   const ctx: ReaderContext = { client, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll }, memo: new Map() };
-  const rules = (strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict });
+  const rules = (strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict, history: cfg.history });
   // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
   const history = cfg.history ? { seenAt: Math.floor(started / 1000) } : undefined;
   let template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, rules: rules(!cfg.customAttributeColumns), history });
@@ -68,7 +68,10 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const run = new Run(cfg, ctx, writers);
   const prev = previousSync(cfg, state);
   if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
-  const deadline = cfg.incremental && cfg.maxRunMs !== undefined ? started + cfg.maxRunMs : Infinity;
+  // After the columns changed, the tables must be replaced: a read split over runs would be merged instead.
+  const columnsChanged = cfg.incremental && changedColumnOptions(cfg, state).length > 0;
+  if (columnsChanged && cfg.maxRunMs !== undefined) log.info('parameters.max_run_minutes is ignored for this run: the columns changed, and only a read to the end replaces the tables.');
+  const deadline = cfg.incremental && cfg.maxRunMs !== undefined && !columnsChanged ? started + cfg.maxRunMs : Infinity;
 
   log.info(`Template ${template.title}: ${template.tables.length} tables (${template.tables.map((t) => t.name).join(', ')}).`);
   if (cfg.excludeTables.size > 0) log.info(`Left out (parameters.exclude_tables): ${[...cfg.excludeTables].join(', ')}.`);
@@ -441,10 +444,14 @@ class Run {
   private async writeRecord(roots: CompiledTable[], item: Json, outcome: Outcome, listName: string): Promise<void> {
     const reader = readers[listName];
     let written = false;
+    let taken = false;
     for (const root of roots) {
-      if (matches(root, item)) written = (await this.emitRoot(root, item)) || written;
+      if (!matches(root, item)) continue;
+      taken = true;
+      written = (await this.emitRoot(root, item)) || written;
     }
-    if (written) {
+    // A record no table takes (a lead that became a user, where users are left out) still has old rows to go.
+    if (written || !taken) {
       outcome.ids.add(String(item[reader.id]));
       const updated = reader.updated === undefined ? NaN : Number(item[reader.updated]);
       if (Number.isFinite(updated)) {

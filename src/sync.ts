@@ -10,6 +10,7 @@ import { log } from './log.js';
 import type { RunConfig } from './keboola/config.js';
 import type { State } from './keboola/state.js';
 import type { CompiledTable } from './flatten/template.js';
+import { hasher } from './flatten/rules.js';
 
 /** New contacts can take minutes to reach Intercom's search index: changes this much older than the mark are read again. */
 export const OVERLAP_SECONDS = 30 * 60;
@@ -56,6 +57,8 @@ export interface ColumnOptions {
   exclude_tables?: string[];
   exclude_columns?: string[];
   hash_columns?: string[];
+  /** Tells one salt from another without holding it: the salt's HMAC of a fixed label ('' without a salt). */
+  hash_salt_check?: string;
 }
 
 export function columnOptions(cfg: RunConfig): ColumnOptions {
@@ -65,7 +68,17 @@ export function columnOptions(cfg: RunConfig): ColumnOptions {
     exclude_tables: [...cfg.excludeTables].sort(),
     exclude_columns: [...cfg.excludeColumns].sort(),
     hash_columns: [...cfg.hashColumns].sort(),
+    hash_salt_check: cfg.hashSalt ? hasher(cfg.hashSalt)('intercom-extractor: which #hash_salt') : '',
   };
+}
+
+/** The column options (by parameter name) that differ from those the stored state was written with. */
+export function changedColumnOptions(cfg: RunConfig, state: State): string[] {
+  const sync = state.sync as SyncState | undefined;
+  if (typeof sync !== 'object' || sync === null || typeof sync.lists !== 'object') return [];
+  const was: ColumnOptions = { raw_payload: false, custom_attribute_columns: false, exclude_tables: [], exclude_columns: [], hash_columns: [], hash_salt_check: '', ...(sync.columns ?? {}) };
+  const now = columnOptions(cfg);
+  return (Object.keys(now) as Array<keyof ColumnOptions>).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k])).map((k) => (k === 'hash_salt_check' ? '#hash_salt' : k));
 }
 
 /** A set of ids (a Set<string>, or the compact IdSet a run keeps). */
@@ -119,10 +132,9 @@ export function previousSync(cfg: RunConfig, state: State): SyncState | undefine
   }
   // Turning raw_payload or custom_attribute_columns on or off changes the columns: merging only the changed
   // records would leave the others without (or with stale) columns, so the tables are read whole and replaced.
-  // So do the rules that leave out or hash columns: stored rows would keep clear values, or miss hashed ones.
-  const was: ColumnOptions = { raw_payload: false, custom_attribute_columns: false, exclude_tables: [], exclude_columns: [], hash_columns: [], ...(sync.columns ?? {}) };
-  const now = columnOptions(cfg);
-  const changed = (Object.keys(now) as Array<keyof ColumnOptions>).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k]));
+  // So do the rules that leave out or hash columns (and the salt): stored rows would keep clear values, or
+  // miss hashed ones, or hold hashes of another salt.
+  const changed = changedColumnOptions(cfg, state);
   if (changed.length > 0) {
     log.info(`parameters.${changed.join(' and parameters.')} changed since the last run: this run reads everything and replaces the tables.`);
     return undefined;

@@ -94,12 +94,67 @@ describe('leaving out and hashing', function () {
     expect(again.table('users').rows.find((r) => r.id === u.id)!.email).to.equal(u.email);
   });
 
+  it('a hashed or left-out custom attribute is also cut out of the custom_attributes JSON', async () => {
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'basic', custom_attribute_columns: true, hash_columns: ['users.custom_Alpha_Code'], exclude_columns: ['users.custom_plan'] }));
+    expect(run.code, run.stderr).to.equal(0);
+    const users = run.table('users');
+    expect(users.header).to.include('custom_Alpha_Code');
+    expect(users.header).not.to.include('custom_plan');
+    const clear = ws.contacts.flatMap((c) => (c.role === 'user' ? [c.custom_attributes?.['Alpha Code'], c.custom_attributes?.plan] : [])).filter((v): v is string => typeof v === 'string' && v !== '');
+    expect(clear.length).to.be.above(5);
+    for (const r of users.rows) {
+      const attrs = r.custom_attributes ? JSON.parse(r.custom_attributes) : {};
+      expect(attrs).not.to.have.property('Alpha Code');
+      expect(attrs).not.to.have.property('plan');
+      expect(r.custom_Alpha_Code === '' || /^[0-9a-f]{64}$/.test(r.custom_Alpha_Code)).to.equal(true);
+    }
+    const text = users.rows.map((r) => JSON.stringify(r)).join('\n');
+    for (const v of clear) expect(text.includes(JSON.stringify(v).slice(1, -1)), `${v} is in no users cell`).to.equal(false);
+  });
+
+  it('a left-out column read from inside a list is cut out of data too', async () => {
+    const convs = generateWorkspace({ seed: 32, users: 10, leads: 2, conversations: 12 });
+    const s2 = await startSimulator({ workspace: convs, token: TOKEN });
+    try {
+      const run = await runExtractor(config(s2.url, TOKEN, { template: 'conversations', raw_payload: true, exclude_columns: ['conversations.user_id'] }));
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.table('conversations').header).not.to.include('user_id');
+      for (const r of run.table('conversations').rows) {
+        const first = JSON.parse(r.data).contacts?.contacts?.[0];
+        if (first) expect(first).not.to.have.property('id');
+      }
+    } finally {
+      await s2.close();
+    }
+  });
+
+  it('a hashed column\'s value does not reach the log when it does not fit the column\'s type', async () => {
+    const { compileRow } = await import('../src/flatten/mapping.js');
+    const { resetWarnings } = await import('../src/log.js');
+    const { hasher } = await import('../src/flatten/rules.js');
+    resetWarnings();
+    const row = compileRow('t', { n: { path: 'n', type: 'integer', description: 'A number.' } }, { columns: new Set(['n']), hash: hasher(undefined) });
+    const out = process.stdout.write.bind(process.stdout);
+    let printed = '';
+    process.stdout.write = ((chunk: string | Uint8Array) => ((printed += String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      expect(row({ n: 'SECRET-CLEAR-VALUE' }, {})).to.deep.equal(['']);
+      expect(row({ n: 42 }, {})).to.deep.equal([sha256('42')]);
+    } finally {
+      process.stdout.write = out;
+    }
+    expect(printed).to.match(/t\.n: Intercom sent a value, not an integer; written empty\./);
+    expect(printed).not.to.include('SECRET-CLEAR-VALUE');
+  });
+
   const bad: Array<[string, Record<string, unknown>, RegExp]> = [
     ['an unknown table', { exclude_tables: ['tickets'] }, /parameters\.exclude_tables names tickets, which template basic does not write/],
     ['an unknown column', { exclude_columns: ['users.fax'] }, /parameters\.exclude_columns names users\.fax, but table users has no column fax/],
     ['a column of an unknown table', { hash_columns: ['people.email'] }, /parameters\.hash_columns names people\.email, but template basic has no table people/],
     ['a primary-key column', { exclude_columns: ['users.id'] }, /users\.id, a key column/],
     ['a link to the parent', { exclude_columns: ['users_tags.users_pk'] }, /users_tags\.users_pk, a key column/],
+    ['the field history keys versions by', { history: true, hash_columns: ['users.updated_at'] }, /users\.updated_at, which keys the versions of users_history/],
+    ['a child column inside data', { raw_payload: true, exclude_columns: ['users_tags.type'] }, /users_tags\.type, whose values parameters\.raw_payload would keep in users\.data/],
     ['a table whose children stay', { exclude_tables: ['users'] }, /leaves out users, but not users_tags, .*which hang under it/],
     ['hashing with raw_payload', { hash_columns: ['users.email'], raw_payload: true }, /hash_columns cannot be used with parameters\.raw_payload/],
     ['not a list', { exclude_tables: 'notes' }, /parameters\.exclude_tables must be a list/],

@@ -62,9 +62,9 @@ function isoToUnix(value: unknown): string {
  * A column's cell function. `name` ("users.session_count") names the column in the template errors and in the
  * warning for a value that does not fit the declared type.
  */
-export function compileColumn(spec: ColumnSpec, name = 'column'): (obj: Json, scope: Scope) => string {
+export function compileColumn(spec: ColumnSpec, name = 'column', secret = false): (obj: Json, scope: Scope) => string {
   checkSpec(spec, name);
-  return typed(spec.type, name, readCell(spec));
+  return typed(spec.type, name, readCell(spec), secret);
 }
 
 /** What a template author can get wrong in one column, said before any request. */
@@ -130,7 +130,9 @@ const FITS: Partial<Record<ColumnType, { re: RegExp; what: string }>> = {
  * A value that does not fit the declared type is written empty, so a typed storage load never fails on one
  * odd record; the first per column and run is reported.
  */
-function typed(type: ColumnType, name: string, read: (obj: Json, scope: Scope) => string): (obj: Json, scope: Scope) => string {
+function typed(type: ColumnType, name: string, read: (obj: Json, scope: Scope) => string, secret: boolean): (obj: Json, scope: Scope) => string {
+  // A hashed column's value must not reach the log either: its warnings name the column only.
+  const shown = (v: string) => (secret ? 'a value' : JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v));
   const fits = FITS[type];
   if (!fits) return read;
   return (o, p) => {
@@ -138,10 +140,10 @@ function typed(type: ColumnType, name: string, read: (obj: Json, scope: Scope) =
     if (v === '') return v;
     if (fits.re.test(v)) {
       // JSON numbers are doubles: an integer beyond 2^53 has already lost digits when the answer was parsed.
-      if (type === 'integer' && !Number.isSafeInteger(Number(v))) warnOnce(`unsafe:${name}`, `${name}: Intercom sent ${v}, an integer beyond 2^53, which may have lost its last digits when the answer was parsed; written as read.`);
+      if (type === 'integer' && !Number.isSafeInteger(Number(v))) warnOnce(`unsafe:${name}`, `${name}: Intercom sent ${secret ? 'an integer' : v}${secret ? '' : ', an integer'} beyond 2^53, which may have lost its last digits when the answer was parsed; written as read.`);
       return v;
     }
-    warnOnce(`type:${name}`, `${name}: Intercom sent ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)}, not ${fits.what}; written empty (parameters.raw_payload keeps the original).`);
+    warnOnce(`type:${name}`, `${name}: Intercom sent ${shown(v)}, not ${fits.what}; written empty${secret ? '' : ' (parameters.raw_payload keeps the original)'}.`);
     return '';
   };
 }
@@ -154,8 +156,17 @@ function without(value: unknown, paths: string[]): unknown {
 }
 
 function drop(value: unknown, steps: string[]): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || !(steps[0] in value)) return value;
   const [head, ...rest] = steps;
+  if (Array.isArray(value)) {
+    // A numeric step indexes a list (contacts.contacts.0.id), as getPath reads it.
+    const i = Number(head);
+    if (!/^\d+$/.test(head) || i >= value.length) return value;
+    const copy = [...value];
+    if (rest.length === 0) copy.splice(i, 1);
+    else copy[i] = drop(copy[i], rest);
+    return copy;
+  }
+  if (value === null || typeof value !== 'object' || !(head in value)) return value;
   const copy: Json = { ...(value as Json) };
   if (rest.length === 0) delete copy[head];
   else copy[head] = drop(copy[head], rest);
@@ -165,8 +176,8 @@ function drop(value: unknown, steps: string[]): unknown {
 /** A table's row function; `table` names its columns in errors and warnings. */
 export function compileRow(table: string, columns: Record<string, ColumnSpec>, hashing?: { columns: ReadonlySet<string>; hash: (v: string) => string }): RowFn {
   const fns = Object.entries(columns).map(([name, spec]) => {
-    const f = compileColumn(spec, `${table}.${name}`);
     const hash = hashing?.columns.has(name) ? hashing.hash : undefined;
+    const f = compileColumn(spec, `${table}.${name}`, hash !== undefined);
     return hash ? (o: Json, p: Scope) => hash(f(o, p)) : f;
   });
   return (obj, scope) => fns.map((f) => f(obj, scope));

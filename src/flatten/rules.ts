@@ -6,6 +6,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { UserError } from '../errors.js';
 import type { ColumnSpec, TableNode } from '../generated/template.js';
+import { readers } from '../resources/index.js';
 
 export interface ColumnRules {
   excludeTables: ReadonlySet<string>;
@@ -16,6 +17,8 @@ export interface ColumnRules {
   salt?: string;
   /** Names the template does not have are errors; off while custom attribute columns are not known yet. */
   strict: boolean;
+  /** parameters.history: a top-level table's change field keys its versions, so it is kept as it is. */
+  history?: boolean;
 }
 
 export interface Ruled {
@@ -52,49 +55,77 @@ export function applyRules(nodes: TableNode[], rules: ColumnRules, template: str
   }
   const hashed = new Map<string, Set<string>>();
   const unread: Ruled['unread'] = [];
-  const prune = (node: TableNode, parent: TableNode | undefined, top: TableNode): TableNode | undefined => {
-    const children = ((node.children ?? []) as TableNode[]).map((c) => ({ c, kept: prune(c, node, parent ? top : node) }));
+  /**
+   * `inside`: the table's rows come from lists inside the top-level record as read (embedded all the way down,
+   * not left out of its `data`), so their values are in that record's `data` too.
+   */
+  const prune = (node: TableNode, parent: TableNode | undefined, top: TableNode, inside: boolean): TableNode | undefined => {
+    const below = (c: TableNode) => parent === undefined ? c.from.kind === 'embedded' && !(node.raw_omit ?? []).includes(c.from.path!) : inside && c.from.kind === 'embedded';
+    const children = ((node.children ?? []) as TableNode[]).map((c) => ({ c, kept: prune(c, node, parent ? top : node, below(c)) }));
     if (rules.excludeTables.has(node.table)) {
       const still = children.filter((x) => x.kept).map((x) => x.c.table);
       if (still.length > 0) throw new UserError(`parameters.exclude_tables leaves out ${node.table}, but not ${still.join(', ')}, which hang under it: leave those out too, or keep ${node.table}.`);
-      // A detail list of a top-level record: one request per record not made.
-      if (parent !== undefined && parent === top && node.from.kind === 'fetch') unread.push({ table: node.table, parent: parent.table, reader: node.from.reader });
+      // A detail list of a kept top-level record: one request per record not made.
+      if (parent !== undefined && parent === top && !rules.excludeTables.has(parent.table) && node.from.kind === 'fetch') unread.push({ table: node.table, parent: parent.table, reader: node.from.reader });
       return undefined;
     }
-    const columns: Record<string, ColumnSpec> = {};
-    const omit: string[] = [];
+    const stamp = parent === undefined && rules.history ? changeField(node) : undefined;
+    const columns: Record<string, ColumnSpec> = { ...node.columns };
+    const cuts: string[] = [];
     for (const [c, spec] of Object.entries(node.columns)) {
       const name = `${node.table}.${c}`;
       const excluded = rules.excludeColumns.has(name);
-      if ((excluded || rules.hashColumns.has(name)) && isKey(node, c, spec)) {
-        throw new UserError(`parameters.${excluded ? 'exclude_columns' : 'hash_columns'} names ${name}, a key column (it identifies the row or links it to its parent record): keep it as it is, or leave out the whole table.`);
-      }
-      if (rules.hashColumns.has(name)) {
+      const hashing = rules.hashColumns.has(name);
+      if (!excluded && !hashing) continue;
+      const field = excluded ? 'exclude_columns' : 'hash_columns';
+      if (isKey(node, c, spec, idOf(top))) throw new UserError(`parameters.${field} names ${name}, a key column (it identifies the row or links it to its parent record): keep it as it is, or leave out the whole table.`);
+      if (stamp !== undefined && spec.path === stamp) throw new UserError(`parameters.${field} names ${name}, which keys the versions of ${node.table}_history (parameters.history): keep it, or turn history off.`);
+      if (hashing) {
         if (!hashed.has(node.table)) hashed.set(node.table, new Set());
         hashed.get(node.table)!.add(c);
       }
-      if (!excluded) {
-        columns[c] = spec;
+      if (excluded) delete columns[c];
+      // The value must not survive in the record's JSON columns (custom_attributes, data) either.
+      const paths = [...(spec.coalesce ?? (spec.path !== undefined ? [spec.path] : []))];
+      if (spec.key !== undefined) {
+        if (spec.key.includes('.')) throw new UserError(`parameters.${field} names ${name}, whose key ${JSON.stringify(spec.key)} holds a dot and cannot be cut out of ${spec.path}: leave out the whole ${node.table}.${spec.path} column instead.`);
+        paths[0] = `${paths[0]}.${spec.key}`;
+      }
+      if (paths.some((p) => p.startsWith('$'))) {
+        // Read from the parent or the top-level record: its value lives there, in their own columns.
+        if (dataColumn !== undefined && inside) throw new UserError(`parameters.${field} names ${name}, whose values parameters.raw_payload would keep in ${top.table}.${dataColumn}: turn raw_payload off, or leave out the column it comes from.`);
         continue;
       }
-      if (dataColumn === undefined) continue;
-      // The value must not survive in the record's JSON either: a column of the record's own field is cut out
-      // of it; anything else (a value from a list inside it, a choice of fields) cannot be told apart there.
-      const path = spec.coalesce === undefined ? spec.path : undefined;
-      if (parent || path === undefined || path.startsWith('$') || spec.key !== undefined) {
-        throw new UserError(`parameters.exclude_columns names ${name}, whose values parameters.raw_payload would keep in ${top.table}.${dataColumn}: turn raw_payload off to leave it out.`);
-      }
-      omit.push(path);
+      if (parent !== undefined && dataColumn !== undefined && inside) throw new UserError(`parameters.${field} names ${name}, whose values parameters.raw_payload would keep in ${top.table}.${dataColumn}: turn raw_payload off to leave it out.`);
+      cuts.push(...paths);
     }
-    if (omit.length > 0 && columns[dataColumn!]) columns[dataColumn!] = { ...columns[dataColumn!], omit: [...(columns[dataColumn!].omit ?? []), ...omit] };
+    for (const p of cuts) {
+      for (const [c, spec] of Object.entries(columns)) {
+        if (spec.format !== 'json' || spec.path === undefined) continue;
+        const rest = spec.path === '$' ? p : p.startsWith(`${spec.path}.`) ? p.slice(spec.path.length + 1) : undefined;
+        if (rest !== undefined) columns[c] = { ...spec, omit: [...(spec.omit ?? []), rest] };
+      }
+    }
     return { ...node, columns, children: children.flatMap((x) => (x.kept ? [x.kept] : [])) };
   };
-  return { nodes: nodes.flatMap((n) => prune(n, undefined, n) ?? []), hashed, unread };
+  return { nodes: nodes.flatMap((n) => prune(n, undefined, n, true) ?? []), hashed, unread };
 }
 
-/** A column that identifies the row (its primary key) or links it to its parent or top-level record. */
-function isKey(node: TableNode, column: string, spec: ColumnSpec): boolean {
-  return node.primary_key.includes(column) || /^\$(parent|root)\./.test(spec.path ?? '');
+/** The field a top-level table's records are keyed by (its list reader's id). */
+function idOf(top: TableNode): string | undefined {
+  return top.from.kind === 'list' ? readers[[top.from.list].flat()[0]]?.id : undefined;
+}
+
+/** The field a top-level table's records change by (its list reader's `updated`). */
+function changeField(node: TableNode): string | undefined {
+  return node.from.kind === 'list' ? readers[[node.from.list].flat()[0]]?.updated : undefined;
+}
+
+/** A column that identifies the row (its primary key) or is a plain copy of its parent's or top-level record's key. */
+function isKey(node: TableNode, column: string, spec: ColumnSpec, rootId: string | undefined): boolean {
+  if (node.primary_key.includes(column)) return true;
+  const plain = spec.coalesce === undefined && Object.keys(spec).every((k) => ['path', 'type', 'description'].includes(k));
+  return plain && rootId !== undefined && [`$root.${rootId}`, `$parent.${rootId}`, '$parent.id'].includes(spec.path ?? '');
 }
 
 /** A hashed column as the manifest and the README see it: text, whatever it was before. */
