@@ -8,7 +8,7 @@ import { log, resetWarnings } from './log.js';
 import type { IntercomClient } from './intercom/client.js';
 import { describeReader, expand, pageSize, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
 import { getPath, type Scope } from './flatten/mapping.js';
-import { loadTemplate, type CompiledTable } from './flatten/template.js';
+import { loadTemplate, type CompiledTable, type Template } from './flatten/template.js';
 import type { ColumnRules } from './flatten/rules.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
 import { manifestFor } from './keboola/manifest.js';
@@ -19,7 +19,7 @@ import { fmt, Progress, type ListProgress } from './progress.js';
 import { forEachConcurrent } from './util/concurrent.js';
 import { IdSet } from './util/id-set.js';
 import type { ScrollOptions } from './intercom/paginate.js';
-import type { RunConfig } from './keboola/config.js';
+import type { RunConfig, SkippableDetail } from './keboola/config.js';
 
 export interface ExtractOptions {
   outTablesDir: string;
@@ -65,7 +65,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
   const writers = await TableWriters.open(opts.outTablesDir, specs, { sliceBytes: opts.sliceBytes });
   const progress = new Progress(client, opts.progressIntervalMs ?? 5_000);
-  const run = new Run(cfg, ctx, writers);
+  const run = new Run(cfg, ctx, writers, template.unread);
   const prev = previousSync(cfg, state);
   if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
   // After the columns changed, the tables must be replaced: a read split over runs would be merged instead.
@@ -150,10 +150,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const saved: Record<string, number> = {};
   for (const [reader, n] of run.saved) saved[`${readers[reader].cost ?? reader} (the record said its list was empty)`] = n;
   for (const [reader, n] of run.membersSaved) if (n > 0) saved[`${readers[reader].cost ?? reader} (read from the other side, not per record)`] = n;
-  for (const u of template.unread) {
-    const key = `${readers[u.reader].cost ?? u.reader} (table ${u.table} left out by parameters.exclude_tables; up to one per ${u.parent} row)`;
-    saved[key] = (saved[key] ?? 0) + (rows.get(u.parent) ?? 0);
-  }
+  for (const [reader, n] of run.excluded) saved[`${readers[reader].cost ?? reader} (its table left out by parameters.exclude_tables)`] = n;
   const result = { rows, requests: client.stats.requests, saved, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000, stoppedEarly, sync, customColumns: custom };
   logSummary(result, client, template.tables);
   return result;
@@ -223,6 +220,8 @@ class Run {
   readonly replaced = new Set<string>();
   /** Detail requests not made because the parent said its list was empty, by reader. */
   readonly saved = new Map<string, number>();
+  /** Detail requests not made because parameters.exclude_tables leaves their table out, by reader. */
+  readonly excluded = new Map<string, number>();
   /**
    * Children to complete from the other side once the list is read (see completeFromOtherSide): their capped
    * parents by key, each with the keys of the items already written for it.
@@ -233,6 +232,7 @@ class Run {
     private readonly cfg: RunConfig,
     private readonly ctx: ReaderContext,
     private readonly writers: TableWriters,
+    private readonly unread: Template['unread'] = [],
   ) {}
 
   /**
@@ -476,6 +476,12 @@ class Run {
     }
     await this.emit(table, obj, {});
     if (table.history) await this.writers.get(table.history.name).write(table.history.row(obj, {}));
+    // The requests a left-out detail table would have cost this record, counted as the run would have made them.
+    for (const u of this.unread) {
+      if (u.parent !== table.name || (u.skippable && this.cfg.skipDetails.has(u.skippable as SkippableDetail))) continue;
+      const counts = u.unlessZero?.every((p) => isZero(getPath(obj, undefined, p))) ? this.saved : this.excluded;
+      counts.set(u.reader, (counts.get(u.reader) ?? 0) + 1);
+    }
     return true;
   }
 
