@@ -15,6 +15,8 @@ import type {
 } from '../src/generated/intercom.js';
 import {
   addContact,
+  addConversation,
+  addNote,
   addPart,
   addTicket,
   addTicketPart,
@@ -24,8 +26,14 @@ import {
   companyView,
   dataAttributeDefinitions,
   DAY,
+  deleteCompany,
+  deleteContact,
+  deleteConversation,
+  deleteTag,
   EVENT_LIST_WINDOW,
   generateWorkspace,
+  listPositions,
+  mergeContact,
   previousTicketStateId,
   startOfDay,
   startSimulator,
@@ -899,3 +907,429 @@ describe('Intercom simulator: tickets, help center and the other additions', () 
     });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Deletions and merges (the mutation helpers an incremental extractor's tests apply between runs) and the
+// 2.16 feed of deleted conversations.
+
+describe('Intercom simulator: deletions, merges and GET /conversations/deleted', () => {
+  const VERSION_INVALID = { code: 'intercom_version_invalid', message: 'Requested resource is not available in current API version.' };
+  const everyContact = async (s: Simulator, query = '') => (await get<ContactList>(s, `/contacts?per_page=150${query}`)).body;
+  const findContacts = async (s: Simulator, query: unknown) => {
+    const res = await post<ContactList>(s, '/contacts/search', { query, pagination: { per_page: 150 } });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body.total_count).to.equal(res.body.data.length);
+    return ids(res.body.data);
+  };
+  const everyConversation = async (s: Simulator) => (await get<ConversationList>(s, '/conversations?per_page=150')).body;
+  const everyCompany = async (s: Simulator, query = '') => (await get<Paged<Company>>(s, `/companies?per_page=60${query}`)).body;
+  const scrollAll = async (s: Simulator) => {
+    const seen: string[] = [];
+    for (let param = ''; ; ) {
+      const page = await get<CompanyList>(s, `/companies/scroll${param ? `?scroll_param=${param}` : ''}`);
+      expect(page.status).to.equal(200);
+      if (page.body.data.length === 0) return seen;
+      seen.push(...ids(page.body.data).map(String));
+      param = page.body.scroll_param!;
+    }
+  };
+  const expectNotFound = (res: Reply<ErrorList>, code: string, message: string) => {
+    expect(res.status).to.equal(404);
+    expect(res.body.type).to.equal('error.list');
+    expect(res.body.errors).to.deep.equal([{ code, message }]);
+  };
+  const inConversation = (w: Workspace, contactId: string) => w.conversations.some((v) => v.contacts!.contacts!.some((x) => x.id === contactId));
+  const updatedAts = (records: Array<{ id: string; updated_at?: number }>) => Object.fromEntries(records.map((r) => [r.id, r.updated_at]));
+
+  describe('a generated workspace', () => {
+    it('has deleted nothing; list positions are the indexes until a record is removed', () => {
+      const w = generateWorkspace();
+      expect([w.deletedContacts, w.deletedCompanies, w.deletedTags, w.deletedConversations]).to.deep.equal([[], [], [], []]);
+      expect(listPositions(4, [])).to.deep.equal([0, 1, 2, 3]);
+      expect(listPositions(3, [{ position: 1 }])).to.deep.equal([0, 2, 3]);
+      expect(listPositions(3, [{ position: 4 }, { position: 0 }, { position: 1 }])).to.deep.equal([2, 3, 5]);
+    });
+  });
+
+  describe('deleteContact', () => {
+    it('takes the contact out of GET /contacts, search and GET /contacts/{id} (404); what refers to it stays as it was', async () => {
+      const w = generateWorkspace();
+      const victim = w.contacts.find((c) => w.contactTags.get(c.id)!.length && w.contactCompanies.get(c.id)!.length && w.contactSegments.get(c.id)!.length && w.notes.get(c.id)!.length && inConversation(w, c.id))!;
+      const [tags, segments, notes] = [w.contactTags.get(victim.id)!, w.contactSegments.get(victim.id)!, w.notes.get(victim.id)!];
+      const count = w.contacts.length;
+      const position = w.contacts.indexOf(victim);
+      await withSimulator(w, {}, async (s) => {
+        const [companiesBefore, conversationsBefore] = [await everyCompany(s), await everyConversation(s)];
+        const deleted = deleteContact(w, victim.id, w.now - 60);
+        expect(deleted).to.deep.equal({ id: victim.id, deleted_at: w.now - 60, position, role: victim.role, merged_into: null, note_ids: notes.map((n) => n.id) });
+        expect(w.deletedContacts).to.deep.equal([deleted]);
+        for (const links of [w.contactTags, w.contactCompanies, w.contactSegments, w.notes, w.events]) expect(links.has(victim.id)).to.equal(false);
+
+        const list = await everyContact(s);
+        expect(list.total_count).to.equal(count - 1);
+        expect(ids(list.data)).to.deep.equal(ids(w.contacts)).and.not.include(victim.id);
+        expect(await findContacts(s, { field: 'role', operator: '=', value: victim.role })).to.deep.equal(ids(w.contacts.filter((c) => c.role === victim.role)));
+        expect(await findContacts(s, { field: 'id', operator: '=', value: victim.id })).to.deep.equal([]);
+        for (const tag of tags) expect(await findContacts(s, { field: 'tag_id', operator: '=', value: tag })).not.to.include(victim.id);
+        for (const segment of segments) expect(await findContacts(s, { field: 'segment_id', operator: '=', value: segment })).not.to.include(victim.id);
+
+        for (const sub of ['', '/tags', '/companies', '/segments', '/notes']) expectNotFound(await get<ErrorList>(s, `/contacts/${victim.id}${sub}`), 'not_found', 'User Not Found');
+        if (victim.role === 'user') expect((await get(s, `/events?type=user&intercom_user_id=${victim.id}`)).status).to.equal(404);
+
+        // Companies and conversations are served exactly as before, the contact's id included.
+        expect(await everyCompany(s)).to.deep.equal(companiesBefore);
+        expect(await everyConversation(s)).to.deep.equal(conversationsBefore);
+        expect(inConversation(w, victim.id)).to.equal(true);
+      });
+      expect(() => deleteContact(w, victim.id, w.now)).to.throw(/no contact/);
+      expect(() => updateContact(w, victim.id, {}, w.now)).to.throw(/no contact/);
+    });
+
+    it('never lets a new contact or note take a deleted one\'s id', () => {
+      const w = generateWorkspace();
+      const at = w.now - 30;
+      const first = addContact(w, {}, at);
+      deleteContact(w, first.id, at);
+      expect(addContact(w, {}, at).id).not.to.equal(first.id);
+      const maxNote = Math.max(...[...w.notes.values()].flat().map((n) => Number(n.id)));
+      const holder = w.contacts.find((c) => w.notes.get(c.id)!.some((n) => Number(n.id) === maxNote))!;
+      deleteContact(w, holder.id, at);
+      expect(Number(addNote(w, w.contacts[0].id, at).id)).to.equal(maxNote + 1);
+    });
+  });
+
+  describe('mergeContact', () => {
+    it('removes the lead like a delete; the user gains its tags, companies and notes, and updated_at `at`', async () => {
+      const w = generateWorkspace();
+      const lead = w.contacts.find((c) => c.role === 'lead' && w.contactTags.get(c.id)!.length && w.contactCompanies.get(c.id)!.length && w.notes.get(c.id)!.length)!;
+      const user = w.contacts.find((c) => c.role === 'user' && w.contactTags.get(c.id)!.length && w.notes.get(c.id)!.length && w.contactCompanies.get(c.id)!.length && c.id !== lead.id)!;
+      // One tag and one company in common, so the union has something to leave out.
+      setContactTagsDirect(w, user.id, [...w.contactTags.get(user.id)!, w.contactTags.get(lead.id)![0]]);
+      w.contactCompanies.set(user.id, [...new Set([...w.contactCompanies.get(user.id)!, w.contactCompanies.get(lead.id)![0]])]);
+      const [userTags, leadTags] = [w.contactTags.get(user.id)!, w.contactTags.get(lead.id)!];
+      const [userCompanies, leadCompanies] = [w.contactCompanies.get(user.id)!, w.contactCompanies.get(lead.id)!];
+      const noteIds = [...w.notes.get(user.id)!, ...w.notes.get(lead.id)!].map((n) => n.id);
+      const segmentsBefore = w.contactSegments.get(user.id);
+      const at = w.now - 120;
+      const union = (a: string[], b: string[]) => [...a, ...b.filter((x) => !a.includes(x))];
+
+      const merged = mergeContact(w, lead.id, user.id, at);
+      expect(merged).to.equal(user);
+      expect(user.updated_at).to.equal(at);
+      expect(w.contactTags.get(user.id)).to.deep.equal(union(userTags, leadTags));
+      expect(w.contactCompanies.get(user.id)).to.deep.equal(union(userCompanies, leadCompanies));
+      expect(w.contactSegments.get(user.id)).to.equal(segmentsBefore);
+      const notes = w.notes.get(user.id)!;
+      expect(notes.map((n) => n.id)).to.have.members(noteIds);
+      expect(notes.every((n) => n.contact?.id === user.id)).to.equal(true);
+      expect(notes.map((n) => n.created_at)).to.deep.equal(notes.map((n) => n.created_at).sort((a, b) => b! - a!));
+      expect(w.deletedContacts).to.have.length(1);
+      expect(w.deletedContacts[0]).to.include({ id: lead.id, deleted_at: at, role: 'lead', merged_into: user.id }).and.to.deep.include({ note_ids: [] });
+
+      await withSimulator(w, {}, async (s) => {
+        expectNotFound(await get<ErrorList>(s, `/contacts/${lead.id}`), 'not_found', 'User Not Found');
+        expect(ids((await everyContact(s)).data)).to.deep.equal(ids(w.contacts)).and.not.include(lead.id);
+        expect(await findContacts(s, { field: 'role', operator: '=', value: 'lead' })).not.to.include(lead.id);
+        const changed = await findContacts(s, { field: 'updated_at', operator: '>', value: at - 2 * DAY });
+        expect(changed).to.include(user.id).and.not.include(lead.id);
+
+        const detail = (await get<Contact>(s, `/contacts/${user.id}`)).body;
+        expect(detail.updated_at).to.equal(at);
+        expect(detail.tags).to.include({ total_count: w.contactTags.get(user.id)!.length });
+        expect(detail.notes).to.include({ total_count: noteIds.length });
+        expect(ids((await get<TagList>(s, `/contacts/${user.id}/tags`)).body.data)).to.deep.equal(w.contactTags.get(user.id));
+        expect(ids((await get<CompanyList>(s, `/contacts/${user.id}/companies?per_page=150`)).body.data)).to.deep.equal(w.contactCompanies.get(user.id));
+        expect((await get<NoteList>(s, `/contacts/${user.id}/notes?per_page=150`)).body.data).to.deep.equal(JSON.parse(JSON.stringify(notes)));
+
+        // The one place Intercom lists a merged lead: the user's merge history (2.16).
+        const entry = { type: 'merge_history', source_contact_id: lead.id, source_contact_role: 'lead', merged_at: at };
+        const history = await call<any>(s, `/contacts/${user.id}/merge_history`, { version: '2.16' });
+        expect(history.body).to.deep.equal({ type: 'list', data: [entry], has_more: false });
+        const old = await call<ErrorList>(s, `/contacts/${user.id}/merge_history`, { version: '2.14' });
+        expect([old.status, old.body.errors]).to.deep.equal([400, [VERSION_INVALID]]);
+        const otherLead = w.contacts.find((c) => c.role === 'lead')!;
+        for (const id of [lead.id, otherLead.id]) expectNotFound(await call<ErrorList>(s, `/contacts/${id}/merge_history`, { version: '2.16' }), 'not_found', 'Contact not found');
+
+        const withHistory = (await call<any>(s, `/contacts/${user.id}?include_merge_history=true`, { version: '2.16' })).body;
+        expect(withHistory.merge_history).to.deep.equal([entry]);
+        expect((await call<any>(s, `/contacts/${user.id}?include_merge_history=true`, { version: '2.14' })).body).not.to.have.property('merge_history');
+        expect((await call<any>(s, `/contacts/${user.id}`, { version: '2.16' })).body).not.to.have.property('merge_history');
+        const listed = (await call<ContactList>(s, '/contacts?per_page=150&include_merge_history=true', { version: '2.16' })).body.data as any[];
+        for (const c of listed) {
+          if (c.role === 'lead') expect(c).not.to.have.property('merge_history');
+          else expect(c.merge_history).to.deep.equal(c.id === user.id ? [entry] : []);
+        }
+        const found = (await call<ContactList>(s, '/contacts/search?include_merge_history=true', { method: 'POST', version: '2.16', body: { query: { field: 'id', operator: '=', value: user.id } } })).body.data as any[];
+        expect(found.map((c) => c.merge_history)).to.deep.equal([[entry]]);
+      });
+
+      const [aUser, aLead] = [w.contacts.find((c) => c.role === 'user')!, w.contacts.find((c) => c.role === 'lead')!];
+      expect(() => mergeContact(w, aUser.id, user.id, at)).to.throw(/only a lead/);
+      expect(() => mergeContact(w, aLead.id, aLead.id, at)).to.throw(/only be merged into a user/);
+      expect(() => mergeContact(w, lead.id, user.id, at)).to.throw(/no contact/);
+    });
+
+    it('pages the merge history newest merge first (order=asc: oldest), by cursor', async () => {
+      const w = generateWorkspace();
+      const user = w.contacts.find((c) => c.role === 'user')!;
+      const leads = w.contacts.filter((c) => c.role === 'lead').slice(0, 5);
+      const times = [w.now - 500, w.now - 100, w.now - 300, w.now - 100, w.now - 900];
+      leads.forEach((lead, i) => mergeContact(w, lead.id, user.id, times[i]));
+      // By merged_at, then the order of the merges (reversed for desc).
+      const oldestFirst = [4, 0, 2, 1, 3].map((i) => leads[i].id);
+      await withSimulator(w, {}, async (s) => {
+        const walk = async (query: string) => {
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          for (let n = 0; n < 10; n++) {
+            const res = await call<any>(s, `/contacts/${user.id}/merge_history?per_page=2${query}${cursor ? `&cursor=${cursor}` : ''}`, { version: '2.16' });
+            expect(res.status).to.equal(200);
+            seen.push(...res.body.data.map((e: any) => e.source_contact_id));
+            expect(res.body.has_more).to.equal('next_cursor' in res.body);
+            if (!res.body.has_more) break;
+            cursor = res.body.next_cursor;
+          }
+          return seen;
+        };
+        expect(await walk('')).to.deep.equal([...oldestFirst].reverse());
+        expect(await walk('&order=asc')).to.deep.equal(oldestFirst);
+        expect((await call(s, `/contacts/${user.id}/merge_history?cursor=nonsense`, { version: '2.16' })).status).to.equal(400);
+        expect((await call(s, `/contacts/${user.id}/merge_history?per_page=151`, { version: '2.16' })).status).to.equal(400);
+        expect((await call(s, `/contacts/${user.id}/merge_history?order=up`, { version: '2.16' })).status).to.equal(400);
+        expect((await call<any>(s, `/contacts/${user.id}/merge_history`, { version: 'Unstable' })).body.data).to.have.length(5);
+      });
+    });
+  });
+
+  describe('deleteCompany', () => {
+    it('takes the company out of the scroll, the lists, GET /companies/{id} and every contact, changing no contact\'s updated_at', async () => {
+      const w = generateWorkspace({ segments: 14 });
+      const company = companyEdgeCases(w).manyTags!;
+      const holders = w.contacts.filter((c) => w.contactCompanies.get(c.id)!.includes(company.id));
+      const [tags, segments] = [companyTagIds(w, company.id), companySegmentIds(w, company.id)];
+      expect(holders.length).to.be.above(0);
+      expect(segments.length).to.be.above(0);
+      const contactsBefore = updatedAts(w.contacts);
+      const position = w.companies.indexOf(company);
+      const deleted = deleteCompany(w, company.id, w.now - 10);
+      expect(deleted).to.deep.equal({ id: company.id, deleted_at: w.now - 10, position });
+      expect(w.deletedCompanies).to.deep.equal([deleted]);
+      expect(w.companyTags.has(company.id) || w.companySegments.has(company.id)).to.equal(false);
+
+      await withSimulator(w, {}, async (s) => {
+        expect(await scrollAll(s)).to.deep.equal(ids(w.companies)).and.not.include(company.id);
+        const list = await everyCompany(s);
+        expect(list.total_count).to.equal(w.companies.length);
+        expect(ids(list.data)).to.deep.equal(ids(w.companies));
+        for (const tag of tags) expect(ids((await everyCompany(s, `&tag_id=${tag}`)).data)).not.to.include(company.id);
+        for (const segment of segments) expect(ids((await everyCompany(s, `&segment_id=${segment}`)).data)).not.to.include(company.id);
+        for (const path of [`/companies/${company.id}`, `/companies/${company.id}/segments`, `/companies?company_id=${encodeURIComponent(company.company_id!)}`]) {
+          expectNotFound(await get<ErrorList>(s, path), 'company_not_found', 'Company Not Found');
+        }
+        for (const holder of holders) {
+          const detail = (await get<Contact>(s, `/contacts/${holder.id}`)).body;
+          expect(ids(detail.companies!.data)).not.to.include(company.id);
+          expect(detail.companies!.total_count).to.equal(w.contactCompanies.get(holder.id)!.length);
+          expect(ids((await get<CompanyList>(s, `/contacts/${holder.id}/companies?per_page=150`)).body.data)).to.deep.equal(w.contactCompanies.get(holder.id));
+        }
+        expect(updatedAts((await everyContact(s)).data)).to.deep.equal(contactsBefore);
+      });
+      expect(() => deleteCompany(w, company.id, w.now)).to.throw(/no company/);
+    });
+  });
+
+  describe('deleteTag', () => {
+    it("takes the tag out of GET /tags and every contact's, company's, conversation's and article's tags, changing no updated_at", async () => {
+      const w = generateWorkspace();
+      const tag = w.tags.find((t) => t.id === '106')!;
+      const tagged = {
+        contacts: w.contacts.filter((c) => w.contactTags.get(c.id)!.includes(tag.id)),
+        companies: w.companies.filter((c) => companyTagIds(w, c.id).includes(tag.id)),
+        conversations: w.conversations.filter((c) => c.tags!.tags!.some((t) => t.id === tag.id)),
+        parts: [...w.parts.values()].flat().filter((p) => (p.tags as Array<{ id: string }>).some((t) => t.id === tag.id)),
+        articles: w.articles.filter((a) => a.tags.tags.some((t) => t.id === tag.id)),
+      };
+      for (const [kind, list] of Object.entries(tagged)) expect(list.length, kind).to.be.above(0);
+      const before = [updatedAts(w.contacts), updatedAts(w.companies), updatedAts(w.conversations), updatedAts(w.articles)];
+      const position = w.tags.indexOf(tag);
+      const deleted = deleteTag(w, tag.id, w.now - 5);
+      expect(deleted).to.deep.equal({ id: tag.id, deleted_at: w.now - 5, position });
+      expect(w.deletedTags).to.deep.equal([deleted]);
+      const mentions = (v: unknown) => JSON.stringify(v).includes(`"id":"${tag.id}"`);
+
+      await withSimulator(w, {}, async (s) => {
+        const tags = (await get<TagList>(s, '/tags')).body.data;
+        expect(ids(tags)).to.deep.equal(ids(w.tags)).and.not.include(tag.id);
+        const contacts = await everyContact(s);
+        expect(contacts.data.some((c) => ids(c.tags!.data).includes(tag.id))).to.equal(false);
+        for (const c of tagged.contacts) expect(ids((await get<TagList>(s, `/contacts/${c.id}/tags`)).body.data)).to.deep.equal(w.contactTags.get(c.id)).and.not.include(tag.id);
+        expect(await findContacts(s, { field: 'tag_id', operator: '=', value: tag.id })).to.deep.equal([]);
+        const companies = await everyCompany(s);
+        expect(mentions(companies.data.map((c) => c.tags))).to.equal(false);
+        expect(w.companies.some((c) => mentions(c.tags))).to.equal(false);
+        expect((await everyCompany(s, `&tag_id=${tag.id}`)).total_count).to.equal(0);
+        const conversations = await everyConversation(s);
+        expect(mentions(conversations.conversations.map((c) => c.tags))).to.equal(false);
+        for (const c of tagged.conversations) expect(mentions((await get<Conversation>(s, `/conversations/${c.id}`)).body.tags)).to.equal(false);
+        expect(mentions([...w.parts.values()].flat().map((p) => p.tags))).to.equal(false);
+        expect(mentions((await get<Paged<Article>>(s, '/articles?per_page=150')).body.data.map((a) => a.tags))).to.equal(false);
+
+        expect([updatedAts(contacts.data), updatedAts(companies.data), updatedAts(conversations.conversations), updatedAts(w.articles)]).to.deep.equal(before);
+      });
+      expect(() => deleteTag(w, tag.id, w.now)).to.throw(/no tag/);
+    });
+  });
+
+  describe('deleteConversation', () => {
+    it('takes the conversation out of GET /conversations, search and GET /conversations/{id} (404)', async () => {
+      const w = generateWorkspace();
+      const victim = w.conversations[4];
+      const parts = w.parts.get(victim.id)!.map((p) => p.id);
+      const count = w.conversations.length;
+      await withSimulator(w, {}, async (s) => {
+        const contactsBefore = await everyContact(s);
+        const deleted = deleteConversation(w, victim.id, w.now - 30);
+        expect(deleted).to.deep.equal({ id: victim.id, deleted_at: w.now - 30, position: 4, metrics_retained: true, part_ids: parts });
+        expect(w.deletedConversations).to.deep.equal([deleted]);
+        expect(w.parts.has(victim.id)).to.equal(false);
+
+        const list = await everyConversation(s);
+        expect(list.total_count).to.equal(count - 1);
+        expect(ids(list.conversations)).to.have.members(ids(w.conversations)).and.not.include(victim.id);
+        for (const query of [{ field: 'created_at', operator: '>', value: 0 }, { field: 'id', operator: '=', value: victim.id }]) {
+          const found = await post<ConversationList>(s, '/conversations/search', { query, pagination: { per_page: 150 } });
+          expect(ids(found.body.conversations)).not.to.include(victim.id);
+        }
+        for (const version of ['2.14', '2.16']) expectNotFound(await call<ErrorList>(s, `/conversations/${victim.id}`, { version }), 'not_found', 'Resource Not Found');
+        expect(await everyContact(s)).to.deep.equal(contactsBefore);
+      });
+      expect(deleteConversation(w, w.conversations[0].id, w.now, { retainMetrics: false }).metrics_retained).to.equal(false);
+      expect(() => deleteConversation(w, victim.id, w.now)).to.throw(/no conversation/);
+    });
+
+    it("never lets a new conversation or part take a deleted one's id", () => {
+      const w = generateWorkspace();
+      const last = [...w.conversations].sort((a, b) => Number(b.id) - Number(a.id))[0];
+      const maxPart = Math.max(...[...w.parts.values()].flat().map((p) => Number(p.id)));
+      const holder = w.conversations.find((c) => w.parts.get(c.id)!.some((p) => Number(p.id) === maxPart))!;
+      deleteConversation(w, last.id, w.now);
+      if (holder !== last) deleteConversation(w, holder.id, w.now);
+      expect(Number(addConversation(w, w.now).id)).to.equal(Number(last.id) + 1);
+      expect(Number(addPart(w, w.conversations[0].id, w.now).id)).to.equal(maxPart + 1);
+    });
+  });
+
+  describe('lists read across a deletion', () => {
+    it('neither skip nor repeat a record when one is deleted between two pages (contacts, searches, the companies scroll)', async () => {
+      const w = generateWorkspace();
+      await withSimulator(w, { scrollPageSize: 5 }, async (s) => {
+        const first = await get<ContactList>(s, '/contacts?per_page=10');
+        const read = ids(first.body.data);
+        deleteContact(w, read[3]!, w.now);
+        deleteContact(w, w.contacts[20].id, w.now);
+        const { items } = await collectCursor(async (after) => {
+          if (!after) return { items: [], next: first.body.pages!.next!.starting_after };
+          const res = await get<ContactList>(s, `/contacts?per_page=10&starting_after=${encodeURIComponent(after)}`);
+          return { items: res.body.data, next: res.body.pages?.next?.starting_after };
+        });
+        expect([...read, ...ids(items)]).to.deep.equal([...read, ...ids(w.contacts).filter((id) => !read.includes(id))]);
+
+        const query = { field: 'created_at', operator: '>', value: 0 };
+        const page = await post<ConversationList>(s, '/conversations/search', { query, pagination: { per_page: 5 } });
+        const seen = ids(page.body.conversations);
+        deleteConversation(w, seen[1]!, w.now);
+        const rest = await post<ConversationList>(s, '/conversations/search', { query, pagination: { per_page: 150, starting_after: page.body.pages!.next!.starting_after } });
+        expect(ids(rest.body.conversations)).to.deep.equal(ids(w.conversations).filter((id) => !seen.includes(id)));
+
+        const scroll = await get<CompanyList>(s, '/companies/scroll');
+        const scrolled = ids(scroll.body.data).map(String);
+        deleteCompany(w, scrolled[0], w.now);
+        for (let param = scroll.body.scroll_param!; ; ) {
+          const next = await get<CompanyList>(s, `/companies/scroll?scroll_param=${param}`);
+          if (next.body.data.length === 0) break;
+          scrolled.push(...ids(next.body.data).map(String));
+          param = next.body.scroll_param!;
+        }
+        expect(scrolled.slice(1)).to.deep.equal(ids(w.companies));
+      });
+    });
+  });
+
+  describe('GET /conversations/deleted', () => {
+    it('answers before 2.16 with 400 intercom_version_invalid, comparing versions as numbers; 2.16 on and Unstable are served', async () => {
+      await withSimulator(generateWorkspace(), {}, async (s) => {
+        for (const version of [undefined, '2.14', '2.15', '2.9', '1.4']) {
+          const res = await call<ErrorList>(s, '/conversations/deleted', { version });
+          expect(res.status, String(version)).to.equal(400);
+          expect(res.body).to.have.keys('type', 'request_id', 'errors');
+          expect(res.body.type).to.equal('error.list');
+          expect(res.body.errors).to.deep.equal([VERSION_INVALID]);
+        }
+        for (const version of ['2.16', '2.17', '3.0', 'Unstable']) {
+          const res = await call<any>(s, '/conversations/deleted', { version });
+          expect(res.status, version).to.equal(200);
+          expect(res.body).to.deep.equal({ type: 'conversations.list', total_count: 0, pages: { type: 'pages', next: null, page: 1, per_page: 20, total_pages: 0 }, conversations: [] });
+        }
+        expect(s.stats.byRoute).to.deep.equal({ 'GET /conversations/deleted': 9 });
+      });
+    });
+
+    it('lists every deleted conversation in the spec shape, newest deletion first (order=asc: oldest), page by page', async () => {
+      const w = generateWorkspace();
+      const victims = w.conversations.slice(0, 7).map((c) => c.id);
+      const times = [w.now - 500, w.now - 100, w.now - 300, w.now - 100, w.now - 900, w.now - 50, w.now - 700];
+      const records = victims.map((id, i) => deleteConversation(w, id, times[i], { retainMetrics: i !== 2 }));
+      const item = (i: number) => ({ type: 'conversation', id: victims[i], metrics_retained: i !== 2, deleted_at: times[i] });
+      // By deleted_at; deletions in the same second in the order they happened (desc reverses it).
+      const oldestFirst = [4, 6, 0, 2, 1, 3, 5].map(item);
+      expect(records.map((r) => r.deleted_at)).to.deep.equal(times);
+      await withSimulator(w, {}, async (s) => {
+        const walk = async (query: string) => {
+          const seen: unknown[] = [];
+          let url: string | null = `/conversations/deleted?per_page=3${query}`;
+          for (let n = 1; url; n++) {
+            const res: Reply<any> = await call<any>(s, url, { version: '2.16' });
+            expect(res.status).to.equal(200);
+            expect(Object.keys(res.body)).to.deep.equal(['type', 'total_count', 'pages', 'conversations']);
+            expect(res.body).to.include({ type: 'conversations.list', total_count: 7 });
+            const order = query.includes('asc') ? 'asc' : 'desc';
+            const next = n < 3 ? `${s.url}/conversations/deleted?per_page=3&order=${order}&page=${n + 1}` : null;
+            expect(res.body.pages).to.deep.equal({ type: 'pages', next, page: n, per_page: 3, total_pages: 3 });
+            expect(Object.keys(res.body.pages)).to.deep.equal(['type', 'next', 'page', 'per_page', 'total_pages']);
+            for (const c of res.body.conversations) expect(Object.keys(c)).to.deep.equal(['type', 'id', 'metrics_retained', 'deleted_at']);
+            seen.push(...res.body.conversations);
+            url = res.body.pages.next;
+          }
+          return seen;
+        };
+        expect(await walk('')).to.deep.equal([...oldestFirst].reverse());
+        expect(await walk('&order=desc')).to.deep.equal([...oldestFirst].reverse());
+        expect(await walk('&order=asc')).to.deep.equal(oldestFirst);
+
+        const whole = (await call<any>(s, '/conversations/deleted', { version: '2.16' })).body;
+        expect(whole.pages).to.deep.equal({ type: 'pages', next: null, page: 1, per_page: 20, total_pages: 1 });
+        expect(whole.conversations).to.deep.equal([...oldestFirst].reverse());
+        expect((await call<any>(s, '/conversations/deleted?per_page=60', { version: '2.16' })).status).to.equal(200);
+        for (const bad of ['per_page=61', 'per_page=0', 'page=0', 'order=sideways']) expect((await call(s, `/conversations/deleted?${bad}`, { version: '2.16' })).status, bad).to.equal(400);
+        const beyond = (await call<any>(s, '/conversations/deleted?page=9', { version: '2.16' })).body;
+        expect(beyond).to.deep.include({ total_count: 7, conversations: [] });
+      });
+    });
+
+    it('counts toward the rate limit like every route', async () => {
+      await withSimulator(generateWorkspace(), { rateLimit: { limit: 2, windowSeconds: 3600 } }, async (s) => {
+        expect((await call(s, '/conversations/deleted', { version: '2.16' })).status).to.equal(200);
+        expect((await call(s, '/conversations/deleted')).status).to.equal(400);
+        const limited = await call<ErrorList>(s, '/conversations/deleted', { version: '2.16' });
+        expect(limited.status).to.equal(429);
+        expect(limited.body.errors[0].code).to.equal('rate_limit_exceeded');
+        expect(s.stats).to.deep.include({ requests: 3, rateLimited: 1, byRoute: { 'GET /conversations/deleted': 3 } });
+      });
+    });
+  });
+});
+
+/** Sets a contact's tags without touching updated_at (setContactTags bumps it). */
+function setContactTagsDirect(w: Workspace, id: string, tagIds: string[]): void {
+  w.contactTags.set(id, [...new Set(tagIds)]);
+}

@@ -24,6 +24,7 @@ import {
   DAY,
   EVENT_LIST_WINDOW,
   eventDescription,
+  listPositions,
   previousTicketStateId,
   toPlaintext,
   type Article,
@@ -114,6 +115,24 @@ class ApiError extends Error {
 
 const badRequest = (message: string, code = 'parameter_invalid') => new ApiError(400, code, message);
 
+/**
+ * The Intercom-Version header as a number that orders as the versions do: "2.9" → 2.09 and "2.16" → 2.16 (a plain
+ * Number("2.9") would rank 2.9 after 2.16). No header: 2.14, this simulator's app version. Anything else that is not
+ * a number ("Unstable") ranks after every numbered version.
+ */
+function versionOf(header: string | undefined): number {
+  const raw = header ?? '2.14';
+  const numbered = /^(\d+)\.(\d+)$/.exec(raw.trim());
+  if (numbered) return Number(`${Number(numbered[1])}.${numbered[2].padStart(2, '0')}`);
+  const n = Number(raw);
+  return Number.isFinite(n) ? n : 99;
+}
+
+/** The spec's answer (GET /conversations/deleted) for a resource the requested version does not have. */
+function requireVersion(ctx: Ctx, min: number): void {
+  if (ctx.version < min) throw new ApiError(400, 'intercom_version_invalid', 'Requested resource is not available in current API version.');
+}
+
 function errorList(code: string, message: string): ErrorList {
   return { type: 'error.list', request_id: randomUUID(), errors: [{ code, message }] };
 }
@@ -123,6 +142,7 @@ function errorList(code: string, message: string): ErrorList {
 
 interface ScrollState {
   param: string;
+  /** The list position (see listPositions) the next page starts from: a company deleted mid-scroll shifts nothing. */
   offset: number;
   lastUsedMs: number;
 }
@@ -130,7 +150,7 @@ interface ScrollState {
 interface Ctx {
   ws: Workspace;
   opts: Required<Omit<SimulatorOptions, 'restrictedToken' | 'intercept' | 'rewrite'>>;
-  /** The Intercom-Version header of the request: 2.16 renders unassigned ids as 0. */
+  /** The Intercom-Version header of the request (see versionOf): 2.16 renders unassigned ids as 0. */
   version: number;
   params: Record<string, string>;
   query: URLSearchParams;
@@ -171,14 +191,17 @@ const ROUTES: Route[] = [
   route('GET', '/companies/:id/segments', companySegments),
   route('GET', '/contacts', listContacts),
   route('POST', '/contacts/search', searchContacts),
-  route('GET', '/contacts/:id', (c) => renderContact(c.ws, contactOf(c))),
+  route('GET', '/contacts/:id', (c) => renderContact(c.ws, contactOf(c), withMergeHistory(c))),
   route('GET', '/contacts/:id/tags', contactTags),
   route('GET', '/contacts/:id/companies', contactCompanies),
   route('GET', '/contacts/:id/segments', contactSegments),
   route('GET', '/contacts/:id/notes', contactNotes),
+  route('GET', '/contacts/:id/merge_history', contactMergeHistory),
   route('GET', '/events', events),
   route('GET', '/conversations', listConversations),
   route('POST', '/conversations/search', searchConversations),
+  // Before /conversations/:id, which would take "deleted" for an id.
+  route('GET', '/conversations/deleted', deletedConversations),
   route('GET', '/conversations/:id', getConversation),
   route('POST', '/tickets/search', searchTickets),
   route('GET', '/tickets/:id', getTicket),
@@ -215,7 +238,7 @@ function perPageOf(value: unknown, fallback: number, max: number): number {
   return n;
 }
 
-/** Sort key: a primary value, then the record's position in the workspace (stable, appends only). */
+/** Sort key: a primary value, then the record's position in its workspace list (see listPositions: stable, appends only, deletions leave gaps). */
 type SortKey = [number | string, number];
 
 interface Sorted<T> {
@@ -229,9 +252,13 @@ function compareKeys(a: SortKey, b: SortKey, direction: 1 | -1): number {
   return a[1] - b[1];
 }
 
-function sortRecords<T>(all: T[], keep: (item: T) => boolean, primary?: (item: T) => number | string, direction: 1 | -1 = 1): Sorted<T> {
+/** `positions`: each record's list position (listPositions), when records were deleted from the list; else the index. */
+function sortRecords<T>(all: T[], keep: (item: T) => boolean, primary?: (item: T) => number | string, direction: 1 | -1 = 1, positions?: number[]): Sorted<T> {
   const rows = all
-    .map((item, index): [T, SortKey] => [item, [primary ? primary(item) : index, index]])
+    .map((item, index): [T, SortKey] => {
+      const position = positions ? positions[index] : index;
+      return [item, [primary ? primary(item) : position, position]];
+    })
     .filter(([item]) => keep(item))
     .sort((a, b) => compareKeys(a[1], b[1], direction));
   return { items: rows.map((r) => r[0]), keys: rows.map((r) => r[1]), direction };
@@ -339,15 +366,40 @@ function cappedList(ids: string[], type: string, itemPath: string, url: string):
   };
 }
 
-/** The nested tags/notes/companies lists are built per response, capped at 10 like the API. */
-function renderContact(ws: Workspace, contact: Contact): Contact {
+/**
+ * The nested tags/notes/companies lists are built per response, capped at 10 like the API. With `mergeHistory`
+ * (2.16's include_merge_history=true) users, and only users, also carry `merge_history`, newest merge first.
+ */
+function renderContact(ws: Workspace, contact: Contact, mergeHistory = false): Contact {
   const id = contact.id;
-  return {
+  const out: Contact = {
     ...contact,
     tags: cappedList(ws.contactTags.get(id) ?? [], 'tag', '/tags', `/contacts/${id}/tags`),
     notes: cappedList((ws.notes.get(id) ?? []).map((n) => n.id), 'note', '/notes', `/contacts/${id}/notes`),
     companies: cappedList(ws.contactCompanies.get(id) ?? [], 'company', '/companies', `/contacts/${id}/companies`),
   };
+  if (mergeHistory && contact.role === 'user') out.merge_history = mergeHistoryRows(ws, id, 'desc').map((r) => r.item);
+  return out;
+}
+
+/** include_merge_history=true, which only 2.16 knows (older versions ignore it like any unknown parameter). */
+function withMergeHistory(ctx: Ctx): boolean {
+  return ctx.version >= 2.16 && ctx.query.get('include_merge_history') === 'true';
+}
+
+type MergeKey = [number, number];
+
+/** The leads merged into the user (the spec's merge_history_item), by merged_at then the order of the merges; desc reverses both. */
+function mergeHistoryRows(ws: Workspace, userId: string, order: 'asc' | 'desc') {
+  const rows = ws.deletedContacts
+    .map((d, seq) => ({ d, key: [d.deleted_at, seq] as MergeKey }))
+    .filter(({ d }) => d.merged_into === userId)
+    .map(({ d, key }) => ({ key, item: { type: 'merge_history', source_contact_id: d.id, source_contact_role: d.role, merged_at: d.deleted_at } }));
+  return rows.sort((a, b) => compareMergeKeys(a.key, b.key) * (order === 'asc' ? 1 : -1));
+}
+
+function compareMergeKeys(a: MergeKey, b: MergeKey): number {
+  return a[0] - b[0] || a[1] - b[1];
 }
 
 /**
@@ -434,8 +486,11 @@ function companiesScroll(ctx: Ctx) {
     throw new ApiError(404, 'not_found', 'scroll parameter not found');
   }
   const scroll = ctx.state.scroll!;
-  const data: Company[] = ctx.ws.companies.slice(scroll.offset, scroll.offset + ctx.opts.scrollPageSize).map((c) => companyView(ctx.ws, c));
-  scroll.offset += data.length;
+  const positions = listPositions(ctx.ws.companies.length, ctx.ws.deletedCompanies);
+  const from = positions.findIndex((p) => p >= scroll.offset);
+  const served = from === -1 ? [] : ctx.ws.companies.slice(from, from + ctx.opts.scrollPageSize);
+  const data: Company[] = served.map((c) => companyView(ctx.ws, c));
+  if (served.length > 0) scroll.offset = positions[from + served.length - 1] + 1;
   scroll.lastUsedMs = now;
   if (data.length === 0) ctx.state.scroll = null;
   // pages and total_count are null in the spec's example response.
@@ -471,11 +526,17 @@ function companySegments(ctx: Ctx) {
 
 // Contacts ---------------------------------------------------------------------------------------
 
+function contactPositions(ws: Workspace): number[] {
+  return listPositions(ws.contacts.length, ws.deletedContacts);
+}
+
 function listContacts(ctx: Ctx) {
   const perPage = intParam(ctx.query, 'per_page', 50, 150);
-  const sorted = ctx.opts.contactsOrder === 'updated_desc' ? sortRecords(ctx.ws.contacts, () => true, (c) => c.updated_at, -1) : sortRecords(ctx.ws.contacts, () => true);
+  const positions = contactPositions(ctx.ws);
+  const sorted = ctx.opts.contactsOrder === 'updated_desc' ? sortRecords(ctx.ws.contacts, () => true, (c) => c.updated_at, -1, positions) : sortRecords(ctx.ws.contacts, () => true, undefined, 1, positions);
   const page = cursorPage(sorted, perPage, ctx.query.get('starting_after'), ctx.opts.offsetCursors);
-  return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c)), total_count: page.total, pages: page.pages };
+  const history = withMergeHistory(ctx);
+  return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c, history)), total_count: page.total, pages: page.pages };
 }
 
 function contactOf(ctx: Ctx): Contact {
@@ -508,6 +569,47 @@ function contactSegments(ctx: Ctx) {
 function contactNotes(ctx: Ctx) {
   const contact = contactOf(ctx);
   return { type: 'list', ...numberedPage(ctx, ctx.ws.notes.get(contact.id) ?? [], `/contacts/${contact.id}/notes`) };
+}
+
+function orderParam(ctx: Ctx): 'asc' | 'desc' {
+  const order = ctx.query.get('order') || 'desc';
+  if (order !== 'asc' && order !== 'desc') throw badRequest("order must be 'asc' or 'desc'");
+  return order;
+}
+
+/**
+ * GET /contacts/{id}/merge_history (2.16; 400 intercom_version_invalid before, like the other 2.16-only resource):
+ * the leads merged into a user, newest first unless order=asc, per_page 50 (at most 150). The cursor holds the last
+ * entry's key, so a merge made between two pages neither repeats nor hides an entry; `next_cursor` is absent on the
+ * last page. A lead or an unknown id: 404 not_found, as the spec says.
+ */
+function contactMergeHistory(ctx: Ctx) {
+  requireVersion(ctx, 2.16);
+  const contact = ctx.ws.contacts.find((c) => c.id === ctx.params.id);
+  if (!contact || contact.role !== 'user') throw new ApiError(404, 'not_found', 'Contact not found');
+  const perPage = intParam(ctx.query, 'per_page', 50, 150);
+  const order = orderParam(ctx);
+  const rows = mergeHistoryRows(ctx.ws, contact.id, order);
+  const cursor = ctx.query.get('cursor');
+  let start = 0;
+  if (cursor) {
+    const key = decodeMergeCursor(cursor);
+    start = rows.findIndex((r) => compareMergeKeys(r.key, key) * (order === 'asc' ? 1 : -1) > 0);
+    if (start === -1) start = rows.length;
+  }
+  const page = rows.slice(start, start + perPage);
+  const hasMore = start + perPage < rows.length;
+  return { type: 'list', data: page.map((r) => r.item), ...(hasMore ? { next_cursor: Buffer.from(JSON.stringify(page[page.length - 1].key)).toString('base64url') } : {}), has_more: hasMore };
+}
+
+function decodeMergeCursor(raw: string): MergeKey {
+  try {
+    const key = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(key) && key.length === 2 && key.every((k) => Number.isInteger(k))) return key as MergeKey;
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('cursor is not a valid cursor');
 }
 
 // Events -----------------------------------------------------------------------------------------
@@ -565,10 +667,44 @@ function eventSummary(contact: Contact, all: DataEvent[], nullItems: boolean) {
 // Conversations ----------------------------------------------------------------------------------
 
 /** Most recently updated first, as Intercom lists them: a conversation updated mid-read moves to the front. */
+function conversationPositions(ws: Workspace): number[] {
+  return listPositions(ws.conversations.length, ws.deletedConversations);
+}
+
 function listConversations(ctx: Ctx) {
   const perPage = intParam(ctx.query, 'per_page', 20, 150);
-  const page = cursorPage(sortRecords(ctx.ws.conversations, () => true, (c) => c.updated_at, -1), perPage, ctx.query.get('starting_after'), ctx.opts.offsetCursors);
+  const sorted = sortRecords(ctx.ws.conversations, () => true, (c) => c.updated_at, -1, conversationPositions(ctx.ws));
+  const page = cursorPage(sorted, perPage, ctx.query.get('starting_after'), ctx.opts.offsetCursors);
   return { type: 'conversation.list', conversations: page.data.map((c) => renderConversation(ctx, c)), total_count: page.total, pages: page.pages };
+}
+
+/**
+ * GET /conversations/deleted, 2.16 on (older versions: 400 intercom_version_invalid, the spec's example): the
+ * conversations deleteConversation removed, in the spec's deleted_conversation_list:
+ *   {type: 'conversations.list', total_count, pages: {type: 'pages', next, page, per_page, total_pages},
+ *    conversations: [{type: 'conversation', id, metrics_retained, deleted_at}]}
+ * Page numbers (`page` from 1, `per_page` 20 by default, at most 60); `next` is a URL, as in the spec's example
+ * (…/conversations/deleted?per_page=2&order=desc&page=2), and null on the last page (pages_link: nullable).
+ * Order: by deleted_at, newest first by default or with order=desc, oldest first with order=asc. The spec says only
+ * "returns the conversation IDs in ascending or descending order. Defaults to desc", but its example lists id 512
+ * (deleted_at 1734537460) before 513 (1734537400): ids ascending, deleted_at descending, so the order is by deletion
+ * time, not by id. Deletions within the same second keep the order they happened in (desc reverses it).
+ */
+function deletedConversations(ctx: Ctx) {
+  requireVersion(ctx, 2.16);
+  const perPage = intParam(ctx.query, 'per_page', 20, 60);
+  const page = intParam(ctx.query, 'page', 1, Number.MAX_SAFE_INTEGER);
+  const order = orderParam(ctx);
+  const oldestFirst = ctx.ws.deletedConversations.map((d, seq) => ({ d, seq })).sort((a, b) => a.d.deleted_at - b.d.deleted_at || a.seq - b.seq);
+  const all = order === 'asc' ? oldestFirst : oldestFirst.reverse();
+  const totalPages = Math.ceil(all.length / perPage);
+  const next = page < totalPages ? `${ctx.baseUrl}/conversations/deleted?per_page=${perPage}&order=${order}&page=${page + 1}` : null;
+  return {
+    type: 'conversations.list',
+    total_count: all.length,
+    pages: { type: 'pages', next, page, per_page: perPage, total_pages: totalPages },
+    conversations: all.slice((page - 1) * perPage, page * perPage).map(({ d }) => ({ type: 'conversation', id: d.id, metrics_retained: d.metrics_retained, deleted_at: d.deleted_at })),
+  };
 }
 
 function getConversation(ctx: Ctx) {
@@ -798,7 +934,7 @@ const conversationDateMatcher: DateMatcher = (operator, value) => {
   }
 };
 
-function runSearch<T>(ctx: Ctx, all: T[], model: SearchModel<T>, visible: Predicate<T>) {
+function runSearch<T>(ctx: Ctx, all: T[], model: SearchModel<T>, visible: Predicate<T>, positions?: number[]) {
   const body = parseBody(ctx.rawBody);
   if (body.query === undefined) throw badRequest('query is required', 'parameter_not_found');
   const matches = compileQuery(body.query, model);
@@ -810,7 +946,7 @@ function runSearch<T>(ctx: Ctx, all: T[], model: SearchModel<T>, visible: Predic
     if (!primary) throw badRequest(`cannot sort by ${sortField}`);
   }
   const direction = body.sort?.order === 'descending' ? -1 : 1;
-  const sorted = sortRecords(all, (item) => visible(item) && matches(item), primary, direction);
+  const sorted = sortRecords(all, (item) => visible(item) && matches(item), primary, direction, positions);
   return cursorPage(sorted, perPage, body.pagination?.starting_after);
 }
 
@@ -824,8 +960,9 @@ function searchContacts(ctx: Ctx) {
   };
   // Search indexing lag: contacts created within searchLagSeconds of ws.now are not found yet.
   const indexed = (c: Contact) => c.created_at <= ctx.ws.now - ctx.opts.searchLagSeconds;
-  const page = runSearch(ctx, ctx.ws.contacts, model, indexed);
-  return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c)), total_count: page.total, pages: page.pages };
+  const page = runSearch(ctx, ctx.ws.contacts, model, indexed, contactPositions(ctx.ws));
+  const history = withMergeHistory(ctx);
+  return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c, history)), total_count: page.total, pages: page.pages };
 }
 
 function searchConversations(ctx: Ctx) {
@@ -835,7 +972,7 @@ function searchConversations(ctx: Ctx) {
     matchDate: conversationDateMatcher,
     perPage: { fallback: 20, max: 150 },
   };
-  const page = runSearch(ctx, ctx.ws.conversations, model, () => true);
+  const page = runSearch(ctx, ctx.ws.conversations, model, () => true, conversationPositions(ctx.ws));
   return { type: 'conversation.list', conversations: page.data.map((c) => renderConversation(ctx, c)), total_count: page.total, pages: page.pages };
 }
 
@@ -969,8 +1106,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
     if (!matched) return send(res, 404, errorList('not_found', 'Resource Not Found'), limit.headers);
     try {
-      const version = Number(req.headers['intercom-version'] ?? '2.14');
-      const ctx: Ctx = { ws: options.workspace, opts, version: Number.isFinite(version) ? version : 99, params: matched.params, query: url.searchParams, rawBody, baseUrl, state };
+      const header = req.headers['intercom-version'];
+      const ctx: Ctx = { ws: options.workspace, opts, version: versionOf(Array.isArray(header) ? header.join(', ') : header), params: matched.params, query: url.searchParams, rawBody, baseUrl, state };
       const body = matched.route.handler(ctx);
       const rewritten = options.rewrite ? options.rewrite({ method, path, query: url.searchParams, n, route: key }, structuredClone(body)) : body;
       return await send(res, 200, rewritten, limit.headers);

@@ -102,6 +102,43 @@ export interface Workspace {
   /** Creation order; parents before their sections. */
   collections: HelpCenterCollection[];
   subscriptionTypes: SubscriptionType[];
+  // What the deletion helpers removed, in the order removed; empty in a generated workspace. The records themselves
+  // are gone from the lists and maps above (so those stay the truth an extractor's output is compared with).
+  /** Contacts removed by deleteContact and mergeContact. Intercom lists none of them; merged ones only through the user's merge history (2.16). */
+  deletedContacts: DeletedContact[];
+  /** Companies removed by deleteCompany (Intercom lists them nowhere). */
+  deletedCompanies: DeletedRecord[];
+  /** Tags removed by deleteTag (Intercom lists them nowhere). */
+  deletedTags: DeletedRecord[];
+  /** Conversations removed by deleteConversation: GET /conversations/deleted (2.16) lists them. */
+  deletedConversations: DeletedConversation[];
+}
+
+/** A record a deletion helper removed. */
+export interface DeletedRecord {
+  id: string;
+  /** UNIX seconds, the helper's `at`. */
+  deleted_at: number;
+  /**
+   * Where the record stood in its list counting every record ever added (see listPositions): the server keeps
+   * list cursors on these positions, so a deletion between two pages neither skips nor repeats a record.
+   */
+  position: number;
+}
+
+export interface DeletedContact extends DeletedRecord {
+  role: Contact['role'];
+  /** The user a merged lead went into (mergeContact); null for deleteContact. */
+  merged_into: string | null;
+  /** The notes that went with it (deleteContact; a merge moves them to the user instead), so new note ids never reuse theirs. */
+  note_ids: string[];
+}
+
+export interface DeletedConversation extends DeletedRecord {
+  /** DELETE /conversations/{id}?retain_metrics (default true); GET /conversations/deleted serves it. */
+  metrics_retained: boolean;
+  /** Its parts' ids, so new part ids never reuse theirs. */
+  part_ids: string[];
 }
 
 // Shapes of the objects the generated types (src/generated) do not cover, after the spec's schemas.
@@ -497,6 +534,10 @@ export function generateWorkspace(opts: WorkspaceOptions = {}): Workspace {
     articles: [],
     collections: [],
     subscriptionTypes: [],
+    deletedContacts: [],
+    deletedCompanies: [],
+    deletedTags: [],
+    deletedConversations: [],
   };
   const g: Gen = { rng, o, ws, noteSeq: 1000, partSeq: 7_000_000_000 };
   genAdmins(g);
@@ -1712,7 +1753,10 @@ function findConversation(ws: Workspace, id: string): Conversation {
 }
 
 function mutationRng(ws: Workspace, salt: string): Rng {
-  const digest = createHash('sha256').update(`${salt}:${ws.contacts.length}:${ws.conversations.length}:${ws.notes.size}`).digest();
+  // Deletions shrink the lists, so they join the salt (only when there are some: earlier ids stay as they were),
+  // else an addContact after a deleteContact at the same `at` would bring back the deleted contact's id.
+  const removed = ws.deletedContacts.length + ws.deletedConversations.length;
+  const digest = createHash('sha256').update(`${salt}:${ws.contacts.length}:${ws.conversations.length}:${ws.notes.size}${removed > 0 ? `:${removed}` : ''}`).digest();
   return createRng(digest.readUInt32LE(0));
 }
 
@@ -1777,7 +1821,7 @@ export function addNote(ws: Workspace, contactId: string, at: number, body = '<p
   const admin = ws.admins[0];
   const note: Note = {
     type: 'note',
-    id: String(maxNumericId([...ws.notes.values()].flat().map((n) => n.id)) + 1),
+    id: String(maxNumericId([...[...ws.notes.values()].flat().map((n) => n.id), ...ws.deletedContacts.flatMap((d) => d.note_ids)]) + 1),
     created_at: at,
     contact: { type: 'contact', id: contact.id },
     author: admin ? noteAuthor(admin) : null,
@@ -1797,7 +1841,7 @@ export function addPart(ws: Workspace, conversationId: string, at: number, body 
   const admin = ws.admins[0];
   const part: ConversationPart = {
     type: 'conversation_part',
-    id: String(maxNumericId([...ws.parts.values()].flat().map((p) => p.id)) + 1),
+    id: String(maxNumericId([...[...ws.parts.values()].flat().map((p) => p.id), ...ws.deletedConversations.flatMap((d) => d.part_ids)]) + 1),
     part_type: 'comment',
     body,
     created_at: at,
@@ -1825,7 +1869,7 @@ export function addPart(ws: Workspace, conversationId: string, at: number, body 
 export function addConversation(ws: Workspace, at: number): Conversation {
   const starter = ws.contacts[0];
   if (!starter) throw new Error('workspace has no contacts');
-  const id = String(maxNumericId(ws.conversations.map((c) => c.id)) + 1);
+  const id = String(maxNumericId([...ws.conversations, ...ws.deletedConversations].map((c) => c.id)) + 1);
   const conversation: Conversation = {
     type: 'conversation',
     id,
@@ -1869,6 +1913,124 @@ export function addConversation(ws: Workspace, at: number): Conversation {
   ws.conversations.push(conversation);
   ws.parts.set(id, []);
   return conversation;
+}
+
+// Deletions ---------------------------------------------------------------------------------------------
+// Each helper takes the record out of the workspace's lists and maps, so every read endpoint stops showing it where
+// Intercom does, records the removal in ws.deleted*, and leaves every other record's updated_at alone (only a merge
+// touches the user it merges into). Records that merely refer to the removed one (conversations' and tickets'
+// contacts, tickets' linked conversations, companies' user_count) are left as they were.
+
+/**
+ * Each record's position in a list counting every record ever added to it, removed ones included (they leave gaps):
+ * `count` records now, `removed` taken out. Equal to the index while nothing was removed. The lists only ever grow
+ * at the end, so these positions never change while a record stays; the server keys its cursors on them.
+ */
+export function listPositions(count: number, removed: ReadonlyArray<{ position: number }>): number[] {
+  const gaps = removed.map((r) => r.position).sort((a, b) => a - b);
+  const positions: number[] = [];
+  let skipped = 0;
+  for (let i = 0; i < count; i++) {
+    while (skipped < gaps.length && gaps[skipped] <= i + skipped) skipped++;
+    positions.push(i + skipped);
+  }
+  return positions;
+}
+
+/** Takes the record out of `list`; its position counts the records removed before (see listPositions). */
+function takeOut<T extends { id: string }>(list: T[], removed: ReadonlyArray<{ position: number }>, id: string, what: string): { record: T; position: number } {
+  const index = list.findIndex((r) => r.id === id);
+  if (index === -1) throw new Error(`no ${what} ${id}`);
+  const position = listPositions(list.length, removed)[index];
+  const [record] = list.splice(index, 1);
+  return { record, position };
+}
+
+function removeContact(ws: Workspace, id: string, at: number, mergedInto: string | null): DeletedContact {
+  const { record: contact, position } = takeOut(ws.contacts, ws.deletedContacts, id, 'contact');
+  const deleted: DeletedContact = { id, deleted_at: at, position, role: contact.role, merged_into: mergedInto, note_ids: (ws.notes.get(id) ?? []).map((n) => n.id) };
+  for (const links of [ws.contactTags, ws.contactCompanies, ws.contactSegments, ws.notes, ws.events]) links.delete(id);
+  ws.deletedContacts.push(deleted);
+  return deleted;
+}
+
+/**
+ * DELETE /contacts/{id}: the contact leaves GET /contacts, contact search (segment_id and tag_id too) and
+ * GET /contacts/{id} with its sub-resources (404 not_found, as for any unknown id); its tags, companies, segments,
+ * notes and events go with it. Conversations, tickets and companies that refer to it keep doing so.
+ */
+export function deleteContact(ws: Workspace, id: string, at: number): DeletedContact {
+  return removeContact(ws, id, at, null);
+}
+
+/**
+ * POST /contacts/merge {from, into}: the lead goes as with deleteContact (from lists, search and GET /contacts/{id},
+ * as the spec's warning says); the user gains the lead's tags and companies (appended after its own, without
+ * repeats) and its notes (now referring to the user, all newest first), and its updated_at becomes `at`.
+ * The user's merge history (2.16: GET /contacts/{id}/merge_history, include_merge_history) then lists the lead.
+ * Returns the user, as the endpoint does.
+ */
+export function mergeContact(ws: Workspace, fromLeadId: string, intoUserId: string, at: number): Contact {
+  const lead = findContact(ws, fromLeadId);
+  const user = findContact(ws, intoUserId);
+  if (lead.role !== 'lead') throw new Error(`contact ${fromLeadId} is a ${lead.role}: only a lead can be merged from`);
+  if (user.role !== 'user') throw new Error(`contact ${intoUserId} is a ${user.role}: a lead can only be merged into a user`);
+  const union = (own: string[], more: string[]) => [...own, ...more.filter((x, i) => !own.includes(x) && more.indexOf(x) === i)];
+  ws.contactTags.set(user.id, union(ws.contactTags.get(user.id) ?? [], ws.contactTags.get(lead.id) ?? []));
+  ws.contactCompanies.set(user.id, union(ws.contactCompanies.get(user.id) ?? [], ws.contactCompanies.get(lead.id) ?? []));
+  const own = ws.notes.get(user.id) ?? [];
+  const moved = (ws.notes.get(lead.id) ?? []).filter((n) => !own.some((o) => o.id === n.id)).map((n): Note => ({ ...n, contact: { type: 'contact', id: user.id } }));
+  // A stable sort: the user's notes keep their order, and come before the lead's from the same second.
+  ws.notes.set(user.id, [...own, ...moved].sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0)));
+  ws.notes.set(lead.id, []);
+  user.updated_at = at;
+  removeContact(ws, lead.id, at, user.id);
+  return user;
+}
+
+/**
+ * DELETE /companies/{id}: the company leaves the scroll, GET /companies (tag_id and segment_id listings too),
+ * GET /companies/{id} (404 company_not_found), and every contact's companies (embedded and
+ * /contacts/{id}/companies), with no contact's updated_at changing.
+ */
+export function deleteCompany(ws: Workspace, id: string, at: number): DeletedRecord {
+  const { position } = takeOut(ws.companies, ws.deletedCompanies, id, 'company');
+  ws.companyTags.delete(id);
+  ws.companySegments.delete(id);
+  for (const [contactId, ids] of ws.contactCompanies) if (ids.includes(id)) ws.contactCompanies.set(contactId, ids.filter((x) => x !== id));
+  const deleted: DeletedRecord = { id, deleted_at: at, position };
+  ws.deletedCompanies.push(deleted);
+  return deleted;
+}
+
+/**
+ * DELETE /tags/{id}: the tag leaves GET /tags and every contact's, company's, conversation's (and its parts'), and
+ * article's tags, with no updated_at changing.
+ */
+export function deleteTag(ws: Workspace, id: string, at: number): DeletedRecord {
+  const { position } = takeOut(ws.tags, ws.deletedTags, id, 'tag');
+  const without = <T extends { id?: string | null }>(tags: T[]) => tags.filter((t) => t.id !== id);
+  for (const links of [ws.contactTags, ws.companyTags]) for (const [owner, ids] of links) if (ids.includes(id)) links.set(owner, ids.filter((x) => x !== id));
+  for (const holder of [...ws.companies, ...ws.conversations, ...ws.articles] as Array<{ tags?: { tags?: Tag[] } | null }>) {
+    if (holder.tags?.tags?.some((t) => t.id === id)) holder.tags = { ...holder.tags, tags: without(holder.tags.tags) };
+  }
+  for (const part of [...ws.parts.values()].flat()) if (Array.isArray(part.tags) && part.tags.some((t: Tag) => t.id === id)) part.tags = without(part.tags as Tag[]);
+  const deleted: DeletedRecord = { id, deleted_at: at, position };
+  ws.deletedTags.push(deleted);
+  return deleted;
+}
+
+/**
+ * DELETE /conversations/{id}[?retain_metrics=false]: the conversation and its parts leave GET /conversations,
+ * conversation search and GET /conversations/{id} (404 not_found); GET /conversations/deleted (2.16) lists it with
+ * deleted_at `at` and metrics_retained (true unless retainMetrics is false, as the endpoint's default).
+ */
+export function deleteConversation(ws: Workspace, id: string, at: number, options: { retainMetrics?: boolean } = {}): DeletedConversation {
+  const { position } = takeOut(ws.conversations, ws.deletedConversations, id, 'conversation');
+  const deleted: DeletedConversation = { id, deleted_at: at, position, metrics_retained: options.retainMetrics ?? true, part_ids: (ws.parts.get(id) ?? []).map((p) => p.id) };
+  ws.parts.delete(id);
+  ws.deletedConversations.push(deleted);
+  return deleted;
 }
 
 // Tickets ---------------------------------------------------------------------------------------------
