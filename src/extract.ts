@@ -268,6 +268,8 @@ class Run {
       paged = written.size;
       if (plan.mode === 'full') yield* run.catchUp(listName, plan.startedAt - CATCH_UP_MARGIN_SECONDS, check);
     };
+    // Records deleted since the last run: their rows go, as a full run would leave them.
+    if (plan.mode === 'changes') await this.readDeleted(listName, plan.since, outcome);
     // The catch-up is not cut by the time budget: it is what makes the read whole.
     const ended = await this.forEach(pagesThenCatchUp(), () => paged === undefined && mayStop(), writeOnce);
     if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
@@ -279,6 +281,30 @@ class Run {
       if (list === listName && (await decided)) await this.readMembers(listName, readerName, roots, written);
     }
     return ended;
+  }
+
+  /**
+   * The records of a list deleted since `since` (the read's start: every deletion before it was there for the
+   * last run to see), from the list's deleted list where the API version serves one: their ids join the ids
+   * whose rows the manifests delete, and no row is written for them.
+   */
+  private async readDeleted(listName: string, since: number, outcome: Outcome): Promise<void> {
+    const deleted = readers[listName].deleted;
+    if (!deleted) return;
+    if (!versionAtLeast(this.cfg.apiVersion, deleted.from_version)) {
+      log.info(`${listName} deleted in Intercom leave storage at the next full read (parameters.full_refresh_days): API ${this.cfg.apiVersion} has no list of them; parameters.api_version "${deleted.from_version}" or later removes them every run.`);
+      return;
+    }
+    let n = 0;
+    const id = readers[listName].id;
+    for await (const item of readAll(this.ctx, deleted.reader)) {
+      const at = Number(item[deleted.at]);
+      // Newest deletion first: the first older than the read's start ends it.
+      if (Number.isFinite(at) && at < since) break;
+      outcome.ids.add(String(item[id]));
+      n++;
+    }
+    log.info(`${listName}: ${fmt(n)} deleted since ${new Date(since * 1000).toISOString()} (${describeReader(deleted.reader)}); their rows are removed.`);
   }
 
   /**
@@ -581,6 +607,14 @@ async function allSettledOrFirstFailure(reads: Array<Promise<void>>): Promise<vo
 }
 
 /** A size of 0, false or an empty list: the parent says so. Anything else, absent included, proves nothing. */
+/** "2.16" ≥ "2.14"; "Unstable" is later than any number. */
+function versionAtLeast(version: string, least: string): boolean {
+  if (version === 'Unstable') return true;
+  const [a, b] = version.split('.').map(Number);
+  const [c, d] = least.split('.').map(Number);
+  return a > c || (a === c && b >= d);
+}
+
 function isZero(v: unknown): boolean {
   return v === 0 || v === false || v === '0' || (Array.isArray(v) && v.length === 0);
 }

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  addContact, addConversation, addNote, addPart, generateWorkspace, setContactTags, startOfNextDay, startSimulator, updateContact, updateConversation,
+  addContact, addConversation, addNote, addPart, deleteConversation, generateWorkspace, setContactTags, startOfNextDay, startSimulator, updateContact, updateConversation,
   type Simulator, type Workspace,
 } from './simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
@@ -215,6 +215,42 @@ describe('incremental runs', function () {
     expect(resync.stdout).not.to.match(/the most one incremental run merges/);
     expect((await resync.manifest('users')).incremental).to.equal(false);
     expect(resync.table('users').rows.length + resync.table('leads').rows.length).to.equal(ws.contacts.length);
+  });
+
+  it('removes conversations deleted since the last run, with their parts, tags and customers, on API 2.16 (GET /conversations/deleted)', async () => {
+    ws = generateWorkspace({ seed: 24, users: 10, leads: 2, conversations: 40 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    for (const version of ['2.16', '2.14']) {
+      const storage = new Storage();
+      const params = { template: 'conversations', incremental: true, api_version: version };
+      const first = await runExtractor(config(sim.url, TOKEN, params));
+      expect(first.code, first.stderr).to.equal(0);
+      await storage.load(first);
+      const mark: number = (await stateOf(first)).sync.lists.conversations.mark;
+      const gone = ws.conversations.filter((c) => (c.tags?.tags ?? []).length > 0).slice(0, 3).map((c) => c.id);
+      expect(gone).to.have.length(3);
+      gone.forEach((id, i) => deleteConversation(ws, id, mark + 100 + i));
+      updateConversation(ws, ws.conversations[0].id, { state: 'closed', open: false }, mark + 200);
+      ws.now = mark + 300;
+      sim.resetStats();
+      const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await stateOf(first));
+      expect(second.code, second.stderr).to.equal(0);
+      expect(second.stderr).to.equal('');
+      await storage.load(second);
+      const stored = (table: string, col: string) => storage.rows(table).map((j) => JSON.parse(j)[col]);
+      if (version === '2.16') {
+        expect(sim.stats.byRoute['GET /conversations/deleted'], 'one page holds the deletions').to.equal(1);
+        expect(second.stdout).to.match(/conversations: 3 deleted since/);
+        for (const [table, col] of [['conversations', 'id'], ['conversation_parts', 'conversations_pk'], ['conversations_tags', 'conversations_pk'], ['conversations_customers', 'conversations_pk']]) {
+          for (const id of gone) expect(stored(table, col), `${table} holds no row of deleted ${id}`).not.to.include(id);
+        }
+        await expectSameAsFullRun(storage, sim, 'conversations');
+      } else {
+        expect(sim.stats.byRoute['GET /conversations/deleted'] ?? 0, '2.14 has no deleted list').to.equal(0);
+        expect(second.stdout).to.match(/deleted in Intercom leave storage at the next full read/);
+        for (const id of gone) expect(stored('conversations', 'id'), 'kept until the full refresh, as documented').to.include(id);
+      }
+    }
   });
 
   it('catches a new contact that search had not indexed yet, through the overlap', async () => {

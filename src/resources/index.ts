@@ -38,6 +38,11 @@ export interface Reader {
   search?: { path: string; records: string; slack: number; sorted: boolean };
   /** `all` lists the most recently updated first: records updated during a read move to the front. */
   newest_first?: boolean;
+  /**
+   * A list of this list's deleted records, newest deletion first (`reader`, keyed like this list, each with the
+   * deletion time `at`), served from API version `from_version`: how an incremental run learns what to remove.
+   */
+  deleted?: { reader: string; at: string; from_version: string };
   /** A 404 means the parent record was deleted while the run read it: left out with a warning. */
   on_404?: 'vanished';
   /** What its requests are counted under in the run's summary (per-record detail requests). */
@@ -56,9 +61,11 @@ export const readers: Record<string, Reader> = {
   tags: { path: '/tags', paging: 'single', records: 'data', id: 'id' },
   segments: { path: '/segments', query: { include_count: true }, paging: 'single', records: 'segments', id: 'id' },
   // Conversations search compares by the second; whether its `>` includes the value differs by account: one second of slack.
-  conversations: { path: '/conversations', query: { per_page: 150 }, paging: 'cursor', records: 'conversations', id: 'id', updated: 'updated_at', newest_first: true, search: { path: '/conversations/search', records: 'conversations', slack: 1, sorted: true } },
+  conversations: { path: '/conversations', query: { per_page: 150 }, paging: 'cursor', records: 'conversations', id: 'id', updated: 'updated_at', newest_first: true, deleted: { reader: 'deleted_conversations', at: 'deleted_at', from_version: '2.16' }, search: { path: '/conversations/search', records: 'conversations', slack: 1, sorted: true } },
   // Tickets have no plain list, only search; its request schema documents no sort, so none is assumed.
   tickets: { path: '/tickets/search', paging: 'search', records: 'tickets', id: 'id', updated: 'updated_at', search: { path: '/tickets/search', records: 'tickets', slack: 1, sorted: false } },
+  // API 2.16 and later; `order: desc` lists the latest deletion first (the spec's example: deleted_at falling).
+  deleted_conversations: { path: '/conversations/deleted', query: { per_page: 60, order: 'desc' }, paging: 'page_numbers', records: 'conversations', id: 'id' },
   articles: { path: '/articles', paging: 'page_numbers', records: 'data', id: 'id' },
   collections: { path: '/help_center/collections', paging: 'page_numbers', records: 'data', id: 'id' },
   subscription_types: { path: '/subscription_types', paging: 'single', records: 'data', id: 'id' },
