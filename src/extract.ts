@@ -13,7 +13,7 @@ import type { ColumnRules } from './flatten/rules.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
 import { manifestFor } from './keboola/manifest.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
-import { CATCH_UP_MARGIN_SECONDS, changedColumnOptions, columnOptions, loadFor, MAX_MERGED_RECORDS, mayMerge, nextListState, planList, previousSync, type Ids, type Outcome, type Plan, type SyncState } from './sync.js';
+import { CATCH_UP_MARGIN_SECONDS, changedColumnOptions, columnOptions, loadFor, MAX_MERGED_RECORDS, mayMerge, nextListState, planList, previousSync, type Ids, type Load, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
 import { fmt, Progress, type ListProgress } from './progress.js';
 import { forEachConcurrent } from './util/concurrent.js';
@@ -65,7 +65,8 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
   const writers = await TableWriters.open(opts.outTablesDir, specs, { sliceBytes: opts.sliceBytes });
   const progress = new Progress(client, opts.progressIntervalMs ?? 5_000);
-  const run = new Run(cfg, ctx, writers, template.unread);
+  const referred = new Set(template.tables.flatMap((t) => (t.node.refers_to ? [t.node.refers_to.list] : [])));
+  const run = new Run(cfg, ctx, writers, template.unread, referred);
   const prev = previousSync(cfg, state);
   if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
   // After the columns changed, the tables must be replaced: a read split over runs would be merged instead.
@@ -121,6 +122,14 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   };
   try {
     await allSettledOrFirstFailure([...groupByList(template.roots)].map(([listName, roots]) => readOne(listName, roots)));
+    // A list that tables name but no table of this template holds (tags, for conversations_tags): its ids only,
+    // where that is one request (a template without companies does not scroll them all to learn their ids).
+    for (const list of referred) {
+      if (outcomes.has(list) || readers[list].paging !== 'single') continue;
+      const ids: string[] = [];
+      for await (const item of readAll(ctx, list)) ids.push(String(item[readers[list].id]));
+      run.current.set(list, ids.sort());
+    }
   } catch (e) {
     progress.stop();
     await writers.abort();
@@ -132,7 +141,17 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   await writers.close((spec) => {
     const table = template.tables.find((t) => t.name === spec.name)!;
     // A history table only ever gains versions: merged by (key, change), nothing deleted, full run or not.
-    const load = table.versions ? ({ mode: 'merge' } as const) : run.replaced.has(spec.name) ? ({ mode: 'replace' } as const) : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+    let load: Load = table.versions ? { mode: 'merge' } : run.replaced.has(spec.name) ? { mode: 'replace' } : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+    // Rows naming a tag or company deleted since the last run go, though the record they hang under did not change.
+    const refers = table.node.refers_to;
+    if (load.mode === 'merge' && refers && prev?.known?.[refers.list] && run.current.has(refers.list)) {
+      const now = new Set(run.current.get(refers.list));
+      const gone = prev.known[refers.list].filter((id) => !now.has(id));
+      if (gone.length > 0) {
+        load = { ...load, alsoDelete: { column: refers.column, values: gone } };
+        log.info(`${spec.name}: rows naming ${fmt(gone.length)} ${refers.list} deleted since the last run are removed.`);
+      }
+    }
     const manifest = manifestFor(table.node, load);
     if (!manifest.incremental && !(table.node.skippable && cfg.skipDetails.has(table.node.skippable))) replaced.add(spec.name);
     return manifest;
@@ -144,6 +163,10 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const sync: SyncState = { version: 1, template: cfg.template, columns: columnOptions(cfg), lists: {} };
   for (const [list, o] of outcomes) {
     if (readers[list].search) sync.lists[list] = nextListState(prev?.lists[list], o, nowSec());
+  }
+  for (const list of referred) {
+    const ids = run.current.get(list) ?? prev?.known?.[list];
+    if (ids) (sync.known ??= {})[list] = ids;
   }
 
   const rows = writers.counts();
@@ -233,7 +256,12 @@ class Run {
     private readonly ctx: ReaderContext,
     private readonly writers: TableWriters,
     private readonly unread: Template['unread'] = [],
+    /** Lists that tables refer to (their `refers_to`): their ids are kept after a complete read. */
+    private readonly referred: ReadonlySet<string> = new Set(),
   ) {}
+
+  /** The ids each referred list has now (after a complete read this run). */
+  readonly current = new Map<string, string[]>();
 
   /**
    * Reads one list to the end, or until `stop()` says the time is up; true when it reached the end.
@@ -268,10 +296,12 @@ class Run {
       paged = written.size;
       if (plan.mode === 'full') yield* run.catchUp(listName, plan.startedAt - CATCH_UP_MARGIN_SECONDS, check);
     };
+    const collect = this.referred.has(listName);
     // Records deleted since the last run: their rows go, as a full run would leave them.
     if (plan.mode === 'changes') await this.readDeleted(listName, plan.since, outcome);
     // The catch-up is not cut by the time budget: it is what makes the read whole.
     const ended = await this.forEach(pagesThenCatchUp(), () => paged === undefined && mayStop(), writeOnce);
+    if (collect && ended) this.current.set(listName, [...written].sort());
     if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
     await this.completeFromOtherSide(roots);
     // After the read, not beside it: a member goes under the table the read wrote it to (a lead that became a

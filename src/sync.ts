@@ -48,6 +48,11 @@ export interface SyncState {
   /** Options that change the tables' columns: rows merged under other ones would lack or keep columns. */
   columns?: ColumnOptions;
   lists: Record<string, ListState>;
+  /**
+   * The ids of each list that tables refer to (tags, companies), from its last complete read: a record gone
+   * since then was deleted, and the rows naming it go too (see the template's `refers_to`).
+   */
+  known?: Record<string, string[]>;
 }
 
 export interface ColumnOptions {
@@ -185,7 +190,7 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
  *   from leads to users) of every record written this run are deleted first.
  * What that looks like in a manifest is the platform's business (src/keboola/manifest.ts).
  */
-export type Load = { mode: 'replace' } | { mode: 'merge'; deleteBy?: { column: string; values: string[] } };
+export type Load = { mode: 'replace' } | { mode: 'merge'; deleteBy?: { column: string; values: string[] }; alsoDelete?: { column: string; values: string[] } };
 
 /**
  * Whether the read's tables may be merged into storage (so the ids of its records are needed): every read of

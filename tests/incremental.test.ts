@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  addContact, addConversation, addNote, addPart, deleteConversation, generateWorkspace, setContactTags, startOfNextDay, startSimulator, updateContact, updateConversation,
+  addContact, addConversation, addNote, addPart, deleteCompany, deleteConversation, deleteTag, generateWorkspace, setContactTags, startOfNextDay, startSimulator, updateContact, updateConversation,
   type Simulator, type Workspace,
 } from './simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
@@ -20,12 +20,14 @@ async function stateOf(run: RunResult): Promise<any> {
   return JSON.parse(await readFile(path.join(run.dataDir, 'out', 'state.json'), 'utf8'));
 }
 
-async function expectSameAsFullRun(storage: Storage, sim: Simulator, template: string): Promise<void> {
+/** `ignore`: columns left out of the comparison (a count Intercom changes without touching updated_at). */
+async function expectSameAsFullRun(storage: Storage, sim: Simulator, template: string, ignore?: RegExp): Promise<void> {
   const full = await runExtractor(config(sim.url, TOKEN, { template }));
   expect(full.code, full.stderr).to.equal(0);
-  for (const name of TEMPLATE_TABLES[template]) {
-    const got = storage.rows(name);
-    const want = rowsOf(full, name);
+  const strip = (rows: string[]) => (ignore ? rows.map((j) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(j)).filter(([k]) => !ignore.test(k))))).sort() : rows);
+  for (const name of TEMPLATE_TABLES[template] ?? (await full.tables())) {
+    const got = strip(storage.rows(name));
+    const want = strip(rowsOf(full, name));
     const missing = want.filter((r) => !got.includes(r));
     const extra = got.filter((r) => !want.includes(r));
     expect({ table: name, missing: missing.length, extra: extra.length, firstMissing: missing[0], firstExtra: extra[0] }).to.deep.equal({ table: name, missing: 0, extra: 0, firstMissing: undefined, firstExtra: undefined });
@@ -250,6 +252,35 @@ describe('incremental runs', function () {
         expect(second.stdout).to.match(/deleted in Intercom leave storage at the next full read/);
         for (const id of gone) expect(stored('conversations', 'id'), 'kept until the full refresh, as documented').to.include(id);
       }
+    }
+  });
+
+  it('removes the rows naming a tag or company deleted since the last run, though no contact or conversation changed', async () => {
+    ws = generateWorkspace({ seed: 25, users: 60, leads: 15, conversations: 20 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    for (const template of ['basic', 'conversations', 'workspace']) {
+      const storage = new Storage();
+      const params = { template, incremental: true };
+      const first = await runExtractor(config(sim.url, TOKEN, params));
+      expect(first.code, first.stderr).to.equal(0);
+      await storage.load(first);
+      const state1 = await stateOf(first);
+      expect(state1.sync.known.tags.length, 'the state keeps the tag ids').to.equal(ws.tags.length);
+      const used = (id: string) => [...ws.contactTags.values()].some((t) => t.includes(id)) || ws.conversations.some((c) => (c.tags?.tags ?? []).some((t) => t.id === id));
+      const tag = ws.tags.find((t) => used(t.id))!;
+      const company = ws.companies.find((c) => [...ws.contactCompanies.values()].some((ids) => ids.includes(c.id)));
+      deleteTag(ws, tag.id, ws.now + 10);
+      if (template !== 'conversations' && company) deleteCompany(ws, company.id, ws.now + 10);
+      ws.now += 60;
+      const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
+      expect(second.code, second.stderr).to.equal(0);
+      expect(second.stderr).to.equal('');
+      expect(second.stdout).to.match(/rows naming 1 tags deleted since the last run are removed/);
+      await storage.load(second);
+      // A contact's tags_total_count and companies_total_count, and a part's tags JSON, change without any
+      // updated_at moving: those wait for the record's next change or the full refresh (README); every relation
+      // row is already right.
+      await expectSameAsFullRun(storage, sim, template, /^((tags|companies)_total_count|tags)$/);
     }
   });
 

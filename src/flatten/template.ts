@@ -266,6 +266,10 @@ function check(node: TableNode, parent: TableNode | undefined): void {
   const fail = (msg: string) => {
     throw new AppError(`Template table ${node.table}: ${msg}`);
   };
+  if (node.refers_to) {
+    if (!isList(node.refers_to.list)) fail(`refers_to.list "${node.refers_to.list}" is not a list reader in src/resources`);
+    if (!Object.hasOwn(node.columns, node.refers_to.column)) fail(`refers_to.column "${node.refers_to.column}" is not one of its columns`);
+  }
   if (parent === undefined) {
     if (from.kind !== 'list') fail('a top-level table reads a list: from.kind "list"');
     else {

@@ -49,15 +49,16 @@ export function manifestFor(table: TableSchema, load: Load): Manifest {
     table_metadata: { 'KBC.description': description },
     schema: Object.entries(table.columns).map(([name, c]) => schemaColumn(name, c, table.primary_key.includes(name))),
   };
-  if (load.mode === 'replace' || !load.deleteBy) return manifest;
-  const { column, values } = load.deleteBy;
+  if (load.mode === 'replace') return manifest;
   // One delete per slice of ids (storage runs them in turn): an SQL IN list of tens of thousands of values is
   // where warehouses draw the line (Snowflake's is 16,384 expressions).
   const delete_where = [];
-  for (let i = 0; i < values.length; i += DELETE_VALUES_PER_FILTER) {
-    delete_where.push({ where_filters: [{ column, operator: 'eq' as const, values_from_set: values.slice(i, i + DELETE_VALUES_PER_FILTER) }] });
+  for (const { column, values } of [load.deleteBy, load.alsoDelete].flatMap((d) => (d && d.values.length > 0 ? [d] : []))) {
+    for (let i = 0; i < values.length; i += DELETE_VALUES_PER_FILTER) {
+      delete_where.push({ where_filters: [{ column, operator: 'eq' as const, values_from_set: values.slice(i, i + DELETE_VALUES_PER_FILTER) }] });
+    }
   }
-  return { ...manifest, delete_where };
+  return delete_where.length > 0 ? { ...manifest, delete_where } : manifest;
 }
 
 export const DELETE_VALUES_PER_FILTER = 10_000;
