@@ -5,6 +5,7 @@
  * bounded number at a time. All HTTP goes through one client, which paces it by the rate-limit headers.
  */
 import { log, resetWarnings } from './log.js';
+import { StoppedError, UserError } from './errors.js';
 import type { IntercomClient } from './intercom/client.js';
 import { describeReader, expand, pageSize, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
 import { getPath, type Scope } from './flatten/mapping.js';
@@ -126,9 +127,15 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     // where that is one request (a template without companies does not scroll them all to learn their ids).
     for (const list of referred) {
       if (outcomes.has(list) || readers[list].paging !== 'single') continue;
-      const ids: string[] = [];
-      for await (const item of readAll(ctx, list)) ids.push(String(item[readers[list].id]));
-      run.current.set(list, ids.sort());
+      try {
+        const ids: string[] = [];
+        for await (const item of readAll(ctx, list)) ids.push(String(item[readers[list].id]));
+        run.current.set(list, ids.sort());
+      } catch (e) {
+        // A token allowed this template's own tables only (a 403 on GET /tags) must not fail the run for it.
+        if (!(e instanceof UserError) || e instanceof StoppedError) throw e;
+        log.info(`Intercom refused ${describeReader(list)} to this token, so relation rows naming a deleted one of ${list} stay until the next full read.`);
+      }
     }
   } catch (e) {
     progress.stop();

@@ -88,6 +88,19 @@ describe('fault tolerance', function () {
     expect(held.stderr).to.match(/Another client holds this Intercom app's companies scroll/);
   });
 
+  it('a token refused GET /tags still extracts conversations; only the deleted-tag check is skipped, and said so', async () => {
+    sim = await startSimulator({
+      workspace: ws,
+      token: TOKEN,
+      intercept: ({ route }) => (route === 'GET /tags' ? { status: 403, body: { type: 'error.list', errors: [{ code: 'api_plan_restricted', message: 'Active subscription needed.' }] } } : undefined),
+    });
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations' }));
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.equal('');
+    expect(sortedIds(run.table('conversations').rows)).to.deep.equal(ws.conversations.map((c) => c.id).sort());
+    expect(run.stdout).to.include('Intercom refused GET /tags to this token');
+  });
+
   it('restarts a broken companies scroll and writes each company once', async () => {
     sim = await startSimulator({
       workspace: ws,
