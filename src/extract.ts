@@ -72,6 +72,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
   // After the columns changed, the tables must be replaced: a read split over runs would be merged instead.
   const columnsChanged = cfg.incremental && changedColumnOptions(cfg, state).length > 0;
+  if (columnsChanged && cfg.history) log.info('The columns changed since the last run: the history tables start again (their old versions would keep what the new columns leave out or hash).');
   if (columnsChanged && cfg.maxRunMs !== undefined) log.info('parameters.max_run_minutes is ignored for this run: the columns changed, and only a read to the end replaces the tables.');
   const deadline = cfg.incremental && cfg.maxRunMs !== undefined && !columnsChanged ? started + cfg.maxRunMs : Infinity;
 
@@ -93,7 +94,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     const plan = planList(listName, readers[listName].search !== undefined, cfg, prev, nowSec());
     const unordered = readers[listName].search?.sorted === false;
     const merges = mayMerge(plan, cfg);
-    const outcome: Outcome = { plan, complete: false, reached: false, ids: merges ? new IdSet() : NO_IDS, unordered, startedAt: nowSec() };
+    const outcome: Outcome = { plan, complete: false, reached: false, ids: merges ? new IdSet() : NO_IDS, deleted: new IdSet(), unordered, startedAt: nowSec() };
     outcomes.set(listName, outcome);
     if (Date.now() >= deadline) return;
     outcome.reached = true;
@@ -145,16 +146,35 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const outcomesOf = (root: CompiledTable) => listsOf(root).map((l) => outcomes.get(l)!);
   const rootOf = rootsByTable(template.roots);
   const replaced = new Set<string>();
+  // Ids of referred lists gone since the last run. So many gone at once is likelier a short answer than a
+  // purge: deleting the rows naming them would be wrong until the full refresh, so they are left for it.
+  const goneOf = new Map<string, string[]>();
+  const distrusted = new Set<string>();
+  const mergedDistrusted = new Set<string>();
+  for (const list of referred) {
+    const before = prev?.known?.[list];
+    const now = run.current.get(list);
+    if (!before || !now) continue;
+    const present = new Set(now);
+    const gone = before.filter((id) => !present.has(id));
+    goneOf.set(list, gone);
+    if (gone.length > 1 && (gone.length > before.length / 2 || gone.length > Math.max(MAX_GONE_AT_ONCE, before.length / 10))) {
+      distrusted.add(list);
+      log.warn(`${fmt(gone.length)} of the ${fmt(before.length)} ${list} of the last run are missing from this run's ${describeReader(list)}: more than a deletion usually removes, so the rows naming them are kept until the next full read.`);
+    }
+  }
   await writers.close((spec) => {
     const table = template.tables.find((t) => t.name === spec.name)!;
     // A history table only ever gains versions: merged by (key, change), nothing deleted, full run or not.
-    let load: Load = table.versions ? { mode: 'merge' } : run.replaced.has(spec.name) ? { mode: 'replace' } : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+    // A history table only gains versions, but after the columns left out or hashed changed, its old versions
+    // would keep what the rules now hide: it starts again.
+    let load: Load = table.versions ? (columnsChanged ? { mode: 'replace' } : { mode: 'merge' }) : run.replaced.has(spec.name) ? { mode: 'replace' } : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
     // Rows naming a tag or company deleted since the last run go, though the record they hang under did not change.
     const refers = table.node.refers_to;
-    if (load.mode === 'merge' && refers && prev?.known?.[refers.list] && run.current.has(refers.list)) {
-      const now = new Set(run.current.get(refers.list));
-      const gone = prev.known[refers.list].filter((id) => !now.has(id));
-      if (gone.length > 0) {
+    const gone = refers ? goneOf.get(refers.list) : undefined;
+    if (load.mode === 'merge' && refers && gone) {
+      if (distrusted.has(refers.list)) mergedDistrusted.add(refers.list);
+      else if (gone.length > 0) {
         load = { ...load, alsoDelete: { column: refers.column, values: gone } };
         log.info(`${spec.name}: rows naming ${fmt(gone.length)} ${refers.list} deleted since the last run are removed.`);
       }
@@ -172,7 +192,8 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     if (readers[list].search) sync.lists[list] = nextListState(prev?.lists[list], o, nowSec());
   }
   for (const list of referred) {
-    const ids = run.current.get(list) ?? prev?.known?.[list];
+    // A distrusted answer does not become the reference, so the next run compares with the last good one.
+    const ids = mergedDistrusted.has(list) ? prev?.known?.[list] : (run.current.get(list) ?? prev?.known?.[list]);
     if (ids) (sync.known ??= {})[list] = ids;
   }
 
@@ -205,6 +226,8 @@ function warnOnEmptied(replaced: Set<string>, rows: Map<string, number>, cfg: Ru
 }
 
 const EMPTIED_WARNING_ROWS = 10;
+/** Tags or companies gone since the last run beyond which (and beyond a tenth of them, or beyond half) the answer is distrusted. */
+const MAX_GONE_AT_ONCE = 20;
 
 /** The custom columns the previous run wrote, if its state has them. */
 function previousCustomColumns(state: State): CustomColumns {
@@ -305,7 +328,8 @@ class Run {
     };
     const collect = this.referred.has(listName);
     // Records deleted since the last run: their rows go, as a full run would leave them.
-    if (plan.mode === 'changes') await this.readDeleted(listName, plan.since, outcome);
+    // Down to where the last read of deletions began (its mark may be later, after a long run).
+    if (plan.mode === 'changes') await this.readDeleted(listName, Math.min(plan.since, plan.deletedThrough ?? plan.since), outcome);
     // The catch-up is not cut by the time budget: it is what makes the read whole.
     const ended = await this.forEach(pagesThenCatchUp(), () => paged === undefined && mayStop(), writeOnce);
     if (collect && ended) this.current.set(listName, [...written].sort());
@@ -328,6 +352,7 @@ class Run {
   private async readDeleted(listName: string, since: number, outcome: Outcome): Promise<void> {
     const deleted = readers[listName].deleted;
     if (!deleted) return;
+    outcome.deletedFrom = Math.floor(Date.now() / 1000);
     if (!versionAtLeast(this.cfg.apiVersion, deleted.from_version)) {
       log.info(`${listName} deleted in Intercom leave storage at the next full read (parameters.full_refresh_days): API ${this.cfg.apiVersion} has no list of them; parameters.api_version "${deleted.from_version}" or later removes them every run.`);
       return;
@@ -336,9 +361,14 @@ class Run {
     const id = readers[listName].id;
     for await (const item of readAll(this.ctx, deleted.reader)) {
       const at = Number(item[deleted.at]);
+      if (!Number.isFinite(at) || at <= 0) {
+        log.warn(`${describeReader(deleted.reader)} listed ${listName} ${String(item[id])} without a ${deleted.at}; the deletions listed after it wait for the next full read.`);
+        break;
+      }
       // Newest deletion first: the first older than the read's start ends it.
-      if (Number.isFinite(at) && at < since) break;
-      outcome.ids.add(String(item[id]));
+      if (at < since) break;
+      // Apart from the records written: the cap on records merged per run counts those, not deletions.
+      outcome.deleted?.add(String(item[id]));
       n++;
     }
     log.info(`${listName}: ${fmt(n)} deleted since ${new Date(since * 1000).toISOString()} (${describeReader(deleted.reader)}); their rows are removed.`);
@@ -538,7 +568,11 @@ class Run {
       }
     }
     await this.emit(table, obj, {});
-    if (table.history) await this.writers.get(table.history.name).write(table.history.row(obj, {}));
+    if (table.history) {
+      const version = table.history.row(obj, {});
+      // No change time, no version to tell apart: such a record has none in the history.
+      if (version[version.length - 2] !== '') await this.writers.get(table.history.name).write(version);
+    }
     // The requests a left-out detail table would have cost this record, counted as the run would have made them.
     for (const u of this.unread) {
       if (u.parent !== table.name || (u.skippable && this.cfg.skipDetails.has(u.skippable as SkippableDetail))) continue;

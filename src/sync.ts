@@ -40,6 +40,8 @@ export interface ListState {
    * here, with no overlap (that is for records too new for the search index, and this point is older).
    */
   resume_at?: number;
+  /** Deletions up to this time (UNIX seconds) have been read: the next read of them goes down to here. */
+  deleted_through?: number;
 }
 
 export interface SyncState {
@@ -92,7 +94,7 @@ export type Ids = Iterable<string> & { readonly size: number; add(id: string): u
 export type Plan =
   /** `why` explains a full read of a list that could have read changes only; absent when there was no choice. */
   | { list: string; mode: 'full'; resumed: boolean; startingAfter?: string; startedAt: number; why?: string }
-  | { list: string; mode: 'changes'; since: number; mark: number };
+  | { list: string; mode: 'changes'; since: number; mark: number; deletedThrough?: number };
 
 export interface Outcome {
   plan: Plan;
@@ -101,6 +103,10 @@ export interface Outcome {
   reached: boolean;
   /** Ids of the list's records written this run, where its tables may be merged: their child rows are replaced. */
   ids: Ids;
+  /** Ids of the list's records deleted since the last run (its deleted list): their rows go. */
+  deleted?: Ids;
+  /** When this run began reading deletions (UNIX seconds). */
+  deletedFrom?: number;
   maxUpdatedAt?: number;
   minUpdatedAt?: number;
   /** Stopped at MAX_MERGED_RECORDS (not by the time budget). */
@@ -156,8 +162,9 @@ export function planList(list: string, searchable: boolean, cfg: RunConfig, prev
   if (cfg.fullRefreshDays > 0 && (s.full_at === undefined || nowSec - s.full_at > cfg.fullRefreshDays * DAY)) {
     return fresh(`the last full read is older than ${cfg.fullRefreshDays} days (parameters.full_refresh_days)`);
   }
-  if (s.resume_at !== undefined) return { list, mode: 'changes', since: s.resume_at, mark: s.mark };
-  return { list, mode: 'changes', since: s.mark - OVERLAP_SECONDS, mark: s.mark };
+  const deletedThrough = s.deleted_through !== undefined ? { deletedThrough: s.deleted_through } : {};
+  if (s.resume_at !== undefined) return { list, mode: 'changes', since: s.resume_at, mark: s.mark, ...deletedThrough };
+  return { list, mode: 'changes', since: s.mark - OVERLAP_SECONDS, mark: s.mark, ...deletedThrough };
 }
 
 export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: number): ListState {
@@ -167,7 +174,8 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
   if (p.mode === 'full') {
     if (!o.complete) return { ...kept, backfill: { starting_after: o.cursor, started_at: p.startedAt } };
     // Records changed while the read was under way may sit in pages already read: the mark stays at the start.
-    return { mark: Math.min(o.maxUpdatedAt ?? p.startedAt, p.startedAt), full_at: p.startedAt };
+    // A whole read leaves out every record deleted before it began.
+    return { mark: Math.min(o.maxUpdatedAt ?? p.startedAt, p.startedAt), full_at: p.startedAt, deleted_through: p.startedAt - OVERLAP_SECONDS };
   }
   // Changes come oldest first, so when stopped early every change up to the last one written is in.
   if (!o.complete && o.unordered) return kept;
@@ -175,6 +183,7 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
   if (o.unordered) reachedTo = Math.min(reachedTo, o.startedAt ?? nowSec);
   const { resume_at: _done, ...rest } = kept;
   const next: ListState = { ...rest, mark: Math.max(p.mark, reachedTo) };
+  if (o.deletedFrom !== undefined) next.deleted_through = o.deletedFrom - OVERLAP_SECONDS;
   // Read again from the overlap, more changes than one run can take (MAX_MERGED_RECORDS, or the time budget)
   // could fill it, and no run would get past them: a read stopped early continues where it stopped (the
   // records of that very second are read again), unless that is so recent that a record may not have reached
@@ -207,7 +216,8 @@ function readWholeThisRun(o: Outcome): boolean {
 
 export function loadFor(table: CompiledTable, outcomes: Outcome[], incremental: boolean): Load {
   if (!incremental || (outcomes.length > 0 && outcomes.every(readWholeThisRun))) return { mode: 'replace' };
-  const ids = [...new Set(outcomes.flatMap((o) => [...o.ids]))].sort(); // at most MAX_MERGED_RECORDS a list
+  // At most MAX_MERGED_RECORDS written a list, and the deletions read.
+  const ids = [...new Set(outcomes.flatMap((o) => [...o.ids, ...(o.deleted ?? [])]))].sort();
   if (ids.length === 0) return { mode: 'merge' };
   return { mode: 'merge', deleteBy: { column: table.rootKey, values: ids } };
 }

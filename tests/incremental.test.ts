@@ -284,6 +284,28 @@ describe('incremental runs', function () {
     }
   });
 
+  it('distrusts a tags answer that lost many tags at once: no relation row is removed, and the last good ids stay the reference', async () => {
+    ws = generateWorkspace({ seed: 26, users: 60, leads: 15, conversations: 0 });
+    let short = false;
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: ({ route }, body) => (short && route === 'GET /tags' ? { ...body, data: body.data.slice(0, 1) } : body) });
+    const params = { template: 'basic', incremental: true };
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    const state1 = await stateOf(first);
+    expect(ws.tags.length).to.be.above(3);
+    short = true;
+    ws.now += 60;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(new RegExp(`${ws.tags.length - 1} of the ${ws.tags.length} tags of the last run are missing`));
+    // Only the re-read contacts' rows are deleted (by users_pk), none by tag id.
+    for (const t of ['users_tags', 'leads_tags']) {
+      const filters = (((await second.manifest(t)).delete_where ?? []) as any[]).flatMap((d: any) => d.where_filters);
+      expect(filters.filter((f: any) => f.column === 'id'), t).to.deep.equal([]);
+    }
+    expect((await stateOf(second)).sync.known.tags).to.deep.equal(state1.sync.known.tags);
+  });
+
   it('catches a new contact that search had not indexed yet, through the overlap', async () => {
     ws = generateWorkspace({ seed: 24, users: 20, leads: 5, conversations: 0 });
     sim = await startSimulator({ workspace: ws, token: TOKEN, searchLagSeconds: 600 });

@@ -51,8 +51,13 @@ describe('sync planning', () => {
   it('moves the mark only over what was written, and never past the start of a full read', () => {
     const full = { list: 'contacts', mode: 'full' as const, resumed: false, startedAt: NOW, why: '' };
     const o = (plan: Outcome['plan'], extra: Partial<Outcome>): Outcome => ({ plan, complete: true, reached: true, ids: new Set(), ...extra });
-    expect(nextListState(undefined, o(full, { maxUpdatedAt: NOW - 10 }), NOW)).to.deep.equal({ mark: NOW - 10, full_at: NOW });
-    expect(nextListState(undefined, o(full, { maxUpdatedAt: NOW + 30 }), NOW)).to.deep.equal({ mark: NOW, full_at: NOW });
+    // A whole read also sets how far back the next run reads deletions: to the read's start, less the overlap.
+    expect(nextListState(undefined, o(full, { maxUpdatedAt: NOW - 10 }), NOW)).to.deep.equal({ mark: NOW - 10, full_at: NOW, deleted_through: NOW - OVERLAP_SECONDS });
+    expect(nextListState(undefined, o(full, { maxUpdatedAt: NOW + 30 }), NOW)).to.deep.equal({ mark: NOW, full_at: NOW, deleted_through: NOW - OVERLAP_SECONDS });
+    // A read of changes that read deletions from T continues them from T, less the overlap, whatever its mark.
+    const read = nextListState({ mark: 1000, deleted_through: 500 }, o({ list: 'conversations', mode: 'changes', since: 0, mark: 1000 }, { maxUpdatedAt: NOW - 5, deletedFrom: NOW - 7200 }), NOW);
+    expect(read).to.deep.equal({ mark: NOW - 5, deleted_through: NOW - 7200 - OVERLAP_SECONDS });
+    expect(planList('conversations', true, cfg(), sync({ conversations: { ...read, full_at: NOW } }), NOW)).to.include({ mode: 'changes', since: NOW - 5 - OVERLAP_SECONDS, deletedThrough: NOW - 7200 - OVERLAP_SECONDS });
     expect(nextListState({ mark: 7 }, o(full, { complete: false, cursor: 'c2' }), NOW)).to.deep.equal({ mark: 7, backfill: { starting_after: 'c2', started_at: NOW } });
     const changes = { list: 'contacts', mode: 'changes' as const, since: 1000 - OVERLAP_SECONDS, mark: 1000 };
     expect(nextListState({ mark: 1000, full_at: 1 }, o(changes, { maxUpdatedAt: 2000 }), NOW)).to.deep.equal({ mark: 2000, full_at: 1 });
