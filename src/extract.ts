@@ -151,16 +151,43 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const goneOf = new Map<string, string[]>();
   const distrusted = new Set<string>();
   const mergedDistrusted = new Set<string>();
-  for (const list of referred) {
-    const before = prev?.known?.[list];
-    const now = run.current.get(list);
-    if (!before || !now) continue;
-    const present = new Set(now);
-    const gone = before.filter((id) => !present.has(id));
-    goneOf.set(list, gone);
-    if (gone.length > 1 && (gone.length > before.length / 2 || gone.length > Math.max(MAX_GONE_AT_ONCE, before.length / 10))) {
-      distrusted.add(list);
-      log.warn(`${fmt(gone.length)} of the ${fmt(before.length)} ${list} of the last run are missing from this run's ${describeReader(list)}: more than a deletion usually removes, so the rows naming them are kept until the next full read.`);
+  try {
+    await findGone();
+  } catch (e) {
+    progress.stop();
+    await writers.abort();
+    throw e;
+  }
+  async function findGone(): Promise<void> {
+    for (const list of referred) {
+      const before = prev?.known?.[list];
+      const now = run.current.get(list);
+      if (!before || !now) continue;
+      const present = new Set(now);
+      const gone = before.filter((id) => !present.has(id));
+      if (gone.length > 1 && (gone.length > before.length / 2 || gone.length > Math.max(MAX_GONE_AT_ONCE, before.length / 10))) {
+        distrusted.add(list);
+        log.warn(`${fmt(gone.length)} of the ${fmt(before.length)} ${list} of the last run are missing from this run's ${describeReader(list)}: more than a deletion usually removes, so the rows naming them are kept until the next full read.`);
+        goneOf.set(list, gone);
+        continue;
+      }
+      // A list that may leave out records that still exist: each one gone is asked for; only a 404 is a deletion.
+      const confirm = readers[list].confirm_gone;
+      const deleted: string[] = [];
+      for (const id of gone) {
+        if (!confirm) {
+          deleted.push(id);
+          continue;
+        }
+        try {
+          await expand(ctx, confirm, { [readers[list].id]: id });
+          log.info(`${list} ${id} is missing from ${describeReader(list)} but still exists; the rows naming it stay.`);
+        } catch (e) {
+          if (!vanished(confirm, e)) throw e;
+          deleted.push(id);
+        }
+      }
+      goneOf.set(list, deleted);
     }
   }
   await writers.close((spec) => {

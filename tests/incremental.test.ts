@@ -306,6 +306,28 @@ describe('incremental runs', function () {
     expect((await stateOf(second)).sync.known.tags).to.deep.equal(state1.sync.known.tags);
   });
 
+  it('asks for a company missing from the scroll before removing the rows naming it: one that still exists keeps them', async () => {
+    ws = generateWorkspace({ seed: 27, users: 60, leads: 15, conversations: 0 });
+    let hidden: string | undefined;
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: ({ route }, body) => (hidden && route === 'GET /companies/scroll' ? { ...body, data: body.data.filter((c: { id: string }) => c.id !== hidden) } : body) });
+    const params = { template: 'basic', incremental: true };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    // Intercom leaves a company whose last user left out of its lists; it still has its leads.
+    hidden = ws.companies.find((c) => [...ws.contactCompanies.values()].some((ids) => ids.includes(c.id)))!.id;
+    ws.now += 60;
+    sim.resetStats();
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await stateOf(first));
+    expect(second.code, second.stderr).to.equal(0);
+    expect(sim.stats.byRoute['GET /companies/:id']).to.equal(1);
+    expect(second.stdout).to.include(`companies ${hidden} is missing from GET /companies/scroll but still exists`);
+    await storage.load(second);
+    const naming = (t: string) => storage.rows(t).map((j) => JSON.parse(j)).filter((r: Record<string, string>) => r.id === hidden).length;
+    expect(naming('users_companies') + naming('leads_companies')).to.be.above(0);
+  });
+
   it('catches a new contact that search had not indexed yet, through the overlap', async () => {
     ws = generateWorkspace({ seed: 24, users: 20, leads: 5, conversations: 0 });
     sim = await startSimulator({ workspace: ws, token: TOKEN, searchLagSeconds: 600 });

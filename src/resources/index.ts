@@ -43,6 +43,11 @@ export interface Reader {
    * deletion time `at`), served from API version `from_version`: how an incremental run learns what to remove.
    */
   deleted?: { reader: string; at: string; from_version: string };
+  /**
+   * The reader of one record (an expander): a record this list no longer shows is asked for before its rows
+   * are removed, since the list may leave out records that still exist (companies with no users).
+   */
+  confirm_gone?: string;
   /** A 404 means the parent record was deleted while the run read it: left out with a warning. */
   on_404?: 'vanished';
   /** What its requests are counted under in the run's summary (per-record detail requests). */
@@ -55,7 +60,8 @@ export const readers: Record<string, Reader> = {
   // Lists: the top-level collections a template reads once per run.
   // Contacts search compares dates by whole day in the workspace's timezone (`>` t starts the next day): two days of slack cover any timezone.
   contacts: { path: '/contacts', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', search: { path: '/contacts/search', records: 'data', slack: 2 * DAY, sorted: true } },
-  companies: { path: '/companies/scroll', paging: 'scroll', records: 'data', id: 'id', updated: 'updated_at' },
+  // Intercom leaves companies with no users out of its company lists: one gone from them may still exist.
+  companies: { path: '/companies/scroll', paging: 'scroll', records: 'data', id: 'id', updated: 'updated_at', confirm_gone: 'company' },
   admins: { path: '/admins', paging: 'single', records: 'admins', id: 'id', nullable_items: true },
   teams: { path: '/teams', paging: 'single', records: 'teams', id: 'id' },
   tags: { path: '/tags', paging: 'single', records: 'data', id: 'id' },
@@ -80,6 +86,7 @@ export const readers: Record<string, Reader> = {
   conversation: { path: '/conversations/{id}', query: { display_as: 'plaintext' }, paging: 'object', id: 'id', on_404: 'vanished', cost: 'conversation details' },
   // Search results carry no parts: only the detail does.
   ticket: { path: '/tickets/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'ticket details' },
+  company: { path: '/companies/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
 
   // Details: a list that belongs to one parent record.
   contact_tags: { path: '/contacts/{id}/tags', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'tags beyond 10' },
