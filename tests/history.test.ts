@@ -3,8 +3,6 @@
  * <table>_history, keyed by id and updated_at, never deleted, accumulating over incremental runs.
  */
 import { expect } from 'chai';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { generateWorkspace, startSimulator, updateContact, type Simulator, type Workspace } from './simulator/index.js';
 import { TEMPLATE_TABLES } from './contract.js';
 import { config, runExtractor, type RunResult } from './helpers/run.js';
@@ -12,9 +10,7 @@ import { primaryKeyOf, Storage } from './helpers/storage.js';
 
 const TOKEN = 'history-token-0123456789abcdef';
 
-async function stateOf(run: RunResult): Promise<unknown> {
-  return JSON.parse(await readFile(path.join(run.dataDir, 'out', 'state.json'), 'utf8'));
-}
+const stateOf = (run: RunResult): Promise<any> => run.state();
 
 describe('history mode', function () {
   this.timeout(120_000);

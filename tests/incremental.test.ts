@@ -3,8 +3,6 @@
  * exactly as a fresh full run would.
  */
 import { expect } from 'chai';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   addContact, addConversation, addNote, addPart, deleteCompany, deleteConversation, deleteTag, generateWorkspace, setContactTags, startOfNextDay, startSimulator, updateContact, updateConversation,
   type Simulator, type Workspace,
@@ -16,9 +14,7 @@ import { OVERLAP_SECONDS } from '../src/sync.js';
 
 const TOKEN = 'incremental-token-0123456789';
 
-async function stateOf(run: RunResult): Promise<any> {
-  return JSON.parse(await readFile(path.join(run.dataDir, 'out', 'state.json'), 'utf8'));
-}
+const stateOf = (run: RunResult): Promise<any> => run.state();
 
 /** `ignore`: columns left out of the comparison (a count Intercom changes without touching updated_at). */
 async function expectSameAsFullRun(storage: Storage, sim: Simulator, template: string, ignore?: RegExp): Promise<void> {

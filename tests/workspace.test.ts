@@ -35,9 +35,7 @@ const LINKS: Array<[string, string, string]> = [
   ['ticket_parts', 'tickets_pk', 'tickets'], ['tickets_contacts', 'tickets_pk', 'tickets'], ['teams_admins', 'teams_pk', 'teams'],
 ];
 
-async function stateOf(run: RunResult): Promise<any> {
-  return JSON.parse(await readFile(path.join(run.dataDir, 'out', 'state.json'), 'utf8'));
-}
+const stateOf = (run: RunResult): Promise<any> => run.state();
 
 describe('workspace template', function () {
   this.timeout(180_000);

@@ -12,6 +12,8 @@ export interface RunResult {
   tables(): Promise<string[]>;
   table(name: string): Table;
   manifest(name: string): Promise<Record<string, unknown>>;
+  /** out/state.json as written (the next run's in/state.json). */
+  state(): Promise<any>;
   outFiles(): Promise<string[]>;
 }
 
@@ -49,6 +51,7 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
     tables: async () => (await readdir(tablesDir).catch(() => [] as string[])).filter((f) => f.endsWith('.csv')).map((f) => f.slice(0, -4)).sort(),
     table: (name) => readTable(path.join(tablesDir, `${name}.csv`)),
     manifest: async (name) => JSON.parse(await readFile(path.join(tablesDir, `${name}.csv.manifest`), 'utf8')),
+    state: async () => JSON.parse(await readFile(path.join(dataDir, 'out', 'state.json'), 'utf8')),
     outFiles: async () => listFiles(path.join(dataDir, 'out')),
   };
 }
