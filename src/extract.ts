@@ -7,7 +7,9 @@
 import { log, resetWarnings } from './log.js';
 import { StoppedError, UserError } from './errors.js';
 import type { IntercomClient } from './intercom/client.js';
-import { describeReader, expand, pageSize, readAll, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
+import { describeReader, expand, pageSize, readAll, readCensus, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
+import { ListCensus } from './deletions.js';
+import { IdSketch } from './util/id-sketch.js';
 import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable, type Template } from './flatten/template.js';
 import type { ColumnRules } from './flatten/rules.js';
@@ -56,20 +58,24 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const rules = (strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict, history: cfg.history });
   // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
   const history = cfg.history ? { seenAt: Math.floor(started / 1000) } : undefined;
-  let template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, rules: rules(!cfg.customAttributeColumns), history });
+  const flagDeletes = cfg.deletes === 'flag';
+  let template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, rules: rules(!cfg.customAttributeColumns), history, flagDeletes });
   let custom: CustomColumns | undefined;
   if (cfg.customAttributeColumns) {
     custom = await customColumns(ctx, template, previousCustomColumns(state));
-    template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, extraColumns: columnSpecs(template, custom), rules: rules(true), history });
+    template = loadTemplate(cfg.template, undefined, { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, extraColumns: columnSpecs(template, custom), rules: rules(true), history, flagDeletes });
     for (const [table, cols] of Object.entries(custom)) log.info(`Custom attribute columns of ${table}: ${cols.length ? cols.map((c) => `${c.column} (${c.key}${c.date ? ', date' : ''})`).join(', ') : 'none'}.`);
   }
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
   const writers = await TableWriters.open(opts.outTablesDir, specs, { sliceBytes: opts.sliceBytes });
   const progress = new Progress(client, opts.progressIntervalMs ?? 5_000);
   const referred = new Set(template.tables.flatMap((t) => (t.node.refers_to ? [t.node.refers_to.list] : [])));
-  const run = new Run(cfg, ctx, writers, template.unread, referred);
+  // Under parameters.deletes "flag", a list read whole every run keeps its ids too: one gone since is flagged.
+  const tracked = new Set([...referred, ...(flagDeletes && cfg.incremental ? template.roots.flatMap(listsOf).filter((l) => !readers[l].search) : [])]);
   const prev = previousSync(cfg, state);
+  const run = new Run(cfg, ctx, writers, template.unread, tracked, prev);
   if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
+  if (flagDeletes && !cfg.incremental) log.info('parameters.deletes "flag" marks deleted records in incremental runs; this full load replaces every table, so they are simply absent (is_deleted is false in every row).');
   // After the columns changed, the tables must be replaced: a read split over runs would be merged instead.
   const columnsChanged = cfg.incremental && changedColumnOptions(cfg, state).length > 0;
   if (columnsChanged && cfg.history) log.info('The columns changed since the last run: the history tables start again (their old versions would keep what the new columns leave out or hash).');
@@ -111,7 +117,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       return (outcome.maxUpdatedAt ?? 0) > (outcome.minUpdatedAt ?? Infinity);
     };
     try {
-      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && (Date.now() >= deadline || full()), listProgress);
+      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && (Date.now() >= deadline || full()), listProgress, () => Date.now() >= deadline);
     } catch (e) {
       client.halt(e instanceof Error ? e : new Error(String(e)));
       throw e;
@@ -159,7 +165,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     throw e;
   }
   async function findGone(): Promise<void> {
-    for (const list of referred) {
+    for (const list of tracked) {
       const before = prev?.known?.[list];
       const now = run.current.get(list);
       if (!before || !now) continue;
@@ -188,6 +194,10 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
         }
       }
       goneOf.set(list, deleted);
+      // Whatever went since the last run is known: a table read whole may keep storage's flagged rows.
+      const outcome = outcomes.get(list);
+      if (outcome) outcome.deletionsKnown = true;
+      if (flagDeletes) await run.flag(template.roots.filter((r) => listsOf(r).includes(list)), deleted.map((id) => ({ id, tag: 0, at: nowSec() })));
     }
   }
   await writers.close((spec) => {
@@ -196,6 +206,17 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     // A history table only gains versions, but after the columns left out or hashed changed, its old versions
     // would keep what the rules now hide: it starts again.
     let load: Load = table.versions ? (columnsChanged ? { mode: 'replace' } : { mode: 'merge' }) : run.replaced.has(spec.name) ? { mode: 'replace' } : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+    // A top-level table read whole keeps the rows flagged by earlier runs: merged, where every record gone since
+    // the last run is known (and flagged now); its own rows of records deleted or moved to another table go.
+    if (flagDeletes && cfg.incremental && !columnsChanged && load.mode === 'replace' && template.roots.includes(table) && prev) {
+      const read = outcomesOf(table);
+      if (read.length > 0 && read.every((o) => o.deletionsKnown)) {
+        const values = [...new Set(read.flatMap((o) => [...(o.deleted ?? []), ...(o.moved ?? [])]))].sort();
+        load = values.length > 0 ? { mode: 'merge', deleteBy: { column: table.rootKey, values } } : { mode: 'merge' };
+      } else {
+        log.info(`${spec.name} is replaced without the rows flagged by earlier runs: this run could not tell every record deleted since the last one.`);
+      }
+    }
     // Rows naming a tag or company deleted since the last run go, though the record they hang under did not change.
     const refers = table.node.refers_to;
     const gone = refers ? goneOf.get(refers.list) : undefined;
@@ -216,11 +237,24 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   if ([...outcomes.values()].some((o) => !o.complete && (!o.capped || Date.now() >= deadline))) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
   const sync: SyncState = { version: 1, template: cfg.template, columns: columnOptions(cfg), lists: {} };
   for (const [list, o] of outcomes) {
-    if (readers[list].search) sync.lists[list] = nextListState(prev?.lists[list], o, nowSec());
+    if (!readers[list].search) continue;
+    const next = nextListState(prev?.lists[list], o, nowSec());
+    if (o.sketch) Object.assign(next, { sketch: o.sketch.text, sketch_at: o.sketch.at });
+    if (o.readWhole) next.read_whole = true;
+    sync.lists[list] = next;
   }
-  for (const list of referred) {
+  for (const list of tracked) {
     // A distrusted answer does not become the reference, so the next run compares with the last good one.
-    const ids = mergedDistrusted.has(list) ? prev?.known?.[list] : (run.current.get(list) ?? prev?.known?.[list]);
+    let ids = mergedDistrusted.has(list) ? prev?.known?.[list] : (run.current.get(list) ?? prev?.known?.[list]);
+    // A row written this run may name one deleted after the row's record was read (so missing from this run's
+    // list, and never gone from the next run's view of it): kept as known, the next run asks for it, and removes
+    // the rows naming it if it is gone.
+    const named = run.referenced.get(list);
+    if (ids && named) {
+      const have = new Set(ids);
+      const extra = [...named].filter((id) => id !== '' && !have.has(id));
+      if (extra.length > 0) ids = [...ids, ...extra].sort();
+    }
     if (ids) (sync.known ??= {})[list] = ids;
   }
 
@@ -232,6 +266,13 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const result = { rows, requests: client.stats.requests, saved, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000, stoppedEarly, sync, customColumns: custom };
   logSummary(result, client, template.tables);
   return result;
+}
+
+/** A deleted record to flag: its id, its top-level table (1 + index among the list's; 0: each), and when it went. */
+interface Flag {
+  id: string;
+  tag: number;
+  at: number;
 }
 
 /** Where a read's tables are replaced, its ids are not needed: none are kept. */
@@ -315,18 +356,27 @@ class Run {
     private readonly unread: Template['unread'] = [],
     /** Lists that tables refer to (their `refers_to`): their ids are kept after a complete read. */
     private readonly referred: ReadonlySet<string> = new Set(),
+    /** The last run's sync state, where this run may build on it. */
+    private readonly previous?: SyncState,
   ) {}
 
   /** The ids each referred list has now (after a complete read this run). */
   readonly current = new Map<string, string[]>();
+  /** The ids of each referred list that rows written this run name. */
+  readonly referenced = new Map<string, Set<string>>();
 
   /**
    * Reads one list to the end, or until `stop()` says the time is up; true when it reached the end.
    * A full read that reached the end is followed by a catch-up (see catchUp) for records that moved meanwhile.
    */
-  async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean, progress: ListProgress): Promise<boolean> {
+  async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean, progress: ListProgress, outOfTime: () => boolean = () => false): Promise<boolean> {
     const reader = readers[listName];
     const plan = outcome.plan;
+    const flags: Flag[] = [];
+    // Where the API keeps no list of deletions, every id the list has is noted (see src/deletions.ts): a full
+    // read notes what it writes; a read of changes takes a census besides.
+    const feed = reader.deleted && versionAtLeast(this.cfg.apiVersion, reader.deleted.from_version);
+    const census = reader.census && this.cfg.incremental && (plan.mode === 'full' ? !plan.resumed : !feed) ? new ListCensus(this.previous?.lists[listName]) : undefined;
     const check = recordCheck(roots, (r) => this.expanderOf(r));
     // Each record read, tagged with the table it went to (1 + its index in roots; 0: none of them).
     const written = new IdSet();
@@ -340,7 +390,9 @@ class Run {
     const writeOnce = async (item: Json) => {
       // A record can come twice while pages shift (and again in the catch-up): the first read is written.
       // The table is the one a members pass puts the record's memberships under (users or leads, or none).
-      if (!written.add(String(item[reader.id]), roots.findIndex((r) => matches(r, item)) + 1)) return;
+      const tag = roots.findIndex((r) => matches(r, item)) + 1;
+      if (!written.add(String(item[reader.id]), tag)) return;
+      census?.note(String(item[reader.id]), tag, item[reader.census!.created]);
       progress.count();
       await this.writeRecord(roots, item, outcome, listName);
     };
@@ -356,9 +408,21 @@ class Run {
     const collect = this.referred.has(listName);
     // Records deleted since the last run: their rows go, as a full run would leave them.
     // Down to where the last read of deletions began (its mark may be later, after a long run).
-    if (plan.mode === 'changes') await this.readDeleted(listName, Math.min(plan.since, plan.deletedThrough ?? plan.since), outcome);
+    // A full read under parameters.deletes "flag" reads them too: it flags them, and keeps the flagged rows.
+    if (plan.mode === 'changes' || (this.cfg.deletes === 'flag' && plan.deletedThrough !== undefined && !plan.resumed)) {
+      const since = plan.mode === 'changes' ? Math.min(plan.since, plan.deletedThrough ?? plan.since) : plan.deletedThrough!;
+      if (await this.readDeleted(listName, since, outcome, flags, roots)) outcome.deletionsKnown = true;
+    }
+    const pass = census && plan.mode === 'changes' ? this.takeCensus(listName, roots, census, outOfTime) : Promise.resolve(true);
+    // A failed read halts the client, and with it the census; its own failure then follows and is not the cause.
+    pass.catch(() => undefined);
     // The catch-up is not cut by the time budget: it is what makes the read whole.
     const ended = await this.forEach(pagesThenCatchUp(), () => paged === undefined && mayStop(), writeOnce);
+    const counted = await pass;
+    // A census is whole on its own; a full read is its own census only when it read to the end.
+    if (census && counted && (plan.mode === 'changes' || ended)) await this.settleCensus(listName, census, outcome, flags);
+    // A record read this run exists, or was deleted after its read: the next run's deletions list it again.
+    await this.flag(roots, flags.filter((f) => !written.has(f.id)));
     if (collect && ended) this.current.set(listName, [...written].sort());
     if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
     await this.completeFromOtherSide(roots);
@@ -376,29 +440,117 @@ class Run {
    * last run to see), from the list's deleted list where the API version serves one: their ids join the ids
    * whose rows the manifests delete, and no row is written for them.
    */
-  private async readDeleted(listName: string, since: number, outcome: Outcome): Promise<void> {
+  private async readDeleted(listName: string, since: number, outcome: Outcome, flags: Flag[], roots: CompiledTable[]): Promise<boolean> {
     const deleted = readers[listName].deleted;
-    if (!deleted) return;
+    if (!deleted) return false;
     outcome.deletedFrom = Math.floor(Date.now() / 1000);
     if (!versionAtLeast(this.cfg.apiVersion, deleted.from_version)) {
-      log.info(`${listName} deleted in Intercom leave storage at the next full read (parameters.full_refresh_days): API ${this.cfg.apiVersion} has no list of them; parameters.api_version "${deleted.from_version}" or later removes them every run.`);
-      return;
+      if (!readers[listName].census) log.info(`${listName} deleted in Intercom leave storage at the next full read (parameters.full_refresh_days): API ${this.cfg.apiVersion} has no list of them; parameters.api_version "${deleted.from_version}" or later removes them every run.`);
+      return false;
     }
     let n = 0;
     const id = readers[listName].id;
+    // Asked for newest deletion first, the list ends where it reaches older ones than the read's start; but only
+    // once a page's worth of them came in falling order. An answer in any other order is read to its end.
+    let previousAt = Infinity;
+    let falling = true;
+    let older = 0;
     for await (const item of readAll(this.ctx, deleted.reader)) {
       const at = Number(item[deleted.at]);
       if (!Number.isFinite(at) || at <= 0) {
         log.warn(`${describeReader(deleted.reader)} listed ${listName} ${String(item[id])} without a ${deleted.at}; the deletions listed after it wait for the next full read.`);
         break;
       }
-      // Newest deletion first: the first older than the read's start ends it.
-      if (at < since) break;
+      if (at > previousAt) falling = false;
+      previousAt = at;
+      if (at < since) {
+        if (falling && ++older >= pageSize(deleted.reader)) break;
+        continue;
+      }
       // Apart from the records written: the cap on records merged per run counts those, not deletions.
-      outcome.deleted?.add(String(item[id]));
+      if (outcome.deleted?.add(String(item[id]))) flags.push({ id: String(item[id]), tag: roots.length === 1 ? 1 : 0, at });
       n++;
     }
-    log.info(`${listName}: ${fmt(n)} deleted since ${new Date(since * 1000).toISOString()} (${describeReader(deleted.reader)}); their rows are removed.`);
+    log.info(`${listName}: ${fmt(n)} deleted since ${new Date(since * 1000).toISOString()} (${describeReader(deleted.reader)}); ${this.fate}.`);
+    return true;
+  }
+
+  /** What happens to the rows of deleted records, as log lines say it. */
+  private get fate(): string {
+    return this.cfg.deletes === 'flag' ? 'their rows are flagged (is_deleted), their child rows removed' : 'their rows are removed';
+  }
+
+  /**
+   * The census of a list (every record, searched in parallel ranges of creation time), noted for the comparison
+   * with the last run's sketch; false when the time budget cut it (then it proves nothing).
+   */
+  private async takeCensus(listName: string, roots: CompiledTable[], census: ListCensus, outOfTime: () => boolean): Promise<boolean> {
+    const reader = readers[listName];
+    for await (const item of readCensus(this.ctx, listName)) {
+      if (outOfTime()) return false;
+      census.note(String(item[reader.id]), roots.findIndex((r) => matches(r, item)) + 1, item[reader.census!.created]);
+    }
+    return true;
+  }
+
+  /**
+   * A whole census: its sketch is kept for the next run, and the ids the last run's sketch has but this run did
+   * not see are asked for one by one (search may not have indexed a record yet): each that is gone (404) was
+   * deleted, or merged into another contact, since the last run.
+   */
+  private async settleCensus(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[]): Promise<void> {
+    const reader = readers[listName];
+    const now = Math.floor(Date.now() / 1000);
+    const sketch = census.sketch();
+    if (sketch) outcome.sketch = { text: sketch, at: now };
+    else log.info(`${listName}: id ${census.unsketchable} is longer than the state's sketch holds, so records deleted in Intercom leave storage at the next full read (parameters.full_refresh_days).`);
+    // A full read replaces its tables, so deletions matter to it only where it keeps flagged rows.
+    if (!census.comparable || (outcome.plan.mode === 'full' && this.cfg.deletes !== 'flag')) return;
+    const gone = census.gone();
+    if (!gone) {
+      if (sketch) {
+        outcome.readWhole = true;
+        log.info(`${listName}: more records were deleted or merged since the last run than its state can tell apart (about ${fmt(IdSketch.maxDifference(IdSketch.cellsFor(census.seen.size)))} at this size); the next run reads all of them and replaces the tables.`);
+      }
+      return;
+    }
+    outcome.moved = census.moved();
+    const confirm = reader.confirm_gone!;
+    let n = 0;
+    await this.forEach(
+      (async function* () {
+        yield* gone;
+      })(),
+      () => false,
+      async ({ id, tag }) => {
+        try {
+          await expand(this.ctx, confirm, { [reader.id]: id });
+          log.info(`${listName} ${id} is missing from the census (${describeReader(listName).replace(/^GET \S+/, `POST ${reader.search!.path}`)}) but still exists; its rows stay.`);
+        } catch (e) {
+          if (!vanished(confirm, e)) throw e;
+          outcome.deleted?.add(id);
+          flags.push({ id, tag, at: now });
+          n++;
+        }
+      },
+    );
+    outcome.deletionsKnown = true;
+    log.info(`${listName}: ${fmt(n)} deleted or merged since the last run (the ids of all ${fmt(census.seen.size)}, compared with the last run's); ${this.fate}.`);
+  }
+
+  /**
+   * parameters.deletes "flag": the rows that mark deleted records in their top-level tables (tag: the table, 1 +
+   * its index; 0: every one of them) and the final versions in their history tables.
+   */
+  async flag(roots: CompiledTable[], flags: Flag[]): Promise<void> {
+    if (this.cfg.deletes !== 'flag' || !this.cfg.incremental) return;
+    for (const f of flags) {
+      for (const root of f.tag === 0 ? roots : [roots[f.tag - 1]]) {
+        if (!root?.flagged) continue;
+        await this.writers.get(root.name).write(root.flagged(f.id, f.at));
+        if (root.history?.flagged) await this.writers.get(root.history.name).write(root.history.flagged(f.id, f.at));
+      }
+    }
   }
 
   /**
@@ -556,7 +708,7 @@ class Run {
    * Each record in flight holds a few detail requests open: twice the request limit keeps the pacer fed. The
    * first failure ends the run, so the requests still in flight for other records are halted at once.
    */
-  private forEach(items: AsyncIterable<Json>, stop: () => boolean, fn: (item: Json) => Promise<void>): Promise<boolean> {
+  private forEach<T = Json>(items: AsyncIterable<T>, stop: () => boolean, fn: (item: T) => Promise<void>): Promise<boolean> {
     const halt = (e: unknown) => this.ctx.client.halt(e instanceof Error ? e : new Error(String(e)));
     return forEachConcurrent(items, this.cfg.maxConcurrency * 2, stop, fn, halt);
   }
@@ -610,7 +762,14 @@ class Run {
   }
 
   private async emit(table: CompiledTable, obj: Json, scope: Scope): Promise<void> {
-    await this.writers.get(table.name).write(table.row(obj, scope));
+    const row = table.row(obj, scope);
+    const refers = table.node.refers_to;
+    if (refers) {
+      const named = this.referenced.get(refers.list) ?? new Set<string>();
+      named.add(row[table.columns.indexOf(refers.column)]);
+      this.referenced.set(refers.list, named);
+    }
+    await this.writers.get(table.name).write(row);
     const childScope: Scope = { parent: obj, root: scope.root ?? obj };
     await Promise.all(table.children.map((child) => this.emitChildren(child, obj, table, childScope)));
   }

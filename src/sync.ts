@@ -42,6 +42,14 @@ export interface ListState {
   resume_at?: number;
   /** Deletions up to this time (UNIX seconds) have been read: the next read of them goes down to here. */
   deleted_through?: number;
+  /**
+   * A sketch of every id the list had when `sketch_at` (UNIX seconds) this run ended (src/util/id-sketch.ts):
+   * the next run subtracts its own to learn which records were deleted since, in a few hundred KB at most.
+   */
+  sketch?: string;
+  sketch_at?: number;
+  /** More records went than the sketch can tell apart: the next run reads the list whole. */
+  read_whole?: boolean;
 }
 
 export interface SyncState {
@@ -66,6 +74,8 @@ export interface ColumnOptions {
   hash_columns?: string[];
   /** Tells one salt from another without holding it: the salt's HMAC of a fixed label ('' without a salt). */
   hash_salt_check?: string;
+  /** "flag" adds is_deleted and deleted_at to the top-level tables. */
+  deletes?: 'remove' | 'flag';
 }
 
 export function columnOptions(cfg: RunConfig): ColumnOptions {
@@ -76,6 +86,7 @@ export function columnOptions(cfg: RunConfig): ColumnOptions {
     exclude_columns: [...cfg.excludeColumns].sort(),
     hash_columns: [...cfg.hashColumns].sort(),
     hash_salt_check: cfg.hashSalt ? hasher(cfg.hashSalt)('intercom-extractor: which #hash_salt') : '',
+    deletes: cfg.deletes,
   };
 }
 
@@ -83,7 +94,7 @@ export function columnOptions(cfg: RunConfig): ColumnOptions {
 export function changedColumnOptions(cfg: RunConfig, state: State): string[] {
   const sync = state.sync as SyncState | undefined;
   if (typeof sync !== 'object' || sync === null || typeof sync.lists !== 'object') return [];
-  const was: ColumnOptions = { raw_payload: false, custom_attribute_columns: false, exclude_tables: [], exclude_columns: [], hash_columns: [], hash_salt_check: '', ...(sync.columns ?? {}) };
+  const was: ColumnOptions = { raw_payload: false, custom_attribute_columns: false, exclude_tables: [], exclude_columns: [], hash_columns: [], hash_salt_check: '', deletes: 'remove', ...(sync.columns ?? {}) };
   const now = columnOptions(cfg);
   return (Object.keys(now) as Array<keyof ColumnOptions>).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k])).map((k) => (k === 'hash_salt_check' ? '#hash_salt' : k));
 }
@@ -93,7 +104,7 @@ export type Ids = Iterable<string> & { readonly size: number; add(id: string): u
 
 export type Plan =
   /** `why` explains a full read of a list that could have read changes only; absent when there was no choice. */
-  | { list: string; mode: 'full'; resumed: boolean; startingAfter?: string; startedAt: number; why?: string }
+  | { list: string; mode: 'full'; resumed: boolean; startingAfter?: string; startedAt: number; why?: string; deletedThrough?: number }
   | { list: string; mode: 'changes'; since: number; mark: number; deletedThrough?: number };
 
 export interface Outcome {
@@ -107,6 +118,14 @@ export interface Outcome {
   deleted?: Ids;
   /** When this run began reading deletions (UNIX seconds). */
   deletedFrom?: number;
+  /** Records now under another top-level table than the last run left them (their old row goes). */
+  moved?: string[];
+  /** Every deletion since the last run is in `deleted`: a full read may then keep storage's flagged rows. */
+  deletionsKnown?: boolean;
+  /** The sketch of the list's ids for the next run (src/deletions.ts), and when it was made. */
+  sketch?: { text: string; at: number };
+  /** More went than the sketch tells apart: the next run reads the list whole. */
+  readWhole?: boolean;
   maxUpdatedAt?: number;
   minUpdatedAt?: number;
   /** Stopped at MAX_MERGED_RECORDS (not by the time budget). */
@@ -155,14 +174,16 @@ export function previousSync(cfg: RunConfig, state: State): SyncState | undefine
 
 export function planList(list: string, searchable: boolean, cfg: RunConfig, prev: SyncState | undefined, nowSec: number): Plan {
   const s = prev?.lists[list] ?? {};
-  const fresh = (why?: string): Plan => ({ list, mode: 'full', resumed: false, startedAt: nowSec, why });
+  // A full read under parameters.deletes "flag" also reads the deletions since the last run: it flags them.
+  const deletedThrough = s.deleted_through !== undefined ? { deletedThrough: s.deleted_through } : {};
+  const fresh = (why?: string): Plan => ({ list, mode: 'full', resumed: false, startedAt: nowSec, why, ...deletedThrough });
   if (!cfg.incremental || !searchable) return fresh();
   if (s.backfill) return { list, mode: 'full', resumed: true, startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read' };
   if (s.mark === undefined) return fresh('no mark yet');
+  if (s.read_whole) return fresh('more records were deleted since the last run than its state can tell apart');
   if (cfg.fullRefreshDays > 0 && (s.full_at === undefined || nowSec - s.full_at > cfg.fullRefreshDays * DAY)) {
     return fresh(`the last full read is older than ${cfg.fullRefreshDays} days (parameters.full_refresh_days)`);
   }
-  const deletedThrough = s.deleted_through !== undefined ? { deletedThrough: s.deleted_through } : {};
   if (s.resume_at !== undefined) return { list, mode: 'changes', since: s.resume_at, mark: s.mark, ...deletedThrough };
   return { list, mode: 'changes', since: s.mark - OVERLAP_SECONDS, mark: s.mark, ...deletedThrough };
 }

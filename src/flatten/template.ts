@@ -36,6 +36,12 @@ export interface CompiledTable {
   history?: CompiledTable;
   /** This is a `<table>_history` table: rows accumulate, never replaced or deleted. */
   versions?: boolean;
+  /**
+   * With parameters.deletes "flag" (top-level tables and their history): the row that marks a deleted record,
+   * its key and the flags, every other column empty (Intercom no longer serves its values); in a history table,
+   * the final version, stamped with the deletion time.
+   */
+  flagged?: (id: string, at: number) => string[];
 }
 
 export interface Template {
@@ -59,7 +65,11 @@ export interface TemplateOptions {
   rules?: ColumnRules;
   /** parameters.history: the run's time (UNIX seconds), written as each version's `_seen_at`. */
   history?: { seenAt: number };
+  /** parameters.deletes "flag": every top-level table gains is_deleted and deleted_at. */
+  flagDeletes?: boolean;
 }
+
+export const FLAG_COLUMNS = ['is_deleted', 'deleted_at'] as const;
 
 export const RAW_COLUMN = 'data';
 
@@ -77,6 +87,7 @@ export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: Templat
   };
   const all: CompiledTable[] = [];
   const roots = ruled.nodes.map((n) => compile(n, undefined, all, options.skip ?? new Set(), hashing));
+  if (options.flagDeletes) roots.forEach(withFlags);
   if (options.history) {
     for (const root of roots) {
       root.history = historyOf(root, options.history.seenAt);
@@ -190,7 +201,38 @@ function historyOf(root: CompiledTable, seenAt: number): CompiledTable | undefin
     children: [],
   };
   const seen = String(seenAt);
-  return { ...root, node, name, columns: [...root.columns, '_valid_from', '_seen_at'], row: (obj, scope) => { const r = root.row(obj, scope); return [...r, r[at], seen]; }, children: [], history: undefined, versions: true };
+  const flagged = root.flagged && ((id: string, deletedAt: number) => {
+    const r = root.flagged!(id, deletedAt);
+    r[at] = String(deletedAt);
+    return [...r, r[at], seen];
+  });
+  return { ...root, node, name, columns: [...root.columns, '_valid_from', '_seen_at'], row: (obj, scope) => { const r = root.row(obj, scope); return [...r, r[at], seen]; }, children: [], history: undefined, versions: true, flagged };
+}
+
+/**
+ * parameters.deletes "flag" (Fivetran's soft deletes): a top-level table gains is_deleted and deleted_at, false
+ * and empty for every record read; a deleted record's row keeps its key and says when it went.
+ */
+function withFlags(root: CompiledTable): void {
+  for (const c of FLAG_COLUMNS) if (Object.hasOwn(root.node.columns, c)) throw new AppError(`Template table ${root.name} already has a column ${c}, which parameters.deletes "flag" adds.`);
+  const live = root.row;
+  const key = root.columns.indexOf(root.rootKey);
+  const width = root.columns.length;
+  root.node = {
+    ...root.node,
+    columns: {
+      ...root.node.columns,
+      is_deleted: { type: 'boolean', description: 'true: the record was deleted in Intercom (or merged into another contact), and this row keeps only its key; false: it exists.' },
+      deleted_at: { type: 'integer', description: 'When the record was deleted (UNIX seconds): Intercom\'s time where it says, otherwise when the run noticed; empty while it exists.' },
+    },
+  };
+  root.columns = [...root.columns, ...FLAG_COLUMNS];
+  root.row = (obj, scope) => [...live(obj, scope), 'false', ''];
+  root.flagged = (id, at) => {
+    const r = new Array<string>(width).fill('');
+    r[key] = id;
+    return [...r, 'true', String(at)];
+  };
 }
 
 function describer(node: TableNode): (obj: Json, scope: Scope) => string {

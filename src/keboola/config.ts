@@ -44,6 +44,8 @@ export interface RunConfig {
   hashSalt: string | undefined;
   /** Every top-level table with versions also writes `<table>_history`. */
   history: boolean;
+  /** What an incremental run does with deleted records: their rows go, or their top-level rows stay flagged. */
+  deletes: 'remove' | 'flag';
   /** Warnings about the configuration that do not stop the run (a misspelled parameter). */
   warnings: string[];
 }
@@ -159,6 +161,8 @@ function parseKnown(raw: unknown, dataDir: string): Omit<RunConfig, 'warnings'> 
 
   const history = params.history ?? false;
   if (typeof history !== 'boolean') throw new UserError('parameters.history must be true or false: fix it or remove it.');
+  const deletes = params.deletes ?? 'remove';
+  if (deletes !== 'remove' && deletes !== 'flag') throw new UserError(`parameters.deletes "${String(deletes)}" is unknown: use "remove" (deleted records leave storage) or "flag" (their rows stay, with is_deleted true).`);
   const excludeTables = nameList(params.exclude_tables, 'exclude_tables', /^[a-z][a-z0-9_]*$/, 'table names such as "notes"');
   const excludeColumns = nameList(params.exclude_columns, 'exclude_columns', COLUMN_NAME, 'names such as "users.phone" (table.column)');
   const hashColumns = nameList(params.hash_columns, 'hash_columns', COLUMN_NAME, 'names such as "users.email" (table.column)');
@@ -171,7 +175,7 @@ function parseKnown(raw: unknown, dataDir: string): Omit<RunConfig, 'warnings'> 
   }
   for (const c of hashColumns) if (excludeColumns.includes(c)) throw new UserError(`parameters.hash_columns and parameters.exclude_columns both name ${c}: keep it in one of them.`);
 
-  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, excludeTables: new Set(excludeTables), excludeColumns: new Set(excludeColumns), hashColumns: new Set(hashColumns), hashSalt, history };
+  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, excludeTables: new Set(excludeTables), excludeColumns: new Set(excludeColumns), hashColumns: new Set(hashColumns), hashSalt, history, deletes };
 }
 
 const COLUMN_NAME = /^[a-z][a-z0-9_]*\.[A-Za-z0-9_]+$/;

@@ -6,6 +6,7 @@
  */
 import { cursor, nextUrl, pageNumbers, scroll, searchCursor, shape, single, type Item, type ListShape, type Resume, type ScrollOptions } from '../intercom/paginate.js';
 import { HttpError, type IntercomClient } from '../intercom/client.js';
+import { searchByCreation } from '../intercom/partitioned.js';
 
 export type Json = Item;
 /** The template's own checks of a record (primary-key columns, child lists it reads): see CompiledTable.check. */
@@ -48,6 +49,12 @@ export interface Reader {
    * are removed, since the list may leave out records that still exist (companies with no users).
    */
   confirm_gone?: string;
+  /**
+   * Every record can be found by its search split on this creation field (a census, which needs `search`): how
+   * an incremental run learns which records were deleted, where the API keeps no list of them (src/deletions.ts).
+   * Each id the census misses is asked for (`confirm_gone`) before its rows go.
+   */
+  census?: { created: string };
   /** A 404 means the parent record was deleted while the run read it: left out with a warning. */
   on_404?: 'vanished';
   /** What its requests are counted under in the run's summary (per-record detail requests). */
@@ -59,15 +66,17 @@ const DAY = 86_400;
 export const readers: Record<string, Reader> = {
   // Lists: the top-level collections a template reads once per run.
   // Contacts search compares dates by whole day in the workspace's timezone (`>` t starts the next day): two days of slack cover any timezone.
-  contacts: { path: '/contacts', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', search: { path: '/contacts/search', records: 'data', slack: 2 * DAY, sorted: true } },
+  // Deleted and merged contacts leave no trace but their absence: a census (which search, unlike GET /contacts, runs in parallel).
+  contacts: { path: '/contacts', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', search: { path: '/contacts/search', records: 'data', slack: 2 * DAY, sorted: true }, census: { created: 'created_at' }, confirm_gone: 'contact' },
   // Intercom leaves companies with no users out of its company lists: one gone from them may still exist.
   companies: { path: '/companies/scroll', paging: 'scroll', records: 'data', id: 'id', updated: 'updated_at', confirm_gone: 'company' },
   admins: { path: '/admins', paging: 'single', records: 'admins', id: 'id', nullable_items: true },
   teams: { path: '/teams', paging: 'single', records: 'teams', id: 'id' },
-  tags: { path: '/tags', paging: 'single', records: 'data', id: 'id' },
-  segments: { path: '/segments', query: { include_count: true }, paging: 'single', records: 'segments', id: 'id' },
+  // A tag or segment missing from its list is asked for before the rows naming it go: only a 404 is a deletion.
+  tags: { path: '/tags', paging: 'single', records: 'data', id: 'id', confirm_gone: 'tag' },
+  segments: { path: '/segments', query: { include_count: true }, paging: 'single', records: 'segments', id: 'id', confirm_gone: 'segment' },
   // Conversations search compares by the second; whether its `>` includes the value differs by account: one second of slack.
-  conversations: { path: '/conversations', query: { per_page: 150 }, paging: 'cursor', records: 'conversations', id: 'id', updated: 'updated_at', newest_first: true, deleted: { reader: 'deleted_conversations', at: 'deleted_at', from_version: '2.16' }, search: { path: '/conversations/search', records: 'conversations', slack: 1, sorted: true } },
+  conversations: { path: '/conversations', query: { per_page: 150 }, paging: 'cursor', records: 'conversations', id: 'id', updated: 'updated_at', newest_first: true, deleted: { reader: 'deleted_conversations', at: 'deleted_at', from_version: '2.16' }, search: { path: '/conversations/search', records: 'conversations', slack: 1, sorted: true }, census: { created: 'created_at' }, confirm_gone: 'conversation_exists' },
   // Tickets have no plain list, only search; its request schema documents no sort, so none is assumed.
   tickets: { path: '/tickets/search', paging: 'search', records: 'tickets', id: 'id', updated: 'updated_at', search: { path: '/tickets/search', records: 'tickets', slack: 1, sorted: false } },
   // API 2.16 and later; `order: desc` lists the latest deletion first (the spec's example: deleted_at falling).
@@ -87,6 +96,10 @@ export const readers: Record<string, Reader> = {
   // Search results carry no parts: only the detail does.
   ticket: { path: '/tickets/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'ticket details' },
   company: { path: '/companies/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
+  tag: { path: '/tags/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
+  segment: { path: '/segments/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
+  contact: { path: '/contacts/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
+  conversation_exists: { path: '/conversations/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
 
   // Details: a list that belongs to one parent record.
   contact_tags: { path: '/contacts/{id}/tags', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'tags beyond 10' },
@@ -209,6 +222,16 @@ export async function* readChanges(ctx: ReaderContext, name: string, since: numb
   const body = searchBody(r, since);
   const s = shape(r.search!.records, { id: r.id, ...(opts.check ? { item: opts.check } : {}) });
   for await (const item of searchCursor(ctx.client, r.search!.path, s, body, SEARCH_PAGE, opts.resume)) if (Number(item[r.updated!]) >= since) yield item;
+}
+
+/** Census ranges paged at once: 64 in flight at 300 ms latency is 213 requests a second, above Intercom's default limit of 167. */
+const CENSUS_RANGES = 64;
+
+/** Every record of a list with a census, once each, in no order: its search split by creation time, read in parallel. */
+export function readCensus(ctx: ReaderContext, name: string): AsyncIterable<Json> {
+  const r = readers[name];
+  if (!r.census || !r.search) throw new Error(`reader ${r.path} has no census`);
+  return searchByCreation(ctx.client, r.search.path, shape(r.search.records, { id: r.id }), { field: r.census.created, slack: r.search.slack, perPage: SEARCH_PAGE, concurrency: CENSUS_RANGES });
 }
 
 /** A detail reader's records for one parent record. */

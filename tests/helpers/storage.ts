@@ -66,3 +66,22 @@ export class Storage {
 export function rowsOf(run: RunResult, name: string): string[] {
   return run.table(name).rows.map((r) => JSON.stringify(r)).sort();
 }
+
+/**
+ * How storage differs from a fresh full run's tables: per table, the rows the full run has that storage lacks
+ * and the reverse. `ignore`: columns left out of the comparison; `only`: storage rows to compare (the others,
+ * such as flagged rows of deleted records, are checked apart).
+ */
+export function differences(storage: Storage, full: RunResult, tables: string[], opts: { ignore?: RegExp; only?: (row: Record<string, string>) => boolean } = {}) {
+  const strip = (rows: string[]) => (opts.ignore ? rows.map((j) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(j)).filter(([k]) => !opts.ignore!.test(k))))).sort() : rows);
+  return tables.map((table) => {
+    const got = strip(storage.rows(table).filter((j) => !opts.only || opts.only(JSON.parse(j))));
+    const want = strip(rowsOf(full, table));
+    const missing = want.filter((r) => !got.includes(r));
+    const extra = got.filter((r) => !want.includes(r));
+    return { table, missing: missing.length, extra: extra.length, firstMissing: missing[0], firstExtra: extra[0] };
+  });
+}
+
+/** No differences, in the form `differences` reports them. */
+export const same = (tables: string[]) => tables.map((table) => ({ table, missing: 0, extra: 0, firstMissing: undefined, firstExtra: undefined }));

@@ -18,6 +18,7 @@ export {
   deleteCompany,
   deleteContact,
   deleteConversation,
+  deleteSegment,
   deleteTag,
   EVENT_LIST_WINDOW,
   eventDescription,

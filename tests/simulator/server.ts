@@ -184,6 +184,8 @@ const ROUTES: Route[] = [
   route('GET', '/teams', (c) => ({ type: 'team.list', teams: c.ws.teams })),
   route('GET', '/tags', (c) => ({ type: 'list', data: c.ws.tags })),
   route('GET', '/segments', segments),
+  route('GET', '/tags/:id', (c) => found(c.ws.tags.find((t) => t.id === c.params.id), 'tag_not_found', 'Resource Not Found')),
+  route('GET', '/segments/:id', (c) => found(c.ws.segments.find((t) => t.id === c.params.id), 'not_found', 'Resource Not Found')),
   route('GET', '/data_attributes', dataAttributes),
   route('GET', '/companies', listCompanies),
   route('GET', '/companies/scroll', companiesScroll),
@@ -498,6 +500,12 @@ function companiesScroll(ctx: Ctx) {
 }
 
 // Companies --------------------------------------------------------------------------------------
+
+/** A record by id, or the 404 its endpoint answers for an unknown (or deleted) one. */
+function found<T>(record: T | undefined, code: string, message: string): T {
+  if (record === undefined) throw new ApiError(404, code, message);
+  return record;
+}
 
 function companyOf(ctx: Ctx): Company {
   const company = ctx.ws.companies.find((c) => c.id === ctx.params.id);

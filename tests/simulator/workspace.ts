@@ -2021,6 +2021,17 @@ export function deleteTag(ws: Workspace, id: string, at: number): DeletedRecord 
 }
 
 /**
+ * A segment deleted in Intercom's UI (the API has no DELETE for segments): it leaves GET /segments, GET
+ * /segments/{id} (404) and every contact's and company's segments, with no updated_at changing.
+ */
+export function deleteSegment(ws: Workspace, id: string): void {
+  const at = ws.segments.findIndex((s) => s.id === id);
+  if (at < 0) throw new Error(`no segment ${id}`);
+  ws.segments.splice(at, 1);
+  for (const links of [ws.contactSegments, ws.companySegments]) for (const [owner, ids] of links) if (ids.includes(id)) links.set(owner, ids.filter((x) => x !== id));
+}
+
+/**
  * DELETE /conversations/{id}[?retain_metrics=false]: the conversation and its parts leave GET /conversations,
  * conversation search and GET /conversations/{id} (404 not_found); GET /conversations/deleted (2.16) lists it with
  * deleted_at `at` and metrics_retained (true unless retainMetrics is false, as the endpoint's default).

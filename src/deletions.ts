@@ -1,0 +1,91 @@
+/**
+ * How an incremental run learns which records of a big list were deleted (or merged away) since the last run,
+ * where Intercom keeps no list of deletions (contacts; conversations before API 2.16).
+ *
+ * Every id the list has is noted once per run: a full read notes the records it writes; a read of changes
+ * also takes a census, a search of every record split by creation time (src/intercom/partitioned.ts). The
+ * state keeps only a sketch of those ids (src/util/id-sketch.ts), a few hundred KB at most whatever the
+ * list's size. The next run builds the same sketch of its own ids and subtracts: what is left decodes to the
+ * ids that went, as long as they are not more than the sketch can tell apart.
+ */
+import { IdSet } from './util/id-set.js';
+import { IdSketch, type TaggedId } from './util/id-sketch.js';
+
+/**
+ * Records created this long after the last sketch was made are left out of the comparison (they cannot be in
+ * it); the margin covers a clock of Intercom's ahead of ours. Records created inside it count as new ids in the
+ * difference, which decodes them and ignores them.
+ */
+export const SKETCH_MARGIN_SECONDS = 10 * 60;
+
+export interface StoredSketch {
+  sketch?: string;
+  sketch_at?: number;
+}
+
+export class ListCensus {
+  /** Every id noted this run, tagged with the top-level table its record goes to (1 + index; 0: none). */
+  readonly seen = new IdSet();
+  /** The ids noted that the last run's sketch may hold, in a sketch of its size. */
+  private readonly compared?: IdSketch;
+  private readonly previous?: IdSketch;
+  private readonly cutoff: number;
+  /** An id the sketch cannot hold (too long): this run makes no sketch, and finds no deletions. */
+  private unencodable?: string;
+
+  constructor(stored: StoredSketch | undefined) {
+    this.previous = IdSketch.parse(stored?.sketch);
+    this.cutoff = (stored?.sketch_at ?? 0) + SKETCH_MARGIN_SECONDS;
+    if (this.previous && stored?.sketch_at !== undefined) this.compared = new IdSketch(this.previous.cells);
+  }
+
+  /** Whether the last run left a sketch to compare with. */
+  get comparable(): boolean {
+    return this.compared !== undefined;
+  }
+
+  /** A record of the list, at most once per id (the first note wins: its tag is the table its rows went to). */
+  note(id: string, tag: number, createdAt: unknown): void {
+    if (!this.seen.add(id, tag)) return;
+    if (!IdSketch.encodable(id)) {
+      this.unencodable ??= id;
+      return;
+    }
+    const created = Number(createdAt);
+    // Without a creation time it may be an old record: compared (if it is new, it decodes as new).
+    if (this.compared && !(Number.isFinite(created) && created > this.cutoff)) this.compared.add(id, tag);
+  }
+
+  /**
+   * The ids the last run's sketch holds that this run did not note, with the table each was in; undefined when
+   * the difference is more than the sketch can tell apart (or there is nothing to compare with).
+   */
+  gone(): TaggedId[] | undefined {
+    return this.difference()?.removed.filter((r) => !this.seen.has(r.id));
+  }
+
+  /** Ids noted under another table than the last run's sketch has them (a lead that became a user). */
+  moved(): string[] {
+    return (this.difference()?.removed ?? []).filter((r) => this.seen.has(r.id)).map((r) => r.id);
+  }
+
+  private decoded?: { removed: TaggedId[] } | null;
+  private difference(): { removed: TaggedId[] } | undefined {
+    if (!this.compared || !this.previous || this.unencodable !== undefined) return undefined;
+    if (this.decoded === undefined) this.decoded = this.compared.minus(this.previous).decode() ?? null;
+    return this.decoded ?? undefined;
+  }
+
+  /** Why no sketch can be made of this list, if so. */
+  get unsketchable(): string | undefined {
+    return this.unencodable;
+  }
+
+  /** The sketch of every id noted, for the next run. */
+  sketch(): string | undefined {
+    if (this.unencodable !== undefined) return undefined;
+    const next = new IdSketch(IdSketch.cellsFor(this.seen.size));
+    for (const id of this.seen) next.add(id, this.seen.get(id) ?? 0);
+    return next.toString();
+  }
+}

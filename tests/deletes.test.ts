@@ -1,0 +1,298 @@
+/**
+ * Capturing deletes (parameters.deletes): records deleted in Intercom, and leads merged into users, leave
+ * storage after the next incremental run ("remove"), or stay as flagged rows ("flag"). Each run is loaded with
+ * the manifests' semantics and compared with a fresh full run.
+ */
+import { expect } from 'chai';
+import { deleteCompany, deleteContact, deleteConversation, deleteSegment, deleteTag, generateWorkspace, mergeContact, startSimulator, type Simulator, type Workspace } from './simulator/index.js';
+import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
+import { differences, same, Storage } from './helpers/storage.js';
+import { TEMPLATE_TABLES } from './contract.js';
+
+const TOKEN = 'deletes-token-0123456789abcdef';
+
+/** The tables of basic that hang under a contact, with the column naming it. */
+const CONTACT_ROWS: Array<[string, string]> = [
+  ['users', 'id'], ['users_tags', 'users_pk'], ['users_companies', 'users_pk'], ['users_segments', 'users_pk'], ['users_social_profiles', 'users_pk'],
+  ['notes', 'user_id'], ['events_summary', 'user_id'],
+  ['leads', 'id'], ['leads_tags', 'leads_pk'], ['leads_companies', 'leads_pk'], ['leads_segments', 'leads_pk'], ['leads_social_profiles', 'leads_pk'],
+];
+
+const values = (storage: Storage, table: string, col: string) => storage.rows(table).map((j) => JSON.parse(j)[col] as string);
+
+/** A user with tags, notes and companies, a lead with tags, and a lead to merge into another user: all different. */
+function victims(ws: Workspace) {
+  const has = (id: string, m: Map<string, unknown[]>) => (m.get(id) ?? []).length > 0;
+  const users = ws.contacts.filter((c) => c.role === 'user');
+  const leads = ws.contacts.filter((c) => c.role === 'lead');
+  const user = users.find((c) => has(c.id, ws.contactTags) && has(c.id, ws.notes) && has(c.id, ws.contactCompanies))!;
+  const lead = leads.find((c) => has(c.id, ws.contactTags))!;
+  const merged = leads.find((c) => c !== lead && has(c.id, ws.contactTags))!;
+  const into = users.find((c) => c !== user)!;
+  for (const c of [user, lead, merged, into]) expect(c, 'the workspace has the contacts the test needs').to.not.equal(undefined);
+  return { user, lead, merged, into };
+}
+
+describe('capturing deletes', function () {
+  this.timeout(240_000);
+  let ws: Workspace;
+  let sim: Simulator;
+  afterEach(() => sim?.close());
+
+  for (const version of ['2.14', '2.16']) {
+    it(`removes deleted and merged contacts with every row under them (basic, API ${version})`, async () => {
+      ws = generateWorkspace({ seed: 61, users: 90, leads: 40, conversations: 0 });
+      sim = await startSimulator({ workspace: ws, token: TOKEN });
+      const params = { template: 'basic', incremental: true, api_version: version };
+      const storage = new Storage();
+      const first = await runExtractor(config(sim.url, TOKEN, params));
+      expect(first.code, first.stderr).to.equal(0);
+      await storage.load(first);
+      const state1 = await first.state();
+      expect(state1.sync.lists.contacts.sketch, 'the full read leaves a sketch of the ids').to.be.a('string');
+      expect(JSON.stringify(state1).length, 'a small state').to.be.below(20_000);
+
+      const { user, lead, merged, into } = victims(ws);
+      const at = ws.now + 60;
+      deleteContact(ws, user.id, at);
+      deleteContact(ws, lead.id, at + 1);
+      mergeContact(ws, merged.id, into.id, at + 2);
+      ws.now = at + 3_600;
+      sim.resetStats();
+      const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
+      expect(second.code, second.stderr).to.equal(0);
+      expect(second.stderr).to.equal('');
+      expect(second.stdout).to.match(/contacts: 3 deleted or merged since the last run/);
+      // One check per id the census missed, and no more.
+      expect(sim.stats.byRoute['GET /contacts/:id'], 'a 404 confirms each deletion').to.equal(3);
+      await storage.load(second);
+      for (const [table, col] of CONTACT_ROWS) {
+        for (const c of [user, lead, merged]) expect(values(storage, table, col), `${table} holds no row of ${c.role} ${c.id}`).not.to.include(c.id);
+      }
+      // The user the lead was merged into changed (it gained the lead's tags): it was read again.
+      expect(values(storage, 'users_tags', 'users_pk').filter((id) => id === into.id).length).to.equal((ws.contactTags.get(into.id) ?? []).length);
+
+      const full = await runExtractor(config(sim.url, TOKEN, { template: 'basic', api_version: version }));
+      expect(full.code, full.stderr).to.equal(0);
+      expect(differences(storage, full, TEMPLATE_TABLES.basic)).to.deep.equal(same(TEMPLATE_TABLES.basic));
+
+      // A run with nothing deleted checks nothing and removes nothing.
+      sim.resetStats();
+      const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());
+      expect(third.code, third.stderr).to.equal(0);
+      expect(third.stdout).to.match(/contacts: 0 deleted or merged since the last run/);
+      expect(sim.stats.byRoute['GET /contacts/:id'] ?? 0).to.equal(0);
+    });
+  }
+
+  it('more deletions than the sketch tells apart: the next run reads the contacts whole and replaces the tables', async () => {
+    ws = generateWorkspace({ seed: 62, users: 460, leads: 40, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = { template: 'basic', incremental: true, skip_contact_details: ['notes', 'events_summary', 'segments'] };
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    // 420 of 500: more than a sketch of this size (384 cells) can peel.
+    const doomed = ws.contacts.filter((c) => c.role === 'user').slice(0, 420);
+    doomed.forEach((c, i) => deleteContact(ws, c.id, ws.now + 10 + i));
+    ws.now += 3_600;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stderr).to.equal('');
+    expect(second.stdout).to.match(/more records were deleted or merged since the last run than its state can tell apart/);
+    const state2 = await second.state();
+    expect(state2.sync.lists.contacts.read_whole).to.equal(true);
+    const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state2);
+    expect(third.code, third.stderr).to.equal(0);
+    expect(third.stdout).to.match(/more records were deleted since the last run than its state can tell apart/);
+    expect((await third.manifest('users')).incremental, 'read whole, replaced').to.equal(false);
+    expect(third.table('users').rows.map((r) => r.id)).not.to.include.members(doomed.map((c) => c.id));
+    expect((await third.state()).sync.lists.contacts.read_whole).to.equal(undefined);
+  });
+
+  it('flag: deleted contacts, tags and companies keep a flagged row, through later runs and a full refresh; their child rows go', async () => {
+    ws = generateWorkspace({ seed: 63, users: 90, leads: 40, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = { template: 'basic', incremental: true, deletes: 'flag', history: true };
+    const roots = ['users', 'leads', 'companies', 'admins', 'tags', 'segments'];
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    for (const t of roots) {
+      expect(first.table(t).header.slice(-2), `${t} has the flags even when nothing is deleted`).to.deep.equal(['is_deleted', 'deleted_at']);
+      expect(new Set(first.table(t).rows.map((r) => `${r.is_deleted}/${r.deleted_at}`))).to.deep.equal(new Set(['false/']));
+    }
+    expect(first.table('users_tags').header, 'child tables have no flags').not.to.include('is_deleted');
+    await storage.load(first);
+
+    const { user, lead, merged, into } = victims(ws);
+    const used = (id: string) => [...ws.contactTags.values()].some((t) => t.includes(id));
+    const tag = ws.tags.find((t) => used(t.id))!;
+    const company = ws.companies.find((c) => [...ws.contactCompanies.values()].some((ids) => ids.includes(c.id)))!;
+    const at = ws.now + 60;
+    deleteContact(ws, user.id, at);
+    deleteContact(ws, lead.id, at + 1);
+    mergeContact(ws, merged.id, into.id, at + 2);
+    deleteTag(ws, tag.id, at + 3);
+    deleteCompany(ws, company.id, at + 4);
+    ws.now = at + 3_600;
+    const before = Math.floor(Date.now() / 1000);
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stderr).to.equal('');
+    for (const t of roots) expect((await second.manifest(t)).incremental, `${t} keeps earlier flagged rows: merged`).to.equal(true);
+    await storage.load(second);
+
+    const flagged = new Map([['users', [user.id]], ['leads', [lead.id, merged.id]], ['tags', [tag.id]], ['companies', [company.id]], ['admins', []], ['segments', []]]);
+    const expectFlags = async (note: string) => {
+      for (const [table, ids] of flagged) {
+        const rows = storage.rows(table).map((j) => JSON.parse(j) as Record<string, string>).filter((r) => r.is_deleted === 'true');
+        expect(rows.map((r) => r.id).sort(), `${table}: flagged rows ${note}`).to.deep.equal([...ids].sort());
+        for (const r of rows) {
+          expect(Number(r.deleted_at), 'when the run noticed').to.be.within(before, before + 600);
+          const filled = Object.entries(r).filter(([k, v]) => v !== '' && !['id', 'is_deleted', 'deleted_at'].includes(k));
+          expect(filled, 'a flagged row keeps its key and the flags only').to.deep.equal([]);
+        }
+      }
+      for (const [table, col] of CONTACT_ROWS.filter(([t]) => !['users', 'leads'].includes(t))) {
+        for (const c of [user, lead, merged]) expect(values(storage, table, col), `${table}: no child row of ${c.id} ${note}`).not.to.include(c.id);
+      }
+      expect(values(storage, 'users_tags', 'id'), `no relation row names the deleted tag ${note}`).not.to.include(tag.id);
+      // Apart from the flagged rows, storage is what a full run writes (but for the counts of a contact's tags and
+      // companies, which a deleted tag or company changes without touching updated_at: see the README).
+      const full = await runExtractor(config(sim.url, TOKEN, { template: 'basic', deletes: 'flag' }));
+      expect(full.code, full.stderr).to.equal(0);
+      const tables = TEMPLATE_TABLES.basic;
+      expect(differences(storage, full, tables, { only: (r) => r.is_deleted !== 'true', ignore: /^(tags|companies)_total_count$/ })).to.deep.equal(same(tables));
+    };
+    await expectFlags('after the run that noticed');
+    // History: the last version read, then a final version that says the record went.
+    const finals = storage.rows('users_history').map((j) => JSON.parse(j)).filter((r) => r.id === user.id);
+    expect(finals.map((r) => r.is_deleted).sort()).to.deep.equal(['false', 'true']);
+    const final = finals.find((r) => r.is_deleted === 'true');
+    expect(final.updated_at).to.equal(final.deleted_at);
+    expect(final._valid_from).to.equal(final.deleted_at);
+
+    // Nothing changes: the flagged rows stay in storage (nothing deletes them) and no new ones are written.
+    const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());
+    expect(third.code, third.stderr).to.equal(0);
+    expect(third.table('users').rows.filter((r) => r.is_deleted === 'true')).to.deep.equal([]);
+    await storage.load(third);
+    await expectFlags('a run later');
+
+    // The periodic full refresh reads every contact again, and still keeps the flags.
+    const state3 = await third.state();
+    state3.sync.lists.contacts.full_at = 0;
+    const fourth = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state3);
+    expect(fourth.code, fourth.stderr).to.equal(0);
+    expect(fourth.stdout).to.match(/all contacts \(the last full read is older than/);
+    expect((await fourth.manifest('users')).incremental, 'a full read that knows every deletion merges its top-level table').to.equal(true);
+    expect((await fourth.manifest('users_tags')).incremental, 'and replaces the child tables').to.equal(false);
+    await storage.load(fourth);
+    await expectFlags('after a full refresh');
+  });
+
+  it('flag: conversations deleted on API 2.16 (their deletion time) and 2.14 (when the census noticed)', async () => {
+    ws = generateWorkspace({ seed: 64, users: 10, leads: 2, conversations: 40 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    for (const version of ['2.16', '2.14']) {
+      const params = { template: 'conversations', incremental: true, deletes: 'flag', api_version: version };
+      const storage = new Storage();
+      const first = await runExtractor(config(sim.url, TOKEN, params));
+      expect(first.code, first.stderr).to.equal(0);
+      await storage.load(first);
+      const gone = ws.conversations.slice(0, 2).map((c) => c.id);
+      const at = ws.now + 100;
+      gone.forEach((id) => deleteConversation(ws, id, at));
+      ws.now = at + 300;
+      const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+      expect(second.code, second.stderr).to.equal(0);
+      expect(second.stderr).to.equal('');
+      await storage.load(second);
+      const rows = storage.rows('conversations').map((j) => JSON.parse(j)).filter((r) => r.is_deleted === 'true');
+      expect(rows.map((r) => r.id).sort()).to.deep.equal([...gone].sort());
+      if (version === '2.16') for (const r of rows) expect(Number(r.deleted_at), "Intercom's deletion time").to.equal(at);
+      else for (const r of rows) expect(Number(r.deleted_at), 'when the run noticed').to.be.above(at);
+      for (const id of gone) expect(values(storage, 'conversation_parts', 'conversations_pk')).not.to.include(id);
+      const full = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', deletes: 'flag', api_version: version }));
+      const tables = TEMPLATE_TABLES.conversations;
+      expect(differences(storage, full, tables, { only: (r) => r.is_deleted !== 'true' })).to.deep.equal(same(tables));
+    }
+  });
+
+  it('a tag deleted after the run read the contacts that had it, but before GET /tags, leaves with its rows at the next run', async () => {
+    ws = generateWorkspace({ seed: 66, users: 60, leads: 15, conversations: 0 });
+    const used = (id: string) => [...ws.contactTags.values()].some((t) => t.includes(id));
+    const tag = ws.tags.find((t) => used(t.id))!;
+    // GET /tags answers as if the tag had just been deleted; the contacts were read while it still existed.
+    let hide = true;
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: (req, body) => (hide && req.route === 'GET /tags' ? { ...body, data: body.data.filter((t: { id: string }) => t.id !== tag.id) } : body) });
+    const params = { template: 'basic', incremental: true };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    expect(values(storage, 'users_tags', 'id')).to.include(tag.id);
+    expect((await first.state()).sync.known.tags, 'kept as known: rows name it').to.include(tag.id);
+    hide = false;
+    deleteTag(ws, tag.id, ws.now + 10);
+    ws.now += 60;
+    sim.resetStats();
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(sim.stats.byRoute['GET /tags/:id'], 'asked for before its rows go').to.equal(1);
+    await storage.load(second);
+    expect(values(storage, 'users_tags', 'id')).not.to.include(tag.id);
+    expect(values(storage, 'leads_tags', 'id')).not.to.include(tag.id);
+  });
+
+  it('a deleted segment leaves users_segments and leads_segments, though no contact changed', async () => {
+    ws = generateWorkspace({ seed: 67, users: 60, leads: 15, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = { template: 'basic', incremental: true };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const segment = ws.segments.find((g) => [...ws.contactSegments.values()].some((ids) => ids.includes(g.id)))!;
+    expect(values(storage, 'users_segments', 'id').concat(values(storage, 'leads_segments', 'id'))).to.include(segment.id);
+    deleteSegment(ws, segment.id);
+    ws.now += 60;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stderr).to.equal('');
+    await storage.load(second);
+    for (const t of ['users_segments', 'leads_segments', 'segments']) expect(values(storage, t, 'id'), t).not.to.include(segment.id);
+    const full = await runExtractor(config(sim.url, TOKEN, { template: 'basic' }));
+    expect(differences(storage, full, TEMPLATE_TABLES.basic, { ignore: /^count$/ })).to.deep.equal(same(TEMPLATE_TABLES.basic));
+  });
+
+  it('reads GET /conversations/deleted to its end when it does not come newest first', async () => {
+    ws = generateWorkspace({ seed: 68, users: 10, leads: 2, conversations: 30 });
+    // An old deletion first, then newer ones: the order the request asked for is not the one that came.
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: (req, body) => (req.route === 'GET /conversations/deleted' ? { ...body, conversations: [...body.conversations].reverse() } : body) });
+    deleteConversation(ws, ws.conversations[0].id, ws.now - 10 * 86_400);
+    const params = { template: 'conversations', incremental: true, api_version: '2.16' };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const gone = ws.conversations.slice(0, 2).map((c) => c.id);
+    gone.forEach((id, i) => deleteConversation(ws, id, ws.now + 100 + i));
+    ws.now += 300;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(/conversations: 2 deleted since/);
+    await storage.load(second);
+    for (const id of gone) expect(values(storage, 'conversations', 'id')).not.to.include(id);
+  });
+
+  it('a value of parameters.deletes other than remove or flag fails with exit 1 and one line naming it', async () => {
+    ws = generateWorkspace({ seed: 65, users: 3, leads: 1, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const run: RunResult = await runExtractor(config(sim.url, TOKEN, { deletes: 'soft' }));
+    expect(run.code).to.equal(1);
+    expect(run.stderr.trim().split('\n')).to.have.length(1);
+    expect(run.stderr).to.match(/parameters\.deletes "soft" is unknown: use "remove".*or "flag"/);
+    expect(sim.stats.requests, 'nothing is asked of Intercom').to.equal(0);
+  });
+});
