@@ -8,14 +8,16 @@
  * Environment: BENCH_ROUNDS (3), BENCH_SCALE (10: the throughput workspace is this many times the demo's; smaller
  * runs are dominated by the two round trips at either end and by where in a 10-second window they start),
  * BENCH_RSS_SCALES (1,10,100), BENCH_SEQUENTIAL (conversations; "all" for every template), BENCH_TEMPLATES,
- * BENCH_PARTS (throughput,sequential,memory: which sections to run).
+ * BENCH_PARTS (throughput,sequential,memory,deletes: which sections to run).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { generateWorkspace, startSimulator, type Simulator, type Workspace } from '../tests/simulator/index.js';
+import { deleteContact, deleteConversation, generateWorkspace, mergeContact, startSimulator, type Simulator, type Workspace } from '../tests/simulator/index.js';
 import { TEMPLATES } from '../src/keboola/config.js';
+import { IntercomClient } from '../src/intercom/client.js';
+import { readCensus, SCROLL_DEFAULTS } from '../src/resources/index.js';
 
 const run = promisify(execFile);
 const TOKEN = 'bench-token';
@@ -53,11 +55,12 @@ function workspaceAt(scale: number): Workspace {
   return generateWorkspace({ seed: 2024, users: 300 * scale, leads: 80 * scale, companies: 40 * scale, conversations: 120 * scale, tickets: 12 * scale });
 }
 
-async function once(sim: Simulator, name: string, parameters: Record<string, unknown>): Promise<Measured> {
+async function once(sim: Simulator, name: string, parameters: Record<string, unknown>, state?: unknown): Promise<Measured> {
   const dataDir = path.join(OUT, name);
   await rm(dataDir, { recursive: true, force: true });
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(path.join(dataDir, 'in'), { recursive: true });
   await writeFile(path.join(dataDir, 'config.json'), JSON.stringify({ parameters: { '#access_token': TOKEN, api_base_url: sim.url, ...parameters } }));
+  if (state !== undefined) await writeFile(path.join(dataDir, 'in', 'state.json'), JSON.stringify(state));
   sim.resetStats();
   const { stdout } = await run(process.execPath, [path.resolve('dist/bench/child.js'), dataDir], { maxBuffer: 1 << 26 });
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as { code: number; seconds: number; maxRssMb: number };
@@ -155,8 +158,72 @@ async function memory(): Promise<void> {
   if (peaks.length > 1) console.log(`\nGrowth from ${RSS_SCALES[RSS_SCALES.length > 2 ? 1 : 0]}× to ${RSS_SCALES[RSS_SCALES.length - 1]}×: ${(peaks[peaks.length - 1] - peaks[RSS_SCALES.length > 2 ? 1 : 0]).toFixed(0)} MiB.`);
 }
 
+/**
+ * What finding deleted records costs: the census of every contact alone (in this process, as an incremental run
+ * takes it beside its read of changes), and a whole incremental run of the workspace template after 1% of the
+ * contacts and conversations were deleted, on API 2.14 (a census of both) and 2.16 (conversations from their list).
+ */
+async function deletes(): Promise<void> {
+  const p = PROFILES[0];
+  const rate = p.limit / p.windowSeconds;
+  console.log(`\n## Capturing deletes (${p.name}; ${ROUNDS} rounds)\n`);
+  console.log('| workspace | census of every contact: requests | wall (median [min–max]) | the limit allows | daily run after 1% deleted | requests | wall | census and checks |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const scale of [1, SCALE]) {
+    const ws = workspaceAt(scale);
+    const sim = await startSimulator({ workspace: ws, token: TOKEN, latencyMs: p.latencyMs, rateLimit: { limit: p.limit, windowSeconds: p.windowSeconds } });
+    try {
+      const census: Measured[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const client = new IntercomClient({ baseUrl: sim.url, token: TOKEN, apiVersion: '2.14', maxConcurrency: 200 });
+        sim.resetStats();
+        const started = Date.now();
+        let n = 0;
+        for await (const _ of readCensus({ client, scroll: SCROLL_DEFAULTS }, 'contacts')) n++;
+        if (n !== ws.contacts.length) throw new Error(`the census found ${n} of ${ws.contacts.length} contacts`);
+        census.push({ seconds: (Date.now() - started) / 1000, requests: sim.stats.requests, rateLimited: sim.stats.rateLimited, maxRssMb: 0 });
+        // The next round starts in a fresh rate-limit window, as the runs do.
+        await new Promise((r) => setTimeout(r, p.windowSeconds * 1000));
+      }
+      const walls = census.map((m) => m.seconds);
+      const requests = median(census.map((m) => m.requests));
+      const label = `${scale}× (${ws.contacts.length} contacts, ${ws.conversations.length} conversations)`;
+      for (const version of ['2.14', '2.16']) {
+        const params = { template: 'workspace', incremental: true, api_version: version, skip_contact_details: ['segments', 'notes'] };
+        const copy = workspaceAt(scale);
+        const simRun = await startSimulator({ workspace: copy, token: TOKEN, latencyMs: p.latencyMs, rateLimit: { limit: p.limit, windowSeconds: p.windowSeconds } });
+        try {
+          await once(simRun, `deletes-${scale}-${version}-first`, params);
+          const state = JSON.parse(await readFile(path.join(OUT, `deletes-${scale}-${version}-first`, 'out', 'state.json'), 'utf8'));
+          const contacts = copy.contacts.slice(0, Math.max(1, Math.round(copy.contacts.length / 100)));
+          contacts.forEach((c, i) => deleteContact(copy, c.id, copy.now + 10 + i));
+          const leads = copy.contacts.filter((c) => c.role === 'lead');
+          const users = copy.contacts.filter((c) => c.role === 'user');
+          mergeContact(copy, leads[0].id, users[0].id, copy.now + 50);
+          const conversations = copy.conversations.slice(0, Math.max(1, Math.round(copy.conversations.length / 100)));
+          conversations.forEach((c, i) => deleteConversation(copy, c.id, copy.now + 60 + i));
+          copy.now += 3_600;
+          const runs: Array<Measured & { census: number }> = [];
+          for (let r = 0; r < ROUNDS; r++) {
+            const m = await once(simRun, `deletes-${scale}-${version}`, params, state);
+            const route = (k: string) => simRun.stats.byRoute[k] ?? 0;
+            runs.push({ ...m, census: route('POST /contacts/search') + route('GET /contacts/:id') + (version === '2.14' ? route('POST /conversations/search') : route('GET /conversations/deleted')) });
+          }
+          const w = runs.map((m) => m.seconds);
+          console.log(`| ${version === '2.14' ? label : ''} | ${version === '2.14' ? `${requests} (${(requests / (ws.contacts.length / 150)).toFixed(2)}× the pages)` : ''} | ${version === '2.14' ? `${median(walls).toFixed(1)} s ${spread(walls, 1)}` : ''} | ${version === '2.14' ? `${(requests / rate).toFixed(1)} s` : ''} | API ${version}: ${contacts.length + 1} contacts and ${conversations.length} conversations gone | ${median(runs.map((m) => m.requests))} | ${median(w).toFixed(1)} s ${spread(w, 1)} | ${median(runs.map((m) => m.census))} |`);
+        } finally {
+          await simRun.close();
+        }
+      }
+    } finally {
+      await sim.close();
+    }
+  }
+}
+
 console.log(`Benchmark on ${new Date().toISOString()}: node ${process.version}, ${ROUNDS} rounds.`);
-const PARTS = (process.env.BENCH_PARTS ?? 'throughput,sequential,memory').split(',');
+const PARTS = (process.env.BENCH_PARTS ?? 'throughput,sequential,memory,deletes').split(',');
 if (PARTS.includes('throughput')) await throughput();
 if (PARTS.includes('sequential')) await sequential();
 if (PARTS.includes('memory')) await memory();
+if (PARTS.includes('deletes')) await deletes();

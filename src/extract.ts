@@ -504,8 +504,10 @@ class Run {
     const sketch = census.sketch();
     if (sketch) outcome.sketch = { text: sketch, at: now };
     else log.info(`${listName}: id ${census.unsketchable} is longer than the state's sketch holds, so records deleted in Intercom leave storage at the next full read (parameters.full_refresh_days).`);
-    // A full read replaces its tables, so deletions matter to it only where it keeps flagged rows.
-    if (!census.comparable || (outcome.plan.mode === 'full' && this.cfg.deletes !== 'flag')) return;
+    // A full read replaces its tables, so deletions matter to it only where it keeps flagged rows; and where the
+    // API lists the deletions, the list says when each went (a full read that keeps flagged rows reads it).
+    const listed = reader.deleted !== undefined && versionAtLeast(this.cfg.apiVersion, reader.deleted.from_version);
+    if (!census.comparable || listed || (outcome.plan.mode === 'full' && this.cfg.deletes !== 'flag')) return;
     const gone = census.gone();
     if (!gone) {
       if (sketch) {
@@ -544,9 +546,12 @@ class Run {
    */
   async flag(roots: CompiledTable[], flags: Flag[]): Promise<void> {
     if (this.cfg.deletes !== 'flag' || !this.cfg.incremental) return;
+    const done = new Set<string>();
     for (const f of flags) {
       for (const root of f.tag === 0 ? roots : [roots[f.tag - 1]]) {
-        if (!root?.flagged) continue;
+        // One row per key and table: a table holds a key once.
+        if (!root?.flagged || done.has(`${root.name} ${f.id}`)) continue;
+        done.add(`${root.name} ${f.id}`);
         await this.writers.get(root.name).write(root.flagged(f.id, f.at));
         if (root.history?.flagged) await this.writers.get(root.history.name).write(root.history.flagged(f.id, f.at));
       }

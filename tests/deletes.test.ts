@@ -216,6 +216,16 @@ describe('capturing deletes', function () {
       const full = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', deletes: 'flag', api_version: version }));
       const tables = TEMPLATE_TABLES.conversations;
       expect(differences(storage, full, tables, { only: (r) => r.is_deleted !== 'true' })).to.deep.equal(same(tables));
+
+      // The periodic full refresh keeps the flags as they were (the loader refuses a key written twice).
+      const state2 = await second.state();
+      state2.sync.lists.conversations.full_at = 0;
+      const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state2);
+      expect(third.code, third.stderr).to.equal(0);
+      expect((await third.manifest('conversations')).incremental, 'merged: every deletion since is known').to.equal(true);
+      await storage.load(third);
+      const after = storage.rows('conversations').map((j) => JSON.parse(j)).filter((r) => r.is_deleted === 'true');
+      expect(after.map((r) => `${r.id} ${r.deleted_at}`).sort()).to.deep.equal(rows.map((r) => `${r.id} ${r.deleted_at}`).sort());
     }
   });
 

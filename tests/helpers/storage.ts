@@ -53,7 +53,14 @@ export class Storage {
           for (const [k, row] of table) if (set.has(row[f.column])) table.delete(k);
         }
       }
-      for (const row of run.table(name).rows) table.set(key.map((c) => row[c]).join('\u0000'), row);
+      // Storage would keep one of two rows with the same key, whichever it met last: a run must never write both.
+      const written = new Set<string>();
+      for (const row of run.table(name).rows) {
+        const k = key.map((c) => row[c]).join('\u0000');
+        if (written.has(k)) throw new Error(`${name}: two rows with the primary key ${JSON.stringify(key.map((c) => row[c]))} in one run`);
+        written.add(k);
+        table.set(k, row);
+      }
       this.tables.set(name, table);
     }
   }
