@@ -197,7 +197,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       // Whatever went since the last run is known: a table read whole may keep storage's flagged rows.
       const outcome = outcomes.get(list);
       if (outcome) outcome.deletionsKnown = true;
-      if (flagDeletes) await run.flag(template.roots.filter((r) => listsOf(r).includes(list)), deleted.map((id) => ({ id, tag: 0, at: nowSec() })));
+      if (flagDeletes) await run.flag(template.roots.filter((r) => listsOf(r).includes(list)), deleted.map((id) => ({ id, tag: 'all', at: nowSec() })));
     }
   }
   await writers.close((spec) => {
@@ -268,10 +268,13 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   return result;
 }
 
-/** A deleted record to flag: its id, its top-level table (1 + index among the list's; 0: each), and when it went. */
+/**
+ * A deleted record to flag: its id, its top-level table (1 + index among the list's tables; 0: none of them, as
+ * a lead in a template with users only; 'all': each, for a list whose every table holds every record), and when it went.
+ */
 interface Flag {
   id: string;
-  tag: number;
+  tag: number | 'all';
   at: number;
 }
 
@@ -541,14 +544,14 @@ class Run {
   }
 
   /**
-   * parameters.deletes "flag": the rows that mark deleted records in their top-level tables (tag: the table, 1 +
-   * its index; 0: every one of them) and the final versions in their history tables.
+   * parameters.deletes "flag": the rows that mark deleted records in their top-level tables (see Flag) and the
+   * final versions in their history tables.
    */
   async flag(roots: CompiledTable[], flags: Flag[]): Promise<void> {
     if (this.cfg.deletes !== 'flag' || !this.cfg.incremental) return;
     const done = new Set<string>();
     for (const f of flags) {
-      for (const root of f.tag === 0 ? roots : [roots[f.tag - 1]]) {
+      for (const root of f.tag === 'all' ? roots : f.tag > 0 ? [roots[f.tag - 1]] : []) {
         // One row per key and table: a table holds a key once.
         if (!root?.flagged || done.has(`${root.name} ${f.id}`)) continue;
         done.add(`${root.name} ${f.id}`);

@@ -109,10 +109,10 @@ describe('capturing deletes', function () {
     expect((await third.state()).sync.lists.contacts.read_whole).to.equal(undefined);
   });
 
-  it('flag: deleted contacts, tags and companies keep a flagged row, through later runs and a full refresh; their child rows go', async () => {
+  for (const version of ['2.14', '2.16']) it(`flag: deleted contacts, tags and companies keep a flagged row, through later runs and a full refresh; their child rows go (API ${version})`, async () => {
     ws = generateWorkspace({ seed: 63, users: 90, leads: 40, conversations: 0 });
     sim = await startSimulator({ workspace: ws, token: TOKEN });
-    const params = { template: 'basic', incremental: true, deletes: 'flag', history: true };
+    const params = { template: 'basic', incremental: true, deletes: 'flag', history: true, api_version: version };
     const roots = ['users', 'leads', 'companies', 'admins', 'tags', 'segments'];
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
@@ -159,7 +159,7 @@ describe('capturing deletes', function () {
       expect(values(storage, 'users_tags', 'id'), `no relation row names the deleted tag ${note}`).not.to.include(tag.id);
       // Apart from the flagged rows, storage is what a full run writes (but for the counts of a contact's tags and
       // companies, which a deleted tag or company changes without touching updated_at: see the README).
-      const full = await runExtractor(config(sim.url, TOKEN, { template: 'basic', deletes: 'flag' }));
+      const full = await runExtractor(config(sim.url, TOKEN, { template: 'basic', deletes: 'flag', api_version: version }));
       expect(full.code, full.stderr).to.equal(0);
       const tables = TEMPLATE_TABLES.basic;
       expect(differences(storage, full, tables, { only: (r) => r.is_deleted !== 'true', ignore: /^(tags|companies)_total_count$/ })).to.deep.equal(same(tables));
@@ -227,6 +227,54 @@ describe('capturing deletes', function () {
       const after = storage.rows('conversations').map((j) => JSON.parse(j)).filter((r) => r.is_deleted === 'true');
       expect(after.map((r) => `${r.id} ${r.deleted_at}`).sort()).to.deep.equal(rows.map((r) => `${r.id} ${r.deleted_at}`).sort());
     }
+  });
+
+  it('flag with users only (users_and_events): a deleted user is flagged, a deleted lead is not written to users', async () => {
+    ws = generateWorkspace({ seed: 69, users: 40, leads: 20, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = { template: 'users_and_events', incremental: true, deletes: 'flag' };
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    const { user, lead } = victims(ws);
+    deleteContact(ws, user.id, ws.now + 10);
+    deleteContact(ws, lead.id, ws.now + 11);
+    ws.now += 600;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(/contacts: 2 deleted or merged since the last run/);
+    expect(second.table('users').rows.filter((r) => r.is_deleted === 'true').map((r) => r.id)).to.deep.equal([user.id]);
+  });
+
+  it('removes deleted contacts, conversations, tags and companies on the workspace template (API 2.14), as a full run leaves them', async () => {
+    ws = generateWorkspace({ seed: 70, users: 50, leads: 20, conversations: 25 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = { template: 'workspace', incremental: true, api_version: '2.14' };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const { user, lead, merged, into } = victims(ws);
+    const tag = ws.tags.find((t) => [...ws.contactTags.values()].some((ids) => ids.includes(t.id)))!;
+    const company = ws.companies.find((c) => [...ws.contactCompanies.values()].some((ids) => ids.includes(c.id)))!;
+    const at = ws.now + 60;
+    deleteContact(ws, user.id, at);
+    deleteContact(ws, lead.id, at + 1);
+    mergeContact(ws, merged.id, into.id, at + 2);
+    deleteConversation(ws, ws.conversations[0].id, at + 3);
+    deleteTag(ws, tag.id, at + 4);
+    deleteCompany(ws, company.id, at + 5);
+    ws.now = at + 600;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stderr).to.equal('');
+    expect(second.stdout).to.match(/contacts: 3 deleted or merged since the last run/);
+    expect(second.stdout).to.match(/conversations: 1 deleted or merged since the last run/);
+    await storage.load(second);
+    const full = await runExtractor(config(sim.url, TOKEN, { template: 'workspace', api_version: '2.14' }));
+    expect(full.code, full.stderr).to.equal(0);
+    const tables = await full.tables();
+    // Counts and a part's tags JSON that a deleted tag or company changes without moving updated_at (README).
+    expect(differences(storage, full, tables, { ignore: /^((tags|companies)_total_count|tags|user_count)$/ })).to.deep.equal(same(tables));
   });
 
   it('a tag deleted after the run read the contacts that had it, but before GET /tags, leaves with its rows at the next run', async () => {
