@@ -24,8 +24,6 @@ export interface StoredSketch {
 }
 
 export class ListCensus {
-  /** Every id noted this run, tagged with the top-level table its record goes to (1 + index; 0: none). */
-  readonly seen = new IdSet();
   /** The ids noted that the last run's sketch may hold, in a sketch of its size. */
   private readonly compared?: IdSketch;
   private readonly previous?: IdSketch;
@@ -33,7 +31,14 @@ export class ListCensus {
   /** An id the sketch cannot hold (too long): this run makes no sketch, and finds no deletions. */
   private unencodable?: string;
 
-  constructor(stored: StoredSketch | undefined) {
+  /**
+   * `seen`: every id noted this run, tagged with the top-level table its record went to (1 + index; 0: none); a
+   * full read passes the set of records it wrote, which is the same thing, so a million ids are held once.
+   */
+  constructor(
+    stored: StoredSketch | undefined,
+    readonly seen: IdSet = new IdSet(),
+  ) {
     this.previous = IdSketch.parse(stored?.sketch);
     this.cutoff = (stored?.sketch_at ?? 0) + SKETCH_MARGIN_SECONDS;
     if (this.previous && stored?.sketch_at !== undefined) this.compared = new IdSketch(this.previous.cells);
@@ -44,16 +49,32 @@ export class ListCensus {
     return this.compared !== undefined;
   }
 
-  /** A record of the list, at most once per id (the first note wins: its tag is the table its rows went to). */
-  note(id: string, tag: number, createdAt: unknown): void {
-    if (!this.seen.add(id, tag)) return;
-    if (!IdSketch.encodable(id)) {
-      this.unencodable ??= id;
-      return;
+  /**
+   * A record of the list; true when its id is new to this run. `written`: its rows went to the table `tag` says,
+   * which overrides the tag a census item gave (a lead that became a user while the run read it).
+   */
+  note(id: string, tag: number, createdAt: unknown, written = false): boolean {
+    const compare = this.compared && IdSketch.encodable(id) && !(Number(createdAt) > this.cutoff);
+    if (!this.seen.add(id, tag)) {
+      const was = this.seen.get(id)!;
+      if (written && was !== tag) {
+        this.seen.retag(id, tag);
+        if (compare) {
+          this.compared!.remove(id, was);
+          this.compared!.add(id, tag);
+        }
+      }
+      return false;
     }
-    const created = Number(createdAt);
+    if (!IdSketch.encodable(id)) this.unencodable ??= id;
     // Without a creation time it may be an old record: compared (if it is new, it decodes as new).
-    if (this.compared && !(Number.isFinite(created) && created > this.cutoff)) this.compared.add(id, tag);
+    else if (compare) this.compared!.add(id, tag);
+    return true;
+  }
+
+  /** An id the census missed that still exists (search had not indexed it): the next run's sketch holds it too. */
+  keep(id: string, tag: number): void {
+    this.seen.add(id, tag);
   }
 
   /**

@@ -77,8 +77,12 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
   if (flagDeletes && !cfg.incremental) log.info('parameters.deletes "flag" marks deleted records in incremental runs; this full load replaces every table, so they are simply absent (is_deleted is false in every row).');
   // After the columns changed, the tables must be replaced: a read split over runs would be merged instead.
-  const columnsChanged = cfg.incremental && changedColumnOptions(cfg, state).length > 0;
-  if (columnsChanged && cfg.history) log.info('The columns changed since the last run: the history tables start again (their old versions would keep what the new columns leave out or hash).');
+  const changedOptions = cfg.incremental ? changedColumnOptions(cfg, state) : [];
+  const columnsChanged = changedOptions.length > 0;
+  // Old versions must not keep what the columns now leave out or hash; a change that only adds or drops the
+  // flags (parameters.deletes) leaves them as they were, and they are kept.
+  const historyRestarts = changedOptions.some((o) => o !== 'deletes');
+  if (historyRestarts && cfg.history) log.info('The columns changed since the last run: the history tables start again (their old versions would keep what the new columns leave out or hash).');
   if (columnsChanged && cfg.maxRunMs !== undefined) log.info('parameters.max_run_minutes is ignored for this run: the columns changed, and only a read to the end replaces the tables.');
   const deadline = cfg.incremental && cfg.maxRunMs !== undefined && !columnsChanged ? started + cfg.maxRunMs : Infinity;
 
@@ -117,7 +121,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       return (outcome.maxUpdatedAt ?? 0) > (outcome.minUpdatedAt ?? Infinity);
     };
     try {
-      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && (Date.now() >= deadline || full()), listProgress, () => Date.now() >= deadline);
+      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && (Date.now() >= deadline || full()), listProgress);
     } catch (e) {
       client.halt(e instanceof Error ? e : new Error(String(e)));
       throw e;
@@ -180,6 +184,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       // A list that may leave out records that still exist: each one gone is asked for; only a 404 is a deletion.
       const confirm = readers[list].confirm_gone;
       const deleted: string[] = [];
+      const unlisted: string[] = [];
       for (const id of gone) {
         if (!confirm) {
           deleted.push(id);
@@ -187,6 +192,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
         }
         try {
           await expand(ctx, confirm, { [readers[list].id]: id });
+          unlisted.push(id);
           log.info(`${list} ${id} is missing from ${describeReader(list)} but still exists; the rows naming it stay.`);
         } catch (e) {
           if (!vanished(confirm, e)) throw e;
@@ -194,18 +200,18 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
         }
       }
       goneOf.set(list, deleted);
-      // Whatever went since the last run is known: a table read whole may keep storage's flagged rows.
+      // Whatever went since the last run is known: a table read whole may keep storage's flagged rows. One the
+      // list no longer shows, though it exists, leaves that table unflagged, as a full read would leave it.
       const outcome = outcomes.get(list);
-      if (outcome) outcome.deletionsKnown = true;
+      if (outcome) Object.assign(outcome, { deletionsKnown: true, moved: unlisted });
       if (flagDeletes) await run.flag(template.roots.filter((r) => listsOf(r).includes(list)), deleted.map((id) => ({ id, tag: 'all', at: nowSec() })));
     }
   }
   await writers.close((spec) => {
     const table = template.tables.find((t) => t.name === spec.name)!;
-    // A history table only ever gains versions: merged by (key, change), nothing deleted, full run or not.
-    // A history table only gains versions, but after the columns left out or hashed changed, its old versions
-    // would keep what the rules now hide: it starts again.
-    let load: Load = table.versions ? (columnsChanged ? { mode: 'replace' } : { mode: 'merge' }) : run.replaced.has(spec.name) ? { mode: 'replace' } : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
+    // A history table only gains versions: merged by (key, change), nothing deleted, full run or not; it starts
+    // again after the rules that leave out or hash columns changed.
+    let load: Load = table.versions ? (historyRestarts ? { mode: 'replace' } : { mode: 'merge' }) : run.replaced.has(spec.name) ? { mode: 'replace' } : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
     // A top-level table read whole keeps the rows flagged by earlier runs: merged, where every record gone since
     // the last run is known (and flagged now); its own rows of records deleted or moved to another table go.
     if (flagDeletes && cfg.incremental && !columnsChanged && load.mode === 'replace' && template.roots.includes(table) && prev) {
@@ -334,6 +340,8 @@ function groupByList(roots: CompiledTable[]): Map<string, CompiledTable[]> {
 class Run {
   truncated = 0;
   vanished = 0;
+  /** Records deleted between their listing and their detail request: read, but no row written. */
+  readonly vanishedIds = new Set<string>();
   /** Each list's total_count, from its first page. */
   private readonly totals = new Map<string, number>();
   /** Fetches with `members`: whether each reads by members this run, by `<list> <reader>`. */
@@ -357,8 +365,8 @@ class Run {
     private readonly ctx: ReaderContext,
     private readonly writers: TableWriters,
     private readonly unread: Template['unread'] = [],
-    /** Lists that tables refer to (their `refers_to`): their ids are kept after a complete read. */
-    private readonly referred: ReadonlySet<string> = new Set(),
+    /** Lists whose ids are kept after a complete read: those tables refer to (`refers_to`), and under flag every list read whole. */
+    private readonly tracked: ReadonlySet<string> = new Set(),
     /** The last run's sync state, where this run may build on it. */
     private readonly previous?: SyncState,
   ) {}
@@ -372,17 +380,21 @@ class Run {
    * Reads one list to the end, or until `stop()` says the time is up; true when it reached the end.
    * A full read that reached the end is followed by a catch-up (see catchUp) for records that moved meanwhile.
    */
-  async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean, progress: ListProgress, outOfTime: () => boolean = () => false): Promise<boolean> {
+  async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean, progress: ListProgress): Promise<boolean> {
     const reader = readers[listName];
     const plan = outcome.plan;
     const flags: Flag[] = [];
-    // Where the API keeps no list of deletions, every id the list has is noted (see src/deletions.ts): a full
-    // read notes what it writes; a read of changes takes a census besides.
-    const feed = reader.deleted && versionAtLeast(this.cfg.apiVersion, reader.deleted.from_version);
-    const census = reader.census && this.cfg.incremental && (plan.mode === 'full' ? !plan.resumed : !feed) ? new ListCensus(this.previous?.lists[listName]) : undefined;
-    const check = recordCheck(roots, (r) => this.expanderOf(r));
     // Each record read, tagged with the table it went to (1 + its index in roots; 0: none of them).
     const written = new IdSet();
+    // Where the API keeps no list of deletions, every id the list has is noted (see src/deletions.ts): a full
+    // read notes what it writes; a read of changes takes a census besides.
+    const feed = reader.deleted !== undefined && versionAtLeast(this.cfg.apiVersion, reader.deleted.from_version);
+    const stored = this.previous?.lists[listName];
+    // After more deletions than the last sketch told apart, the sketch that run left does not hold them: this full
+    // read cannot learn them, and replaces the tables (earlier flags go).
+    const reference = stored?.read_whole ? undefined : stored;
+    const census = reader.census && this.cfg.incremental && !feed && (plan.mode === 'full' ? !plan.resumed : true) ? new ListCensus(reference, plan.mode === 'full' ? written : undefined) : undefined;
+    const check = recordCheck(roots, (r) => this.expanderOf(r));
     const onTotal = (n: number) => this.totals.set(listName, n);
     const items =
       plan.mode === 'changes'
@@ -394,8 +406,13 @@ class Run {
       // A record can come twice while pages shift (and again in the catch-up): the first read is written.
       // The table is the one a members pass puts the record's memberships under (users or leads, or none).
       const tag = roots.findIndex((r) => matches(r, item)) + 1;
-      if (!written.add(String(item[reader.id]), tag)) return;
-      census?.note(String(item[reader.id]), tag, item[reader.census!.created]);
+      const id = String(item[reader.id]);
+      if (census && plan.mode === 'full') {
+        if (!census.note(id, tag, item[reader.census!.created])) return;
+      } else {
+        if (!written.add(id, tag)) return;
+        census?.note(id, tag, item[reader.census!.created], true);
+      }
       progress.count();
       await this.writeRecord(roots, item, outcome, listName);
     };
@@ -408,7 +425,7 @@ class Run {
       paged = written.size;
       if (plan.mode === 'full') yield* run.catchUp(listName, plan.startedAt - CATCH_UP_MARGIN_SECONDS, check);
     };
-    const collect = this.referred.has(listName);
+    const collect = this.tracked.has(listName);
     // Records deleted since the last run: their rows go, as a full run would leave them.
     // Down to where the last read of deletions began (its mark may be later, after a long run).
     // A full read under parameters.deletes "flag" reads them too: it flags them, and keeps the flagged rows.
@@ -416,16 +433,19 @@ class Run {
       const since = plan.mode === 'changes' ? Math.min(plan.since, plan.deletedThrough ?? plan.since) : plan.deletedThrough!;
       if (await this.readDeleted(listName, since, outcome, flags, roots)) outcome.deletionsKnown = true;
     }
-    const pass = census && plan.mode === 'changes' ? this.takeCensus(listName, roots, census, outOfTime) : Promise.resolve(true);
-    // A failed read halts the client, and with it the census; its own failure then follows and is not the cause.
-    pass.catch(() => undefined);
+    // The census runs beside the read, and is not cut by the time budget either: a part of it proves nothing,
+    // and it costs about one request per 130 records, at the rate limit.
+    const pass = census && plan.mode === 'changes' ? this.takeCensus(listName, roots, census) : Promise.resolve();
+    // A failed census fails the run: the read is halted at once (the client rethrows the census's failure).
+    pass.catch((e: unknown) => this.ctx.client.halt(e instanceof Error ? e : new Error(String(e))));
     // The catch-up is not cut by the time budget: it is what makes the read whole.
     const ended = await this.forEach(pagesThenCatchUp(), () => paged === undefined && mayStop(), writeOnce);
-    const counted = await pass;
+    await pass;
     // A census is whole on its own; a full read is its own census only when it read to the end.
-    if (census && counted && (plan.mode === 'changes' || ended)) await this.settleCensus(listName, census, outcome, flags);
-    // A record read this run exists, or was deleted after its read: the next run's deletions list it again.
-    await this.flag(roots, flags.filter((f) => !written.has(f.id)));
+    if (census && (plan.mode === 'changes' || ended)) await this.settleCensus(listName, census, outcome, flags);
+    // A record read this run exists (unless it vanished while read), or was deleted after its read: the next
+    // run's deletions list it again.
+    await this.flag(roots, flags.filter((f) => !written.has(f.id) || this.vanishedIds.has(f.id)));
     if (collect && ended) this.current.set(listName, [...written].sort());
     if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
     await this.completeFromOtherSide(roots);
@@ -458,12 +478,10 @@ class Run {
     let previousAt = Infinity;
     let falling = true;
     let older = 0;
-    for await (const item of readAll(this.ctx, deleted.reader)) {
+    // A deletion without its time cannot be placed: the answer is malformed (retried, then the run fails).
+    const check = (item: Json) => (Number(item[deleted.at]) > 0 ? undefined : `without a ${deleted.at} (UNIX seconds)`);
+    for await (const item of readAll(this.ctx, deleted.reader, { check })) {
       const at = Number(item[deleted.at]);
-      if (!Number.isFinite(at) || at <= 0) {
-        log.warn(`${describeReader(deleted.reader)} listed ${listName} ${String(item[id])} without a ${deleted.at}; the deletions listed after it wait for the next full read.`);
-        break;
-      }
       if (at > previousAt) falling = false;
       previousAt = at;
       if (at < since) {
@@ -485,15 +503,11 @@ class Run {
 
   /**
    * The census of a list (every record, searched in parallel ranges of creation time), noted for the comparison
-   * with the last run's sketch; false when the time budget cut it (then it proves nothing).
+   * with the last run's sketch.
    */
-  private async takeCensus(listName: string, roots: CompiledTable[], census: ListCensus, outOfTime: () => boolean): Promise<boolean> {
+  private async takeCensus(listName: string, roots: CompiledTable[], census: ListCensus): Promise<void> {
     const reader = readers[listName];
-    for await (const item of readCensus(this.ctx, listName)) {
-      if (outOfTime()) return false;
-      census.note(String(item[reader.id]), roots.findIndex((r) => matches(r, item)) + 1, item[reader.census!.created]);
-    }
-    return true;
+    for await (const item of readCensus(this.ctx, listName)) census.note(String(item[reader.id]), roots.findIndex((r) => matches(r, item)) + 1, item[reader.census!.created]);
   }
 
   /**
@@ -502,18 +516,22 @@ class Run {
    * deleted, or merged into another contact, since the last run.
    */
   private async settleCensus(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[]): Promise<void> {
-    const reader = readers[listName];
     const now = Math.floor(Date.now() / 1000);
+    await this.confirmGone(listName, census, outcome, flags, now);
+    // After the checks: an id the census missed but that still exists stays in the sketch, so its deletion later is found.
     const sketch = census.sketch();
     if (sketch) outcome.sketch = { text: sketch, at: now };
     else log.info(`${listName}: id ${census.unsketchable} is longer than the state's sketch holds, so records deleted in Intercom leave storage at the next full read (parameters.full_refresh_days).`);
-    // A full read replaces its tables, so deletions matter to it only where it keeps flagged rows; and where the
-    // API lists the deletions, the list says when each went (a full read that keeps flagged rows reads it).
-    const listed = reader.deleted !== undefined && versionAtLeast(this.cfg.apiVersion, reader.deleted.from_version);
-    if (!census.comparable || listed || (outcome.plan.mode === 'full' && this.cfg.deletes !== 'flag')) return;
+  }
+
+  /** The ids the last run's sketch has and this run did not see, each asked for: a 404 (or 410) is a deletion. */
+  private async confirmGone(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[], now: number): Promise<void> {
+    const reader = readers[listName];
+    // A full read replaces its tables, so deletions matter to it only where it keeps flagged rows.
+    if (!census.comparable || (outcome.plan.mode === 'full' && this.cfg.deletes !== 'flag')) return;
     const gone = census.gone();
     if (!gone) {
-      if (sketch) {
+      if (!census.unsketchable) {
         outcome.readWhole = true;
         log.info(`${listName}: more records were deleted or merged since the last run than its state can tell apart (about ${fmt(IdSketch.maxDifference(IdSketch.cellsFor(census.seen.size)))} at this size); the next run reads all of them and replaces the tables.`);
       }
@@ -530,7 +548,8 @@ class Run {
       async ({ id, tag }) => {
         try {
           await expand(this.ctx, confirm, { [reader.id]: id });
-          log.info(`${listName} ${id} is missing from the census (${describeReader(listName).replace(/^GET \S+/, `POST ${reader.search!.path}`)}) but still exists; its rows stay.`);
+          census.keep(id, tag);
+          log.info(`${listName} ${id} is missing from the census (POST ${reader.search!.path}) but still exists; its rows stay.`);
         } catch (e) {
           if (!vanished(confirm, e)) throw e;
           outcome.deleted?.add(id);
@@ -750,6 +769,7 @@ class Run {
       } catch (e) {
         if (!vanished(expander, e)) throw e;
         this.vanished++;
+        this.vanishedIds.add(String(item[readers[expander].id]));
         log.warn(`${table.name} ${String(item[readers[expander].id])} was deleted while the run read it; it is left out.`);
         return false;
       }
@@ -871,7 +891,6 @@ async function allSettledOrFirstFailure(reads: Array<Promise<void>>): Promise<vo
   });
 }
 
-/** A size of 0, false or an empty list: the parent says so. Anything else, absent included, proves nothing. */
 /** "2.16" ≥ "2.14"; "Unstable" is later than any number. */
 function versionAtLeast(version: string, least: string): boolean {
   if (version === 'Unstable') return true;
@@ -880,6 +899,7 @@ function versionAtLeast(version: string, least: string): boolean {
   return a > c || (a === c && b >= d);
 }
 
+/** A size of 0, false or an empty list: the parent says so. Anything else, absent included, proves nothing. */
 function isZero(v: unknown): boolean {
   return v === 0 || v === false || v === '0' || (Array.isArray(v) && v.length === 0);
 }

@@ -118,7 +118,10 @@ export interface Outcome {
   deleted?: Ids;
   /** When this run began reading deletions (UNIX seconds). */
   deletedFrom?: number;
-  /** Records now under another top-level table than the last run left them (their old row goes). */
+  /**
+   * Records whose top-level row goes without a flag: now under another top-level table than the last run left
+   * them, or no longer listed though they exist (a company without users).
+   */
   moved?: string[];
   /** Every deletion since the last run is in `deleted`: a full read may then keep storage's flagged rows. */
   deletionsKnown?: boolean;

@@ -344,6 +344,160 @@ describe('capturing deletes', function () {
     for (const id of gone) expect(values(storage, 'conversations', 'id')).not.to.include(id);
   });
 
+  it('flag: after more deletions than the sketch told apart, the full read replaces the tables, so no deleted record stays live', async () => {
+    ws = generateWorkspace({ seed: 71, users: 460, leads: 40, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = { template: 'basic', incremental: true, deletes: 'flag', skip_contact_details: ['notes', 'events_summary', 'segments'] };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const doomed = ws.contacts.filter((c) => c.role === 'user').slice(0, 420);
+    doomed.forEach((c, i) => deleteContact(ws, c.id, ws.now + 10 + i));
+    ws.now += 3_600;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    await storage.load(second);
+    const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());
+    expect(third.code, third.stderr).to.equal(0);
+    expect((await third.manifest('users')).incremental, 'replaced').to.equal(false);
+    expect(third.stdout).to.match(/users is replaced without the rows flagged by earlier runs/);
+    await storage.load(third);
+    const live = storage.rows('users').map((j) => JSON.parse(j)).filter((r) => r.is_deleted !== 'true').map((r) => r.id);
+    expect(live.filter((id) => doomed.some((c) => c.id === id))).to.deep.equal([]);
+  });
+
+  it('a contact the census missed (not yet in the search index) stays, and its deletion later is still found', async () => {
+    ws = generateWorkspace({ seed: 72, users: 40, leads: 10, conversations: 0 });
+    // The newest contact was created a minute ago: search finds it only ten minutes after that.
+    const fresh = ws.contacts.reduce((a, b) => (a.created_at > b.created_at ? a : b));
+    ws.now = fresh.created_at + 60;
+    sim = await startSimulator({ workspace: ws, token: TOKEN, searchLagSeconds: 600 });
+    const params = { template: 'basic', incremental: true, full_refresh_days: 0 };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    expect(values(storage, 'users', 'id').concat(values(storage, 'leads', 'id'))).to.include(fresh.id);
+    ws.now += 120;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(new RegExp(`contacts ${fresh.id} is missing from the census .* but still exists`));
+    await storage.load(second);
+    expect(values(storage, 'users', 'id').concat(values(storage, 'leads', 'id'))).to.include(fresh.id);
+    deleteContact(ws, fresh.id, ws.now + 10);
+    ws.now += 3_600;
+    const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());
+    expect(third.code, third.stderr).to.equal(0);
+    expect(third.stdout).to.match(/contacts: 1 deleted or merged since the last run/);
+    await storage.load(third);
+    expect(values(storage, 'users', 'id').concat(values(storage, 'leads', 'id'))).not.to.include(fresh.id);
+  });
+
+  it('a merged contact answered 410 Gone (API 2.17 and later) counts as deleted', async () => {
+    ws = generateWorkspace({ seed: 73, users: 30, leads: 10, conversations: 0 });
+    let mergedId = '';
+    sim = await startSimulator({
+      workspace: ws,
+      token: TOKEN,
+      intercept: (req) => (req.route === 'GET /contacts/:id' && req.path.endsWith(`/${mergedId}`) ? { status: 410, body: { type: 'error.list', errors: [{ code: 'gone', message: 'Contact merged' }] } } : undefined),
+    });
+    const params = { template: 'basic', incremental: true };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const { merged, into } = victims(ws);
+    mergedId = merged.id;
+    mergeContact(ws, merged.id, into.id, ws.now + 10);
+    ws.now += 600;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(/contacts: 1 deleted or merged since the last run/);
+    await storage.load(second);
+    expect(values(storage, 'leads', 'id')).not.to.include(merged.id);
+  });
+
+  it('a deletion listed without deleted_at is a malformed answer: retried, then the run fails with exit 2 and writes no state', async () => {
+    ws = generateWorkspace({ seed: 74, users: 10, leads: 2, conversations: 20 });
+    sim = await startSimulator({
+      workspace: ws,
+      token: TOKEN,
+      rewrite: (req, body) => (req.route === 'GET /conversations/deleted' ? { ...body, conversations: body.conversations.map((c: Record<string, unknown>) => ({ ...c, deleted_at: null })) } : body),
+    });
+    const params = { template: 'conversations', incremental: true, api_version: '2.16' };
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    deleteConversation(ws, ws.conversations[0].id, ws.now + 10);
+    ws.now += 600;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code).to.equal(2);
+    expect(second.stderr).to.match(/GET \/conversations\/deleted.*without a deleted_at/);
+    expect(await second.outFiles()).not.to.include.members([`${second.dataDir}/out/state.json`]);
+  });
+
+  it('flag: a company the scroll stops listing though it exists leaves companies unflagged, as a full run leaves it', async () => {
+    ws = generateWorkspace({ seed: 75, users: 60, leads: 15, conversations: 0 });
+    let hidden: string | undefined;
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: ({ route }, body) => (hidden && route === 'GET /companies/scroll' ? { ...body, data: body.data.filter((c: { id: string }) => c.id !== hidden) } : body) });
+    const params = { template: 'basic', incremental: true, deletes: 'flag' };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    hidden = ws.companies.find((c) => [...ws.contactCompanies.values()].some((ids) => ids.includes(c.id)))!.id;
+    ws.now += 60;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect((await second.manifest('companies')).incremental).to.equal(true);
+    await storage.load(second);
+    expect(values(storage, 'companies', 'id'), 'no live row a full run would not have, and no flag: it exists').not.to.include(hidden);
+    const full = await runExtractor(config(sim.url, TOKEN, { template: 'basic', deletes: 'flag' }));
+    expect(differences(storage, full, ['companies'])).to.deep.equal(same(['companies']));
+  });
+
+  it('flag: a conversation search still lists after its deletion (its detail answers 404) keeps a flagged row', async () => {
+    ws = generateWorkspace({ seed: 76, users: 10, leads: 2, conversations: 20 });
+    const listed = new Map<string, Record<string, unknown>>();
+    let ghost: string | undefined;
+    sim = await startSimulator({
+      workspace: ws,
+      token: TOKEN,
+      rewrite: ({ route }, body) => {
+        if (route === 'GET /conversations') for (const c of body.conversations) listed.set(c.id, c);
+        if (ghost && route === 'POST /conversations/search') return { ...body, conversations: [...body.conversations, { ...listed.get(ghost), updated_at: ws.now - 5 }] };
+        return body;
+      },
+    });
+    const params = { template: 'conversations', incremental: true, deletes: 'flag', api_version: '2.16' };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    ghost = ws.conversations[0].id;
+    deleteConversation(ws, ghost, ws.now + 10);
+    ws.now += 600;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(new RegExp(`conversations ${ghost} was deleted while the run read it`));
+    await storage.load(second);
+    const row = storage.rows('conversations').map((j) => JSON.parse(j)).find((r) => r.id === ghost);
+    expect(row?.is_deleted).to.equal('true');
+  });
+
+  it('switching deletes reads everything again and replaces the tables, but keeps the history tables', async () => {
+    ws = generateWorkspace({ seed: 77, users: 20, leads: 5, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const first = await runExtractor(config(sim.url, TOKEN, { template: 'basic', incremental: true, history: true }));
+    expect(first.code, first.stderr).to.equal(0);
+    const second = await runExtractor(config(sim.url, TOKEN, { template: 'basic', incremental: true, history: true, deletes: 'flag' }), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(/parameters\.deletes changed since the last run: this run reads everything and replaces the tables/);
+    expect((await second.manifest('users')).incremental).to.equal(false);
+    expect((await second.manifest('users_history')).incremental, 'versions kept').to.equal(true);
+    expect(second.stdout).not.to.match(/history tables start again/);
+  });
+
   it('a value of parameters.deletes other than remove or flag fails with exit 1 and one line naming it', async () => {
     ws = generateWorkspace({ seed: 65, users: 3, leads: 1, conversations: 0 });
     sim = await startSimulator({ workspace: ws, token: TOKEN });

@@ -55,7 +55,7 @@ export interface Reader {
    * Each id the census misses is asked for (`confirm_gone`) before its rows go.
    */
   census?: { created: string };
-  /** A 404 means the parent record was deleted while the run read it: left out with a warning. */
+  /** A 404 (or 410) means the record was deleted: while the run read it (left out with a warning), or since the last run. */
   on_404?: 'vanished';
   /** What its requests are counted under in the run's summary (per-record detail requests). */
   cost?: string;
@@ -267,7 +267,10 @@ export function describeReader(name: string): string {
   return `${r.paging === 'search' ? 'POST' : 'GET'} ${r.path}${query ? `?${query}` : ''}`;
 }
 
-/** Whether `e` is the declared meaning of a 404 from this reader: its record was deleted during the run. */
+/**
+ * Whether `e` is the declared meaning of a 404 from this reader: its record was deleted. A 410 says the same (API
+ * 2.17 and later answer 410 Gone for a contact merged into another).
+ */
 export function vanished(name: string, e: unknown): boolean {
-  return readers[name].on_404 === 'vanished' && e instanceof HttpError && e.status === 404;
+  return readers[name].on_404 === 'vanished' && e instanceof HttpError && (e.status === 404 || e.status === 410);
 }

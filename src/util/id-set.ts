@@ -67,6 +67,21 @@ export class IdSet {
     return true;
   }
 
+  /** Changes the tag of an id already present; false when it is not. */
+  retag(id: string, tag: number): boolean {
+    if (!Number.isInteger(tag) || tag < 0 || tag > 255) throw new RangeError(`IdSet tag ${tag} is not 0–255`);
+    const n = this.pack(id);
+    if (n === 0) {
+      if (!this.long.has(id)) return false;
+      this.long.set(id, tag);
+      return true;
+    }
+    const at = this.find(n);
+    if (at === 0) return false;
+    this.arena[at + 2 + this.arena[at]] = tag;
+    return true;
+  }
+
   /** Every id (packed ones in the order added, then any too long to pack). */
   *[Symbol.iterator](): IterableIterator<string> {
     for (let at = 1; at < this.used; at += this.arena[at] + 3) yield unpack(this.arena, at + 1, this.arena[at] + 1);
