@@ -16,7 +16,7 @@ import type { ColumnRules } from './flatten/rules.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
 import { manifestFor } from './keboola/manifest.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
-import { CATCH_UP_MARGIN_SECONDS, changedColumnOptions, columnOptions, loadFor, MAX_MERGED_RECORDS, mayMerge, nextListState, planList, previousSync, type Ids, type Load, type Outcome, type Plan, type SyncState } from './sync.js';
+import { CATCH_UP_MARGIN_SECONDS, changedColumnOptions, KNOWN_IDS_AT_MOST, columnOptions, loadFor, MAX_MERGED_RECORDS, mayMerge, nextListState, planList, previousSync, type Ids, type Load, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
 import { fmt, Progress, type ListProgress } from './progress.js';
 import { forEachConcurrent } from './util/concurrent.js';
@@ -32,6 +32,8 @@ export interface ExtractOptions {
   sliceBytes?: number;
   /** The most records of a list an incremental run merges (MAX_MERGED_RECORDS); tests lower it. */
   maxMergedRecords?: number;
+  /** Beyond this many, a list's known ids are kept as a sketch (KNOWN_IDS_AT_MOST); tests lower it. */
+  knownIdsAtMost?: number;
 }
 
 export interface ExtractResult {
@@ -170,15 +172,15 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   }
   async function findGone(): Promise<void> {
     for (const list of tracked) {
-      const before = prev?.known?.[list];
       const now = run.current.get(list);
-      if (!before || !now) continue;
-      const present = new Set(now);
-      const gone = before.filter((id) => !present.has(id));
-      if (gone.length > 1 && (gone.length > before.length / 2 || gone.length > Math.max(MAX_GONE_AT_ONCE, before.length / 10))) {
+      const was = knownBefore(prev, list, now);
+      if (!was || !now) continue;
+      const { gone, size } = was;
+      if (gone === undefined || (gone.length > 1 && (gone.length > size / 2 || gone.length > Math.max(MAX_GONE_AT_ONCE, size / 10)))) {
         distrusted.add(list);
-        log.warn(`${fmt(gone.length)} of the ${fmt(before.length)} ${list} of the last run are missing from this run's ${describeReader(list)}: more than a deletion usually removes, so the rows naming them are kept until the next full read.`);
-        goneOf.set(list, gone);
+        if (gone === undefined) log.warn(`More of the ${fmt(size)} ${list} of the last run changed than its state can tell apart, so the rows naming deleted ones are kept until the next full read.`);
+        else log.warn(`${fmt(gone.length)} of the ${fmt(size)} ${list} of the last run are missing from this run's ${describeReader(list)}: more than a deletion usually removes, so the rows naming them are kept until the next full read.`);
+        goneOf.set(list, gone ?? []);
         continue;
       }
       // A list that may leave out records that still exist: each one gone is asked for; only a 404 is a deletion.
@@ -251,17 +253,25 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   }
   for (const list of tracked) {
     // A distrusted answer does not become the reference, so the next run compares with the last good one.
-    let ids = mergedDistrusted.has(list) ? prev?.known?.[list] : (run.current.get(list) ?? prev?.known?.[list]);
+    // A distrusted answer does not become the reference (kept as it was), so the next run compares with the last good one.
+    if (mergedDistrusted.has(list) || !run.current.has(list)) {
+      if (prev?.known?.[list]) (sync.known ??= {})[list] = prev.known[list];
+      if (prev?.known_sketch?.[list]) (sync.known_sketch ??= {})[list] = prev.known_sketch[list];
+      continue;
+    }
+    let ids = run.current.get(list)!;
     // A row written this run may name one deleted after the row's record was read (so missing from this run's
     // list, and never gone from the next run's view of it): kept as known, the next run asks for it, and removes
     // the rows naming it if it is gone.
     const named = run.referenced.get(list);
-    if (ids && named) {
+    if (named) {
       const have = new Set(ids);
       const extra = [...named].filter((id) => id !== '' && !have.has(id));
       if (extra.length > 0) ids = [...ids, ...extra].sort();
     }
-    if (ids) (sync.known ??= {})[list] = ids;
+    const sketch = ids.length > (opts.knownIdsAtMost ?? KNOWN_IDS_AT_MOST) ? sketchOf(ids) : undefined;
+    if (sketch) (sync.known_sketch ??= {})[list] = { sketch, size: ids.length };
+    else (sync.known ??= {})[list] = ids;
   }
 
   const rows = writers.counts();
@@ -303,6 +313,32 @@ function warnOnEmptied(replaced: Set<string>, rows: Map<string, number>, cfg: Ru
 }
 
 const EMPTIED_WARNING_ROWS = 10;
+
+/** A sketch of ids, where every one of them fits in one (else none: they are kept as a list). */
+function sketchOf(ids: string[], cells = IdSketch.cellsFor(ids.length)): string | undefined {
+  const sketch = new IdSketch(cells);
+  for (const id of ids) if (!sketch.add(id)) return undefined;
+  return sketch.toString();
+}
+
+/**
+ * What the last run knew of a list: its size, and the ids it had that `now` lacks (undefined: more changed than
+ * its sketch tells apart). Undefined when the last run kept none.
+ */
+function knownBefore(prev: SyncState | undefined, list: string, now: string[] | undefined): { size: number; gone?: string[] } | undefined {
+  if (!now) return undefined;
+  const ids = prev?.known?.[list];
+  if (ids) {
+    const present = new Set(now);
+    return { size: ids.length, gone: ids.filter((id) => !present.has(id)) };
+  }
+  const kept = prev?.known_sketch?.[list];
+  const before = IdSketch.parse(kept?.sketch);
+  if (!kept || !before) return undefined;
+  const current = new IdSketch(before.cells);
+  for (const id of now) current.add(id);
+  return { size: kept.size, gone: current.minus(before).decode()?.removed.map((r) => r.id) };
+}
 /** Tags or companies gone since the last run beyond which (and beyond a tenth of them, or beyond half) the answer is distrusted. */
 const MAX_GONE_AT_ONCE = 20;
 

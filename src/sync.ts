@@ -63,7 +63,12 @@ export interface SyncState {
    * since then was deleted, and the rows naming it go too (see the template's `refers_to`).
    */
   known?: Record<string, string[]>;
+  /** The same, for a list of more than KNOWN_IDS_AT_MOST ids: a sketch of them (src/util/id-sketch.ts) and their number. */
+  known_sketch?: Record<string, { sketch: string; size: number }>;
 }
+
+/** Beyond this many ids (54 KB of them; a sketch takes 12 KB up to 25,000), a list's known ids are kept as a sketch. */
+export const KNOWN_IDS_AT_MOST = 2_000;
 
 export interface ColumnOptions {
   raw_payload: boolean;

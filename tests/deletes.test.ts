@@ -498,6 +498,28 @@ describe('capturing deletes', function () {
     expect(second.stdout).not.to.match(/history tables start again/);
   });
 
+  it('keeps the ids of a long list (companies) as a sketch, and still removes the rows naming a deleted one', async () => {
+    ws = generateWorkspace({ seed: 78, users: 60, leads: 15, companies: 40, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const overrides = { ...TEST_OVERRIDES, extract: { ...TEST_OVERRIDES.extract, knownIdsAtMost: 10 } };
+    const params = { template: 'basic', incremental: true };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params), overrides);
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const state1 = await first.state();
+    expect(state1.sync.known.companies, 'not as a list').to.equal(undefined);
+    expect(state1.sync.known_sketch.companies.size).to.equal(ws.companies.length);
+    const company = ws.companies.find((c) => [...ws.contactCompanies.values()].some((ids) => ids.includes(c.id)))!;
+    deleteCompany(ws, company.id, ws.now + 10);
+    ws.now += 60;
+    const second = await runExtractor(config(sim.url, TOKEN, params), overrides, state1);
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(/rows naming 1 companies deleted since the last run are removed/);
+    await storage.load(second);
+    expect(values(storage, 'users_companies', 'id').concat(values(storage, 'leads_companies', 'id'))).not.to.include(company.id);
+  });
+
   it('a value of parameters.deletes other than remove or flag fails with exit 1 and one line naming it', async () => {
     ws = generateWorkspace({ seed: 65, users: 3, leads: 1, conversations: 0 });
     sim = await startSimulator({ workspace: ws, token: TOKEN });
