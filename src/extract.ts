@@ -86,7 +86,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const historyRestarts = changedOptions.some((o) => o !== 'deletes');
   if (historyRestarts && cfg.history) log.info('The columns changed since the last run: the history tables start again (their old versions would keep what the new columns leave out or hash).');
   if (columnsChanged && cfg.maxRunMs !== undefined) log.info('parameters.max_run_minutes is ignored for this run: the columns changed, and only a read to the end replaces the tables.');
-  const deadline = cfg.incremental && cfg.maxRunMs !== undefined && !columnsChanged ? started + cfg.maxRunMs : Infinity;
+  const runDeadline = cfg.incremental && cfg.maxRunMs !== undefined && !columnsChanged ? started + cfg.maxRunMs : Infinity;
 
   log.info(`Template ${template.title}: ${template.tables.length} tables (${template.tables.map((t) => t.name).join(', ')}).`);
   if (cfg.excludeTables.size > 0) log.info(`Left out (parameters.exclude_tables): ${[...cfg.excludeTables].join(', ')}.`);
@@ -108,6 +108,11 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     const merges = mayMerge(plan, cfg);
     const outcome: Outcome = { plan, complete: false, reached: false, ids: merges ? new IdSet() : NO_IDS, deleted: new IdSet(), unordered, startedAt: nowSec() };
     outcomes.set(listName, outcome);
+    // After more deletions than the last sketch told apart, only a read to the end (which replaces the tables)
+    // removes them: the time budget does not split it.
+    const mustEnd = plan.mode === 'full' && prev?.lists[listName]?.read_whole === true;
+    if (mustEnd && runDeadline !== Infinity) log.info(`${listName}: parameters.max_run_minutes is ignored for this list: only a read to the end removes the records deleted since the last run.`);
+    const deadline = mustEnd ? Infinity : runDeadline;
     if (Date.now() >= deadline) return;
     outcome.reached = true;
     const listProgress = progress.begin(describePlan(plan));
@@ -176,9 +181,15 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       const was = knownBefore(prev, list, now);
       if (!was || !now) continue;
       const { gone, size } = was;
+      if (gone === undefined && now.length >= size) {
+        // New ones count against a sketch as deleted ones do: a list that grew this much becomes the reference, or
+        // every later run would fail the same way.
+        log.info(`${list}: more were added or deleted since the last run than its state tells apart (${fmt(size)} then, ${fmt(now.length)} now); rows naming any deleted since wait for the next full read, and this run's ${list} become the reference.`);
+        continue;
+      }
       if (gone === undefined || (gone.length > 1 && (gone.length > size / 2 || gone.length > Math.max(MAX_GONE_AT_ONCE, size / 10)))) {
         distrusted.add(list);
-        if (gone === undefined) log.warn(`More of the ${fmt(size)} ${list} of the last run changed than its state can tell apart, so the rows naming deleted ones are kept until the next full read.`);
+        if (gone === undefined) log.warn(`Fewer ${list} than the last run's ${fmt(size)} (${fmt(now.length)}), and more changed than its state tells apart: likelier a short answer than a purge, so the rows naming them are kept until the next full read.`);
         else log.warn(`${fmt(gone.length)} of the ${fmt(size)} ${list} of the last run are missing from this run's ${describeReader(list)}: more than a deletion usually removes, so the rows naming them are kept until the next full read.`);
         goneOf.set(list, gone ?? []);
         continue;
@@ -195,12 +206,13 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
         try {
           await expand(ctx, confirm, { [readers[list].id]: id });
           unlisted.push(id);
-          log.info(`${list} ${id} is missing from ${describeReader(list)} but still exists; the rows naming it stay.`);
         } catch (e) {
           if (!vanished(confirm, e)) throw e;
           deleted.push(id);
         }
       }
+      if (unlisted.length > 0) log.info(`${fmt(unlisted.length)} ${list} missing from ${describeReader(list)} still exist (${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}): the rows naming them stay, and the next run asks for them again.`);
+      run.unlisted.set(list, unlisted);
       goneOf.set(list, deleted);
       // Whatever went since the last run is known: a table read whole may keep storage's flagged rows. One the
       // list no longer shows, though it exists, leaves that table unflagged, as a full read would leave it.
@@ -242,17 +254,22 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   warnOnEmptied(replaced, writers.counts(), cfg, state);
 
   const stoppedEarly = [...outcomes.values()].some((o) => !o.complete);
-  if ([...outcomes.values()].some((o) => !o.complete && (!o.capped || Date.now() >= deadline))) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
+  if ([...outcomes.values()].some((o) => !o.complete && (!o.capped || Date.now() >= runDeadline))) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
   const sync: SyncState = { version: 1, template: cfg.template, columns: columnOptions(cfg), lists: {} };
   for (const [list, o] of outcomes) {
     if (!readers[list].search) continue;
     const next = nextListState(prev?.lists[list], o, nowSec());
     if (o.sketch) Object.assign(next, { sketch: o.sketch.text, sketch_at: o.sketch.at });
+    // Where the API lists deletions no sketch is kept: one from an older version would name them again later.
+    const deleted = readers[list].deleted;
+    if (deleted && versionAtLeast(cfg.apiVersion, deleted.from_version)) {
+      delete next.sketch;
+      delete next.sketch_at;
+    }
     if (o.readWhole) next.read_whole = true;
     sync.lists[list] = next;
   }
   for (const list of tracked) {
-    // A distrusted answer does not become the reference, so the next run compares with the last good one.
     // A distrusted answer does not become the reference (kept as it was), so the next run compares with the last good one.
     if (mergedDistrusted.has(list) || !run.current.has(list)) {
       if (prev?.known?.[list]) (sync.known ??= {})[list] = prev.known[list];
@@ -263,10 +280,11 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     // A row written this run may name one deleted after the row's record was read (so missing from this run's
     // list, and never gone from the next run's view of it): kept as known, the next run asks for it, and removes
     // the rows naming it if it is gone.
-    const named = run.referenced.get(list);
-    if (named) {
+    // So may one the list leaves out though it exists (a company without users): its deletion later is found.
+    const named = [...(run.referenced.get(list) ?? []), ...(run.unlisted.get(list) ?? [])];
+    if (named.length > 0) {
       const have = new Set(ids);
-      const extra = [...named].filter((id) => id !== '' && !have.has(id));
+      const extra = [...new Set(named)].filter((id) => id !== '' && !have.has(id));
       if (extra.length > 0) ids = [...ids, ...extra].sort();
     }
     const sketch = ids.length > (opts.knownIdsAtMost ?? KNOWN_IDS_AT_MOST) ? sketchOf(ids) : undefined;
@@ -314,8 +332,12 @@ function warnOnEmptied(replaced: Set<string>, rows: Map<string, number>, cfg: Ru
 
 const EMPTIED_WARNING_ROWS = 10;
 
-/** A sketch of ids, where every one of them fits in one (else none: they are kept as a list). */
-function sketchOf(ids: string[], cells = IdSketch.cellsFor(ids.length)): string | undefined {
+/**
+ * A sketch of ids, where every one of them fits in one (else none: they are kept as a list). Four times the
+ * usual size: what a list read whole gained since the last run counts against it too (a contact census leaves
+ * out what was created since; a list of tags or companies cannot).
+ */
+function sketchOf(ids: string[], cells = Math.min(IdSketch.cellsFor(ids.length) * 4, IdSketch.cellsFor(Number.MAX_SAFE_INTEGER))): string | undefined {
   const sketch = new IdSketch(cells);
   for (const id of ids) if (!sketch.add(id)) return undefined;
   return sketch.toString();
@@ -376,8 +398,8 @@ function groupByList(roots: CompiledTable[]): Map<string, CompiledTable[]> {
 class Run {
   truncated = 0;
   vanished = 0;
-  /** Records deleted between their listing and their detail request: read, but no row written. */
-  readonly vanishedIds = new Set<string>();
+  /** Records deleted between their listing and their detail request (read, but no row written), by table. */
+  readonly vanishedIds = new Map<string, Set<string>>();
   /** Each list's total_count, from its first page. */
   private readonly totals = new Map<string, number>();
   /** Fetches with `members`: whether each reads by members this run, by `<list> <reader>`. */
@@ -411,6 +433,8 @@ class Run {
   readonly current = new Map<string, string[]>();
   /** The ids of each referred list that rows written this run name. */
   readonly referenced = new Map<string, Set<string>>();
+  /** The ids of each tracked list missing from this run's read though they exist (asked for one by one). */
+  readonly unlisted = new Map<string, string[]>();
 
   /**
    * Reads one list to the end, or until `stop()` says the time is up; true when it reached the end.
@@ -429,7 +453,9 @@ class Run {
     // After more deletions than the last sketch told apart, the sketch that run left does not hold them: this full
     // read cannot learn them, and replaces the tables (earlier flags go).
     const reference = stored?.read_whole ? undefined : stored;
-    const census = reader.census && this.cfg.incremental && !feed && (plan.mode === 'full' ? !plan.resumed : true) ? new ListCensus(reference, plan.mode === 'full' ? written : undefined) : undefined;
+    // A full read from the start is its own census; a read of changes, or the rest of a split full read, takes one beside it.
+    const ownCensus = plan.mode === 'full' && !plan.resumed;
+    const census = reader.census && this.cfg.incremental && !feed ? new ListCensus(reference, ownCensus ? written : undefined) : undefined;
     const check = recordCheck(roots, (r) => this.expanderOf(r));
     const onTotal = (n: number) => this.totals.set(listName, n);
     const items =
@@ -443,7 +469,7 @@ class Run {
       // The table is the one a members pass puts the record's memberships under (users or leads, or none).
       const tag = roots.findIndex((r) => matches(r, item)) + 1;
       const id = String(item[reader.id]);
-      if (census && plan.mode === 'full') {
+      if (census && ownCensus) {
         if (!census.note(id, tag, item[reader.census!.created])) return;
       } else {
         if (!written.add(id, tag)) return;
@@ -471,19 +497,19 @@ class Run {
     }
     // The census runs beside the read, and is not cut by the time budget either: a part of it proves nothing,
     // and it costs about one request per 130 records, at the rate limit.
-    const pass = census && plan.mode === 'changes' ? this.takeCensus(listName, roots, census) : Promise.resolve();
+    const pass = census && !ownCensus ? this.takeCensus(listName, roots, census) : Promise.resolve();
     // A failed census fails the run: the read is halted at once (the client rethrows the census's failure).
     pass.catch((e: unknown) => this.ctx.client.halt(e instanceof Error ? e : new Error(String(e))));
     // The catch-up is not cut by the time budget: it is what makes the read whole.
     const ended = await this.forEach(pagesThenCatchUp(), () => paged === undefined && mayStop(), writeOnce);
     await pass;
+    if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
+    if (collect && ended) this.current.set(listName, [...written].sort());
     // A census is whole on its own; a full read is its own census only when it read to the end.
-    if (census && (plan.mode === 'changes' || ended)) await this.settleCensus(listName, census, outcome, flags);
+    if (census && (!ownCensus || ended)) await this.settleCensus(listName, census, outcome, flags);
     // A record read this run exists (unless it vanished while read), or was deleted after its read: the next
     // run's deletions list it again.
-    await this.flag(roots, flags.filter((f) => !written.has(f.id) || this.vanishedIds.has(f.id)));
-    if (collect && ended) this.current.set(listName, [...written].sort());
-    if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
+    await this.flag(roots, flags.filter((f) => !written.has(f.id) || roots.some((r) => this.vanishedIds.get(r.name)?.has(f.id))));
     await this.completeFromOtherSide(roots);
     // After the read, not beside it: a member goes under the table the read wrote it to (a lead that became a
     // user during the run is in leads, and so are its memberships).
@@ -563,8 +589,9 @@ class Run {
   /** The ids the last run's sketch has and this run did not see, each asked for: a 404 (or 410) is a deletion. */
   private async confirmGone(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[], now: number): Promise<void> {
     const reader = readers[listName];
-    // A full read replaces its tables, so deletions matter to it only where it keeps flagged rows.
-    if (!census.comparable || (outcome.plan.mode === 'full' && this.cfg.deletes !== 'flag')) return;
+    // A full read from the start replaces its tables, so deletions matter to it only where it keeps flagged rows.
+    const replaces = outcome.plan.mode === 'full' && !outcome.plan.resumed;
+    if (!census.comparable || (replaces && this.cfg.deletes !== 'flag')) return;
     const gone = census.gone();
     if (!gone) {
       if (!census.unsketchable) {
@@ -585,7 +612,7 @@ class Run {
         try {
           await expand(this.ctx, confirm, { [reader.id]: id });
           census.keep(id, tag);
-          log.info(`${listName} ${id} is missing from the census (POST ${reader.search!.path}) but still exists; its rows stay.`);
+          log.info(`${listName} ${id} is missing from ${replaces ? describeReader(listName) : `the census (POST ${reader.search!.path})`} but still exists; its rows stay.`);
         } catch (e) {
           if (!vanished(confirm, e)) throw e;
           outcome.deleted?.add(id);
@@ -805,7 +832,7 @@ class Run {
       } catch (e) {
         if (!vanished(expander, e)) throw e;
         this.vanished++;
-        this.vanishedIds.add(String(item[readers[expander].id]));
+        this.vanishedIds.set(table.name, (this.vanishedIds.get(table.name) ?? new Set()).add(String(item[readers[expander].id])));
         log.warn(`${table.name} ${String(item[readers[expander].id])} was deleted while the run read it; it is left out.`);
         return false;
       }

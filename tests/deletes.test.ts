@@ -358,8 +358,10 @@ describe('capturing deletes', function () {
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
     await storage.load(second);
-    const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());
+    // A time budget does not split it: a split read would merge, and the deleted users would stay live.
+    const third = await runExtractor(config(sim.url, TOKEN, { ...params, max_run_minutes: 0.001 }), TEST_OVERRIDES, await second.state());
     expect(third.code, third.stderr).to.equal(0);
+    expect(third.stdout).to.match(/contacts: parameters\.max_run_minutes is ignored for this list/);
     expect((await third.manifest('users')).incremental, 'replaced').to.equal(false);
     expect(third.stdout).to.match(/users is replaced without the rows flagged by earlier runs/);
     await storage.load(third);
@@ -518,6 +520,67 @@ describe('capturing deletes', function () {
     expect(second.stdout).to.match(/rows naming 1 companies deleted since the last run are removed/);
     await storage.load(second);
     expect(values(storage, 'users_companies', 'id').concat(values(storage, 'leads_companies', 'id'))).not.to.include(company.id);
+  });
+
+  it('a long list that grew past what its sketch tells apart becomes the reference, and a deletion after that is found', async () => {
+    ws = generateWorkspace({ seed: 79, users: 60, leads: 15, companies: 40, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const overrides = { ...TEST_OVERRIDES, extract: { ...TEST_OVERRIDES.extract, knownIdsAtMost: 10 } };
+    const params = { template: 'basic', incremental: true, skip_contact_details: ['notes', 'events_summary', 'segments'] };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params), overrides);
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    // 2,000 new companies: more than the cells of a sketch of 40 (1,536), which cannot then decode.
+    const model = ws.companies[0];
+    for (let i = 0; i < 2_000; i++) ws.companies.push({ ...model, id: `c0ffee${String(i).padStart(18, '0')}`, company_id: `new-${i}`, name: `New ${i}` });
+    ws.now += 60;
+    const second = await runExtractor(config(sim.url, TOKEN, params), overrides, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(/companies: more were added or deleted since the last run than its state tells apart .*this run's companies become the reference/);
+    await storage.load(second);
+    const state2 = await second.state();
+    expect(state2.sync.known_sketch.companies.size).to.equal(ws.companies.length);
+    const company = ws.companies.find((c) => [...ws.contactCompanies.values()].some((ids) => ids.includes(c.id)))!;
+    deleteCompany(ws, company.id, ws.now + 10);
+    ws.now += 60;
+    const third = await runExtractor(config(sim.url, TOKEN, params), overrides, state2);
+    expect(third.code, third.stderr).to.equal(0);
+    expect(third.stdout).to.match(/rows naming 1 companies deleted since the last run are removed/);
+  });
+
+  it('a full read split by max_run_minutes leaves a sketch, so a deletion after it is found', async () => {
+    ws = generateWorkspace({ seed: 80, users: 400, leads: 50, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN, latencyMs: 30 });
+    const params = { template: 'basic', incremental: true, max_run_minutes: 0.002, skip_contact_details: ['notes', 'events_summary', 'segments'] };
+    let state: any;
+    let runs = 0;
+    do {
+      const run = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state);
+      expect(run.code, run.stderr).to.equal(0);
+      state = await run.state();
+      runs++;
+    } while (state.sync.lists.contacts.backfill && runs < 20);
+    expect(runs, 'the full read was split').to.be.above(1);
+    expect(state.sync.lists.contacts.sketch, 'the last chunk took a census').to.be.a('string');
+    const victim = ws.contacts[5];
+    deleteContact(ws, victim.id, ws.now + 10);
+    ws.now += 600;
+    const next = await runExtractor(config(sim.url, TOKEN, { ...params, max_run_minutes: undefined }), TEST_OVERRIDES, state);
+    expect(next.code, next.stderr).to.equal(0);
+    expect(next.stdout).to.match(/contacts: 1 deleted or merged since the last run/);
+  });
+
+  it('keeps no conversations sketch where the API lists deleted conversations (2.16), so going back to 2.14 names none twice', async () => {
+    ws = generateWorkspace({ seed: 81, users: 10, leads: 2, conversations: 20 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = (v: string) => ({ template: 'conversations', incremental: true, api_version: v });
+    const first = await runExtractor(config(sim.url, TOKEN, params('2.14')));
+    expect(first.code, first.stderr).to.equal(0);
+    expect((await first.state()).sync.lists.conversations.sketch).to.be.a('string');
+    const second = await runExtractor(config(sim.url, TOKEN, params('2.16')), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expect((await second.state()).sync.lists.conversations.sketch).to.equal(undefined);
   });
 
   it('a value of parameters.deletes other than remove or flag fails with exit 1 and one line naming it', async () => {
