@@ -31,14 +31,17 @@ export class ListCensus {
   /** An id the sketch cannot hold (too long): this run makes no sketch, and finds no deletions. */
   private unencodable?: string;
 
+  /** The census is the read itself (a full read from the start, which passes the set of records it writes), not a search beside it. */
+  readonly ofTheRead: boolean;
   /**
-   * `seen`: every id noted this run, tagged with the top-level table its record went to (1 + index; 0: none); a
-   * full read passes the set of records it wrote, which is the same thing, so a million ids are held once.
+   * Every id noted this run, tagged with the top-level table its record went to (1 + index; 0: none): for a
+   * census that is the read, the read's own set, so a million ids are held once.
    */
-  constructor(
-    stored: StoredSketch | undefined,
-    readonly seen: IdSet = new IdSet(),
-  ) {
+  readonly seen: IdSet;
+
+  constructor(stored: StoredSketch | undefined, written?: IdSet) {
+    this.ofTheRead = written !== undefined;
+    this.seen = written ?? new IdSet();
     this.previous = IdSketch.parse(stored?.sketch);
     this.cutoff = (stored?.sketch_at ?? 0) + SKETCH_MARGIN_SECONDS;
     if (this.previous && stored?.sketch_at !== undefined) this.compared = new IdSketch(this.previous.cells);

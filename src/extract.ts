@@ -110,7 +110,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     outcomes.set(listName, outcome);
     // After more deletions than the last sketch told apart, only a read to the end (which replaces the tables)
     // removes them: the time budget does not split it.
-    const mustEnd = plan.mode === 'full' && prev?.lists[listName]?.read_whole === true;
+    const mustEnd = plan.mode === 'full' && !plan.resumed && prev?.lists[listName]?.read_whole === true;
     if (mustEnd && runDeadline !== Infinity) log.info(`${listName}: parameters.max_run_minutes is ignored for this list: only a read to the end removes the records deleted since the last run.`);
     const deadline = mustEnd ? Infinity : runDeadline;
     if (Date.now() >= deadline) return;
@@ -128,7 +128,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       return (outcome.maxUpdatedAt ?? 0) > (outcome.minUpdatedAt ?? Infinity);
     };
     try {
-      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && (Date.now() >= deadline || full()), listProgress);
+      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && (Date.now() >= deadline || full()), listProgress, deadline !== Infinity);
     } catch (e) {
       client.halt(e instanceof Error ? e : new Error(String(e)));
       throw e;
@@ -195,22 +195,32 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
         continue;
       }
       // A list that may leave out records that still exist: each one gone is asked for; only a 404 is a deletion.
+      // So is each the last run found left out though it existed (apart from the count above: they are no news).
+      const present = new Set(now);
+      const again = (prev?.unlisted?.[list] ?? []).filter((id) => !present.has(id));
       const confirm = readers[list].confirm_gone;
       const deleted: string[] = [];
       const unlisted: string[] = [];
-      for (const id of gone) {
-        if (!confirm) {
-          deleted.push(id);
-          continue;
-        }
-        try {
-          await expand(ctx, confirm, { [readers[list].id]: id });
-          unlisted.push(id);
-        } catch (e) {
-          if (!vanished(confirm, e)) throw e;
-          deleted.push(id);
-        }
-      }
+      const candidates = [...new Set([...gone, ...again])];
+      await forEachConcurrent(
+        (async function* () {
+          yield* candidates;
+        })(),
+        CONFIRM_AT_ONCE,
+        () => false,
+        async (id) => {
+          if (!confirm) return void deleted.push(id);
+          try {
+            await expand(ctx, confirm, { [readers[list].id]: id });
+            unlisted.push(id);
+          } catch (e) {
+            if (!vanished(confirm, e)) throw e;
+            deleted.push(id);
+          }
+        },
+      );
+      deleted.sort();
+      unlisted.sort();
       if (unlisted.length > 0) log.info(`${fmt(unlisted.length)} ${list} missing from ${describeReader(list)} still exist (${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}): the rows naming them stay, and the next run asks for them again.`);
       run.unlisted.set(list, unlisted);
       goneOf.set(list, deleted);
@@ -274,17 +284,19 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     if (mergedDistrusted.has(list) || !run.current.has(list)) {
       if (prev?.known?.[list]) (sync.known ??= {})[list] = prev.known[list];
       if (prev?.known_sketch?.[list]) (sync.known_sketch ??= {})[list] = prev.known_sketch[list];
+      if (prev?.unlisted?.[list]) (sync.unlisted ??= {})[list] = prev.unlisted[list];
       continue;
     }
+    const unlisted = run.unlisted.get(list) ?? [];
+    if (unlisted.length > 0) (sync.unlisted ??= {})[list] = unlisted;
     let ids = run.current.get(list)!;
     // A row written this run may name one deleted after the row's record was read (so missing from this run's
     // list, and never gone from the next run's view of it): kept as known, the next run asks for it, and removes
     // the rows naming it if it is gone.
-    // So may one the list leaves out though it exists (a company without users): its deletion later is found.
-    const named = [...(run.referenced.get(list) ?? []), ...(run.unlisted.get(list) ?? [])];
-    if (named.length > 0) {
-      const have = new Set(ids);
-      const extra = [...new Set(named)].filter((id) => id !== '' && !have.has(id));
+    const named = run.referenced.get(list);
+    if (named) {
+      const have = new Set([...ids, ...unlisted]);
+      const extra = [...named].filter((id) => id !== '' && !have.has(id));
       if (extra.length > 0) ids = [...ids, ...extra].sort();
     }
     const sketch = ids.length > (opts.knownIdsAtMost ?? KNOWN_IDS_AT_MOST) ? sketchOf(ids) : undefined;
@@ -331,6 +343,8 @@ function warnOnEmptied(replaced: Set<string>, rows: Map<string, number>, cfg: Ru
 }
 
 const EMPTIED_WARNING_ROWS = 10;
+/** Ids of a whole-read list asked for at once when checking which of them were deleted. */
+const CONFIRM_AT_ONCE = 16;
 
 /**
  * A sketch of ids, where every one of them fits in one (else none: they are kept as a list). Four times the
@@ -440,7 +454,8 @@ class Run {
    * Reads one list to the end, or until `stop()` says the time is up; true when it reached the end.
    * A full read that reached the end is followed by a catch-up (see catchUp) for records that moved meanwhile.
    */
-  async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean, progress: ListProgress): Promise<boolean> {
+  /** `cuttable`: the time budget may stop the read (then a full read's tables are merged, not replaced). */
+  async readList(listName: string, roots: CompiledTable[], outcome: Outcome, stop: () => boolean, progress: ListProgress, cuttable = false): Promise<boolean> {
     const reader = readers[listName];
     const plan = outcome.plan;
     const flags: Flag[] = [];
@@ -453,8 +468,9 @@ class Run {
     // After more deletions than the last sketch told apart, the sketch that run left does not hold them: this full
     // read cannot learn them, and replaces the tables (earlier flags go).
     const reference = stored?.read_whole ? undefined : stored;
-    // A full read from the start is its own census; a read of changes, or the rest of a split full read, takes one beside it.
-    const ownCensus = plan.mode === 'full' && !plan.resumed;
+    // A full read from the start that cannot be cut short is its own census; any other read takes one beside it
+    // (a part of a full read merges its rows, so what was deleted before it, or while it is split, must be found).
+    const ownCensus = plan.mode === 'full' && !plan.resumed && !cuttable;
     const census = reader.census && this.cfg.incremental && !feed ? new ListCensus(reference, ownCensus ? written : undefined) : undefined;
     const check = recordCheck(roots, (r) => this.expanderOf(r));
     const onTotal = (n: number) => this.totals.set(listName, n);
@@ -490,8 +506,9 @@ class Run {
     const collect = this.tracked.has(listName);
     // Records deleted since the last run: their rows go, as a full run would leave them.
     // Down to where the last read of deletions began (its mark may be later, after a long run).
-    // A full read under parameters.deletes "flag" reads them too: it flags them, and keeps the flagged rows.
-    if (plan.mode === 'changes' || (this.cfg.deletes === 'flag' && plan.deletedThrough !== undefined && !plan.resumed)) {
+    // A full read reads them too where it keeps storage's rows: under parameters.deletes "flag" (it flags them),
+    // and where the time budget may split it (its parts are merged).
+    if (plan.mode === 'changes' || (plan.deletedThrough !== undefined && (this.cfg.deletes === 'flag' || cuttable || plan.resumed))) {
       const since = plan.mode === 'changes' ? Math.min(plan.since, plan.deletedThrough ?? plan.since) : plan.deletedThrough!;
       if (await this.readDeleted(listName, since, outcome, flags, roots)) outcome.deletionsKnown = true;
     }
@@ -506,7 +523,7 @@ class Run {
     if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
     if (collect && ended) this.current.set(listName, [...written].sort());
     // A census is whole on its own; a full read is its own census only when it read to the end.
-    if (census && (!ownCensus || ended)) await this.settleCensus(listName, census, outcome, flags);
+    if (census && (!ownCensus || ended)) await this.settleCensus(listName, census, outcome, flags, ended);
     // A record read this run exists (unless it vanished while read), or was deleted after its read: the next
     // run's deletions list it again.
     await this.flag(roots, flags.filter((f) => !written.has(f.id) || roots.some((r) => this.vanishedIds.get(r.name)?.has(f.id))));
@@ -577,9 +594,9 @@ class Run {
    * not see are asked for one by one (search may not have indexed a record yet): each that is gone (404) was
    * deleted, or merged into another contact, since the last run.
    */
-  private async settleCensus(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[]): Promise<void> {
+  private async settleCensus(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[], ended: boolean): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
-    await this.confirmGone(listName, census, outcome, flags, now);
+    await this.confirmGone(listName, census, outcome, flags, now, ended);
     // After the checks: an id the census missed but that still exists stays in the sketch, so its deletion later is found.
     const sketch = census.sketch();
     if (sketch) outcome.sketch = { text: sketch, at: now };
@@ -587,10 +604,10 @@ class Run {
   }
 
   /** The ids the last run's sketch has and this run did not see, each asked for: a 404 (or 410) is a deletion. */
-  private async confirmGone(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[], now: number): Promise<void> {
+  private async confirmGone(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[], now: number, ended: boolean): Promise<void> {
     const reader = readers[listName];
-    // A full read from the start replaces its tables, so deletions matter to it only where it keeps flagged rows.
-    const replaces = outcome.plan.mode === 'full' && !outcome.plan.resumed;
+    // A whole full read from the start replaces its tables, so deletions matter to it only where it keeps flagged rows.
+    const replaces = outcome.plan.mode === 'full' && !outcome.plan.resumed && ended;
     if (!census.comparable || (replaces && this.cfg.deletes !== 'flag')) return;
     const gone = census.gone();
     if (!gone) {
@@ -612,7 +629,7 @@ class Run {
         try {
           await expand(this.ctx, confirm, { [reader.id]: id });
           census.keep(id, tag);
-          log.info(`${listName} ${id} is missing from ${replaces ? describeReader(listName) : `the census (POST ${reader.search!.path})`} but still exists; its rows stay.`);
+          log.info(`${listName} ${id} is missing from ${census.ofTheRead ? describeReader(listName) : `the census (POST ${reader.search!.path})`} but still exists; its rows stay.`);
         } catch (e) {
           if (!vanished(confirm, e)) throw e;
           outcome.deleted?.add(id);

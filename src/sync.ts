@@ -65,6 +65,8 @@ export interface SyncState {
   known?: Record<string, string[]>;
   /** The same, for a list of more than KNOWN_IDS_AT_MOST ids: a sketch of them (src/util/id-sketch.ts) and their number. */
   known_sketch?: Record<string, { sketch: string; size: number }>;
+  /** Ids of a tracked list that its last read left out though they exist (a company without users): asked for again. */
+  unlisted?: Record<string, string[]>;
 }
 
 /** Beyond this many ids (54 KB of them; a sketch takes 12 KB up to 25,000), a list's known ids are kept as a sketch. */
@@ -186,9 +188,10 @@ export function planList(list: string, searchable: boolean, cfg: RunConfig, prev
   const deletedThrough = s.deleted_through !== undefined ? { deletedThrough: s.deleted_through } : {};
   const fresh = (why?: string): Plan => ({ list, mode: 'full', resumed: false, startedAt: nowSec, why, ...deletedThrough });
   if (!cfg.incremental || !searchable) return fresh();
-  if (s.backfill) return { list, mode: 'full', resumed: true, startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read' };
-  if (s.mark === undefined) return fresh('no mark yet');
+  // Before a split full read goes on: that merges, and would leave the deletions no sketch named.
   if (s.read_whole) return fresh('more records were deleted since the last run than its state can tell apart');
+  if (s.backfill) return { list, mode: 'full', resumed: true, startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read', ...deletedThrough };
+  if (s.mark === undefined) return fresh('no mark yet');
   if (cfg.fullRefreshDays > 0 && (s.full_at === undefined || nowSec - s.full_at > cfg.fullRefreshDays * DAY)) {
     return fresh(`the last full read is older than ${cfg.fullRefreshDays} days (parameters.full_refresh_days)`);
   }

@@ -571,6 +571,53 @@ describe('capturing deletes', function () {
     expect(next.stdout).to.match(/contacts: 1 deleted or merged since the last run/);
   });
 
+  it('a contact written by the first part of a split full read and deleted before the next part leaves storage', async () => {
+    ws = generateWorkspace({ seed: 82, users: 400, leads: 50, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN, latencyMs: 30 });
+    const params = { template: 'basic', incremental: true, max_run_minutes: 0.002, skip_contact_details: ['notes', 'events_summary', 'segments'] };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const state1 = await first.state();
+    expect(state1.sync.lists.contacts.backfill, 'split').to.not.equal(undefined);
+    expect(state1.sync.lists.contacts.sketch, 'the first part took a census beside it').to.be.a('string');
+    const victim = first.table('users').rows[0].id;
+    deleteContact(ws, victim, ws.now + 10);
+    ws.now += 600;
+    let state = state1;
+    for (let i = 0; i < 20 && state.sync.lists.contacts.backfill; i++) {
+      const run = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state);
+      expect(run.code, run.stderr).to.equal(0);
+      await storage.load(run);
+      state = await run.state();
+    }
+    expect(values(storage, 'users', 'id')).not.to.include(victim);
+  });
+
+  it('too many deletions found while a full read is split: the next run reads whole, unsplit, and replaces', async () => {
+    ws = generateWorkspace({ seed: 83, users: 460, leads: 40, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN, latencyMs: 30 });
+    const params = { template: 'basic', incremental: true, max_run_minutes: 0.002, skip_contact_details: ['notes', 'events_summary', 'segments'] };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const doomed = ws.contacts.filter((c) => c.role === 'user').slice(0, 420);
+    doomed.forEach((c, i) => deleteContact(ws, c.id, ws.now + 10 + i));
+    ws.now += 600;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    await storage.load(second);
+    const state2 = await second.state();
+    expect(state2.sync.lists.contacts.read_whole).to.equal(true);
+    const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state2);
+    expect(third.code, third.stderr).to.equal(0);
+    expect((await third.manifest('users')).incremental, 'read whole and replaced, not the split read going on').to.equal(false);
+    await storage.load(third);
+    expect(values(storage, 'users', 'id').filter((id) => doomed.some((c) => c.id === id))).to.deep.equal([]);
+  });
+
   it('keeps no conversations sketch where the API lists deleted conversations (2.16), so going back to 2.14 names none twice', async () => {
     ws = generateWorkspace({ seed: 81, users: 10, leads: 2, conversations: 20 });
     sim = await startSimulator({ workspace: ws, token: TOKEN });
