@@ -180,6 +180,10 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       const now = run.current.get(list);
       const was = knownBefore(prev, list, now);
       if (!was || !now) continue;
+      const present = new Set(now);
+      // Those the last run found left out are asked for again whatever the rest shows (below); until then, kept.
+      const again = (prev?.unlisted?.[list] ?? []).filter((id) => !present.has(id));
+      run.unlisted.set(list, again);
       const { gone, size } = was;
       if (gone === undefined && now.length >= size) {
         // New ones count against a sketch as deleted ones do: a list that grew this much becomes the reference, or
@@ -196,8 +200,6 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       }
       // A list that may leave out records that still exist: each one gone is asked for; only a 404 is a deletion.
       // So is each the last run found left out though it existed (apart from the count above: they are no news).
-      const present = new Set(now);
-      const again = (prev?.unlisted?.[list] ?? []).filter((id) => !present.has(id));
       const confirm = readers[list].confirm_gone;
       const deleted: string[] = [];
       const unlisted: string[] = [];
@@ -287,18 +289,13 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       if (prev?.unlisted?.[list]) (sync.unlisted ??= {})[list] = prev.unlisted[list];
       continue;
     }
-    const unlisted = run.unlisted.get(list) ?? [];
+    const ids = run.current.get(list)!;
+    // Known are the ids the list showed. Ids it left out are asked for again next run: those that still exist
+    // (a company without users), and those a row written this run names (one deleted after the row's record was
+    // read, or a company only leads have): each that is gone then takes the rows naming it along.
+    const have = new Set(ids);
+    const unlisted = [...new Set([...(run.unlisted.get(list) ?? []), ...(run.referenced.get(list) ?? [])])].filter((id) => id !== '' && !have.has(id)).sort();
     if (unlisted.length > 0) (sync.unlisted ??= {})[list] = unlisted;
-    let ids = run.current.get(list)!;
-    // A row written this run may name one deleted after the row's record was read (so missing from this run's
-    // list, and never gone from the next run's view of it): kept as known, the next run asks for it, and removes
-    // the rows naming it if it is gone.
-    const named = run.referenced.get(list);
-    if (named) {
-      const have = new Set([...ids, ...unlisted]);
-      const extra = [...named].filter((id) => id !== '' && !have.has(id));
-      if (extra.length > 0) ids = [...ids, ...extra].sort();
-    }
     const sketch = ids.length > (opts.knownIdsAtMost ?? KNOWN_IDS_AT_MOST) ? sketchOf(ids) : undefined;
     if (sketch) (sync.known_sketch ??= {})[list] = { sketch, size: ids.length };
     else (sync.known ??= {})[list] = ids;

@@ -290,7 +290,7 @@ describe('capturing deletes', function () {
     expect(first.code, first.stderr).to.equal(0);
     await storage.load(first);
     expect(values(storage, 'users_tags', 'id')).to.include(tag.id);
-    expect((await first.state()).sync.known.tags, 'kept as known: rows name it').to.include(tag.id);
+    expect((await first.state()).sync.unlisted.tags, 'rows name it, the list lacks it: asked for next run').to.include(tag.id);
     hide = false;
     deleteTag(ws, tag.id, ws.now + 10);
     ws.now += 60;
@@ -616,6 +616,33 @@ describe('capturing deletes', function () {
     expect((await third.manifest('users')).incremental, 'read whole and replaced, not the split read going on').to.equal(false);
     await storage.load(third);
     expect(values(storage, 'users', 'id').filter((id) => doomed.some((c) => c.id === id))).to.deep.equal([]);
+  });
+
+  it('companies the scroll never lists but rows name are asked for, not counted as gone: a deletion among the listed ones still applies', async () => {
+    ws = generateWorkspace({ seed: 84, users: 80, leads: 20, companies: 150, conversations: 0 });
+    const named = new Set([...ws.contactCompanies.values()].flat());
+    const hidden = new Set(ws.companies.filter((c) => named.has(c.id)).slice(0, 40).map((c) => c.id));
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: ({ route }, body) => (route === 'GET /companies/scroll' ? { ...body, data: body.data.filter((c: { id: string }) => !hidden.has(c.id)) } : body) });
+    const params = { template: 'basic', incremental: true, skip_contact_details: ['notes', 'events_summary', 'segments'] };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const state1 = await first.state();
+    expect(state1.sync.known.companies).not.to.include.members([...hidden].slice(0, 1));
+    expect(state1.sync.unlisted.companies).to.have.members([...hidden]);
+    const victim = ws.companies.find((c) => named.has(c.id) && !hidden.has(c.id))!;
+    deleteCompany(ws, victim.id, ws.now + 10);
+    ws.now += 60;
+    sim.resetStats();
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).not.to.match(/WARNING/);
+    expect(sim.stats.byRoute['GET /companies/:id'], 'each left-out one asked for, and the deleted one').to.equal(hidden.size + 1);
+    expect(second.stdout).to.match(/rows naming 1 companies deleted since the last run are removed/);
+    await storage.load(second);
+    expect(values(storage, 'users_companies', 'id').concat(values(storage, 'leads_companies', 'id'))).not.to.include(victim.id);
+    expect((await second.state()).sync.unlisted.companies).to.have.members([...hidden]);
   });
 
   it('keeps no conversations sketch where the API lists deleted conversations (2.16), so going back to 2.14 names none twice', async () => {
