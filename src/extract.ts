@@ -230,7 +230,9 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       // list no longer shows, though it exists, leaves that table unflagged, as a full read would leave it.
       const outcome = outcomes.get(list);
       if (outcome) Object.assign(outcome, { deletionsKnown: true, moved: unlisted });
-      if (flagDeletes) await run.flag(template.roots.filter((r) => listsOf(r).includes(list)), deleted.map((id) => ({ id, tag: 'all', at: nowSec() })));
+      // Flagged: those the table held (the list showed them last run), not those only rows named.
+      const held = new Set(gone);
+      if (flagDeletes) await run.flag(template.roots.filter((r) => listsOf(r).includes(list)), deleted.filter((id) => held.has(id)).map((id) => ({ id, tag: 'all', at: nowSec() })));
     }
   }
   await writers.close((spec) => {
@@ -286,7 +288,11 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     if (mergedDistrusted.has(list) || !run.current.has(list)) {
       if (prev?.known?.[list]) (sync.known ??= {})[list] = prev.known[list];
       if (prev?.known_sketch?.[list]) (sync.known_sketch ??= {})[list] = prev.known_sketch[list];
-      if (prev?.unlisted?.[list]) (sync.unlisted ??= {})[list] = prev.unlisted[list];
+      // And the ids this run's rows name that the kept ones lack (a sketch cannot say: then none are added).
+      const kept = prev?.known?.[list] ? new Set([...prev.known[list], ...(prev.unlisted?.[list] ?? [])]) : undefined;
+      const named = kept ? [...(run.referenced.get(list) ?? [])].filter((id) => id !== '' && !kept.has(id)) : [];
+      const unlisted = [...(prev?.unlisted?.[list] ?? []), ...named].sort();
+      if (unlisted.length > 0) (sync.unlisted ??= {})[list] = unlisted;
       continue;
     }
     const ids = run.current.get(list)!;

@@ -69,7 +69,7 @@ export interface SyncState {
   unlisted?: Record<string, string[]>;
 }
 
-/** Beyond this many ids (54 KB of them; a sketch takes 12 KB up to 25,000), a list's known ids are kept as a sketch. */
+/** Beyond this many ids (54 KB of them; their sketch takes 49 KB up to 24,576), a list's known ids are kept as a sketch. */
 export const KNOWN_IDS_AT_MOST = 2_000;
 
 export interface ColumnOptions {

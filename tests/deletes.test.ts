@@ -456,6 +456,14 @@ describe('capturing deletes', function () {
     expect(values(storage, 'companies', 'id'), 'no live row a full run would not have, and no flag: it exists').not.to.include(hidden);
     const full = await runExtractor(config(sim.url, TOKEN, { template: 'basic', deletes: 'flag' }));
     expect(differences(storage, full, ['companies'])).to.deep.equal(same(['companies']));
+    // Deleted while left out: its relation rows go; companies, which no longer holds it, gets no flagged row.
+    deleteCompany(ws, hidden!, ws.now + 10);
+    ws.now += 60;
+    const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());
+    expect(third.code, third.stderr).to.equal(0);
+    await storage.load(third);
+    expect(values(storage, 'companies', 'id')).not.to.include(hidden);
+    expect(values(storage, 'users_companies', 'id').concat(values(storage, 'leads_companies', 'id'))).not.to.include(hidden);
   });
 
   it('flag: a conversation search still lists after its deletion (its detail answers 404) keeps a flagged row', async () => {
