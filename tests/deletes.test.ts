@@ -33,6 +33,13 @@ function victims(ws: Workspace) {
   return { user, lead, merged, into };
 }
 
+/** 420 of a 500-contact workspace's users deleted, a second apart: more than its sketch (384 cells) can peel. */
+function deleteManyUsers(ws: Workspace) {
+  const doomed = ws.contacts.filter((c) => c.role === 'user').slice(0, 420);
+  doomed.forEach((c, i) => deleteContact(ws, c.id, ws.now + 10 + i));
+  return doomed;
+}
+
 describe('capturing deletes', function () {
   this.timeout(240_000);
   let ws: Workspace;
@@ -91,9 +98,7 @@ describe('capturing deletes', function () {
     const params = { template: 'basic', incremental: true, skip_contact_details: ['notes', 'events_summary', 'segments'] };
     const first = await runExtractor(config(sim.url, TOKEN, params));
     expect(first.code, first.stderr).to.equal(0);
-    // 420 of 500: more than a sketch of this size (384 cells) can peel.
-    const doomed = ws.contacts.filter((c) => c.role === 'user').slice(0, 420);
-    doomed.forEach((c, i) => deleteContact(ws, c.id, ws.now + 10 + i));
+    const doomed = deleteManyUsers(ws);
     ws.now += 3_600;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
@@ -352,8 +357,7 @@ describe('capturing deletes', function () {
     const first = await runExtractor(config(sim.url, TOKEN, params));
     expect(first.code, first.stderr).to.equal(0);
     await storage.load(first);
-    const doomed = ws.contacts.filter((c) => c.role === 'user').slice(0, 420);
-    doomed.forEach((c, i) => deleteContact(ws, c.id, ws.now + 10 + i));
+    const doomed = deleteManyUsers(ws);
     ws.now += 3_600;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
@@ -611,8 +615,7 @@ describe('capturing deletes', function () {
     const first = await runExtractor(config(sim.url, TOKEN, params));
     expect(first.code, first.stderr).to.equal(0);
     await storage.load(first);
-    const doomed = ws.contacts.filter((c) => c.role === 'user').slice(0, 420);
-    doomed.forEach((c, i) => deleteContact(ws, c.id, ws.now + 10 + i));
+    const doomed = deleteManyUsers(ws);
     ws.now += 600;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
