@@ -8,7 +8,7 @@ import { log, resetWarnings } from './log.js';
 import { StoppedError, UserError } from './errors.js';
 import type { IntercomClient } from './intercom/client.js';
 import { describeReader, expand, pageSize, readAll, readCensus, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
-import { ListCensus } from './deletions.js';
+import { knownBefore, knownForNext, ListCensus } from './deletions.js';
 import { IdSketch } from './util/id-sketch.js';
 import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable, type Template } from './flatten/template.js';
@@ -285,26 +285,11 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   }
   for (const list of tracked) {
     // A distrusted answer does not become the reference (kept as it was), so the next run compares with the last good one.
-    if (mergedDistrusted.has(list) || !run.current.has(list)) {
-      if (prev?.known?.[list]) (sync.known ??= {})[list] = prev.known[list];
-      if (prev?.known_sketch?.[list]) (sync.known_sketch ??= {})[list] = prev.known_sketch[list];
-      // And the ids this run's rows name that the kept ones lack (a sketch cannot say: then none are added).
-      const kept = prev?.known?.[list] ? new Set([...prev.known[list], ...(prev.unlisted?.[list] ?? [])]) : undefined;
-      const named = kept ? [...(run.referenced.get(list) ?? [])].filter((id) => id !== '' && !kept.has(id)) : [];
-      const unlisted = [...(prev?.unlisted?.[list] ?? []), ...named].sort();
-      if (unlisted.length > 0) (sync.unlisted ??= {})[list] = unlisted;
-      continue;
-    }
-    const ids = run.current.get(list)!;
-    // Known are the ids the list showed. Ids it left out are asked for again next run: those that still exist
-    // (a company without users), and those a row written this run names (one deleted after the row's record was
-    // read, or a company only leads have): each that is gone then takes the rows naming it along.
-    const have = new Set(ids);
-    const unlisted = [...new Set([...(run.unlisted.get(list) ?? []), ...(run.referenced.get(list) ?? [])])].filter((id) => id !== '' && !have.has(id)).sort();
-    if (unlisted.length > 0) (sync.unlisted ??= {})[list] = unlisted;
-    const sketch = ids.length > (opts.knownIdsAtMost ?? KNOWN_IDS_AT_MOST) ? sketchOf(ids) : undefined;
-    if (sketch) (sync.known_sketch ??= {})[list] = { sketch, size: ids.length };
-    else (sync.known ??= {})[list] = ids;
+    const keep = mergedDistrusted.has(list) || !run.current.has(list);
+    const next = knownForNext(prev, list, { current: keep ? undefined : run.current.get(list), unlisted: run.unlisted.get(list), named: run.referenced.get(list), atMost: opts.knownIdsAtMost ?? KNOWN_IDS_AT_MOST });
+    if (next.known) (sync.known ??= {})[list] = next.known;
+    if (next.known_sketch) (sync.known_sketch ??= {})[list] = next.known_sketch;
+    if (next.unlisted) (sync.unlisted ??= {})[list] = next.unlisted;
   }
 
   const rows = writers.counts();
@@ -349,35 +334,6 @@ const EMPTIED_WARNING_ROWS = 10;
 /** Ids of a whole-read list asked for at once when checking which of them were deleted. */
 const CONFIRM_AT_ONCE = 16;
 
-/**
- * A sketch of ids, where every one of them fits in one (else none: they are kept as a list). Four times the
- * usual size: what a list read whole gained since the last run counts against it too (a contact census leaves
- * out what was created since; a list of tags or companies cannot).
- */
-function sketchOf(ids: string[], cells = Math.min(IdSketch.cellsFor(ids.length) * 4, IdSketch.cellsFor(Number.MAX_SAFE_INTEGER))): string | undefined {
-  const sketch = new IdSketch(cells);
-  for (const id of ids) if (!sketch.add(id)) return undefined;
-  return sketch.toString();
-}
-
-/**
- * What the last run knew of a list: its size, and the ids it had that `now` lacks (undefined: more changed than
- * its sketch tells apart). Undefined when the last run kept none.
- */
-function knownBefore(prev: SyncState | undefined, list: string, now: string[] | undefined): { size: number; gone?: string[] } | undefined {
-  if (!now) return undefined;
-  const ids = prev?.known?.[list];
-  if (ids) {
-    const present = new Set(now);
-    return { size: ids.length, gone: ids.filter((id) => !present.has(id)) };
-  }
-  const kept = prev?.known_sketch?.[list];
-  const before = IdSketch.parse(kept?.sketch);
-  if (!kept || !before) return undefined;
-  const current = new IdSketch(before.cells);
-  for (const id of now) current.add(id);
-  return { size: kept.size, gone: current.minus(before).decode()?.removed.map((r) => r.id) };
-}
 /** Tags or companies gone since the last run beyond which (and beyond a tenth of them, or beyond half) the answer is distrusted. */
 const MAX_GONE_AT_ONCE = 20;
 
