@@ -4,7 +4,7 @@
  * the manifests' semantics and compared with a fresh full run.
  */
 import { expect } from 'chai';
-import { deleteCompany, deleteContact, deleteConversation, deleteSegment, deleteTag, generateWorkspace, mergeContact, startSimulator, type Simulator, type Workspace } from './simulator/index.js';
+import { deleteCompany, deleteContact, deleteConversation, deleteSegment, deleteTag, generateWorkspace, mergeContact, scrollWithout, startSimulator, type Simulator, type Workspace } from './simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
 import { differences, same, Storage } from './helpers/storage.js';
 import { TEMPLATE_TABLES } from './contract.js';
@@ -31,6 +31,12 @@ function victims(ws: Workspace) {
   const into = users.find((c) => c !== user)!;
   for (const c of [user, lead, merged, into]) expect(c, 'the workspace has the contacts the test needs').to.not.equal(undefined);
   return { user, lead, merged, into };
+}
+
+/** A run that succeeded, loaded into storage with its manifests' semantics. */
+async function loadOk(storage: Storage, run: RunResult): Promise<void> {
+  expect(run.code, run.stderr).to.equal(0);
+  await storage.load(run);
 }
 
 /** 420 of a 500-contact workspace's users deleted, a second apart: more than its sketch (384 cells) can peel. */
@@ -256,8 +262,7 @@ describe('capturing deletes', function () {
     const params = { template: 'workspace', incremental: true, api_version: '2.14' };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     const { user, lead, merged, into } = victims(ws);
     const tag = ws.tags.find((t) => [...ws.contactTags.values()].some((ids) => ids.includes(t.id)))!;
     const company = ws.companies.find((c) => [...ws.contactCompanies.values()].some((ids) => ids.includes(c.id)))!;
@@ -292,8 +297,7 @@ describe('capturing deletes', function () {
     const params = { template: 'basic', incremental: true };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     expect(values(storage, 'users_tags', 'id')).to.include(tag.id);
     expect((await first.state()).sync.unlisted.tags, 'rows name it, the list lacks it: asked for next run').to.include(tag.id);
     hide = false;
@@ -314,8 +318,7 @@ describe('capturing deletes', function () {
     const params = { template: 'basic', incremental: true };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     const segment = ws.segments.find((g) => [...ws.contactSegments.values()].some((ids) => ids.includes(g.id)))!;
     expect(values(storage, 'users_segments', 'id').concat(values(storage, 'leads_segments', 'id'))).to.include(segment.id);
     deleteSegment(ws, segment.id);
@@ -337,8 +340,7 @@ describe('capturing deletes', function () {
     const params = { template: 'conversations', incremental: true, api_version: '2.16' };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     const gone = ws.conversations.slice(0, 2).map((c) => c.id);
     gone.forEach((id, i) => deleteConversation(ws, id, ws.now + 100 + i));
     ws.now += 300;
@@ -355,13 +357,11 @@ describe('capturing deletes', function () {
     const params = { template: 'basic', incremental: true, deletes: 'flag', skip_contact_details: ['notes', 'events_summary', 'segments'] };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     const doomed = deleteManyUsers(ws);
     ws.now += 3_600;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
-    expect(second.code, second.stderr).to.equal(0);
-    await storage.load(second);
+    await loadOk(storage, second);
     // A time budget does not split it: a split read would merge, and the deleted users would stay live.
     const third = await runExtractor(config(sim.url, TOKEN, { ...params, max_run_minutes: 0.001 }), TEST_OVERRIDES, await second.state());
     expect(third.code, third.stderr).to.equal(0);
@@ -382,8 +382,7 @@ describe('capturing deletes', function () {
     const params = { template: 'basic', incremental: true, full_refresh_days: 0 };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     expect(values(storage, 'users', 'id').concat(values(storage, 'leads', 'id'))).to.include(fresh.id);
     ws.now += 120;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
@@ -411,8 +410,7 @@ describe('capturing deletes', function () {
     const params = { template: 'basic', incremental: true };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     const { merged, into } = victims(ws);
     mergedId = merged.id;
     mergeContact(ws, merged.id, into.id, ws.now + 10);
@@ -445,12 +443,11 @@ describe('capturing deletes', function () {
   it('flag: a company the scroll stops listing though it exists leaves companies unflagged, as a full run leaves it', async () => {
     ws = generateWorkspace({ seed: 75, users: 60, leads: 15, conversations: 0 });
     let hidden: string | undefined;
-    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: ({ route }, body) => (hidden && route === 'GET /companies/scroll' ? { ...body, data: body.data.filter((c: { id: string }) => c.id !== hidden) } : body) });
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: scrollWithout(() => [hidden]) });
     const params = { template: 'basic', incremental: true, deletes: 'flag' };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     hidden = ws.companies.find((c) => [...ws.contactCompanies.values()].some((ids) => ids.includes(c.id)))!.id;
     ws.now += 60;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
@@ -464,8 +461,7 @@ describe('capturing deletes', function () {
     deleteCompany(ws, hidden!, ws.now + 10);
     ws.now += 60;
     const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());
-    expect(third.code, third.stderr).to.equal(0);
-    await storage.load(third);
+    await loadOk(storage, third);
     expect(values(storage, 'companies', 'id')).not.to.include(hidden);
     expect(values(storage, 'users_companies', 'id').concat(values(storage, 'leads_companies', 'id'))).not.to.include(hidden);
   });
@@ -486,8 +482,7 @@ describe('capturing deletes', function () {
     const params = { template: 'conversations', incremental: true, deletes: 'flag', api_version: '2.16' };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     ghost = ws.conversations[0].id;
     deleteConversation(ws, ghost, ws.now + 10);
     ws.now += 600;
@@ -519,8 +514,7 @@ describe('capturing deletes', function () {
     const params = { template: 'basic', incremental: true };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params), overrides);
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     const state1 = await first.state();
     expect(state1.sync.known.companies, 'not as a list').to.equal(undefined);
     expect(state1.sync.known_sketch.companies.size).to.equal(ws.companies.length);
@@ -541,8 +535,7 @@ describe('capturing deletes', function () {
     const params = { template: 'basic', incremental: true, skip_contact_details: ['notes', 'events_summary', 'segments'] };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params), overrides);
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     // 2,000 new companies: more than the cells of a sketch of 40 (1,536), which cannot then decode.
     const model = ws.companies[0];
     for (let i = 0; i < 2_000; i++) ws.companies.push({ ...model, id: `c0ffee${String(i).padStart(18, '0')}`, company_id: `new-${i}`, name: `New ${i}` });
@@ -589,8 +582,7 @@ describe('capturing deletes', function () {
     const params = { template: 'basic', incremental: true, max_run_minutes: 0.002, skip_contact_details: ['notes', 'events_summary', 'segments'] };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     const state1 = await first.state();
     expect(state1.sync.lists.contacts.backfill, 'split').to.not.equal(undefined);
     expect(state1.sync.lists.contacts.sketch, 'the first part took a census beside it').to.be.a('string');
@@ -613,13 +605,11 @@ describe('capturing deletes', function () {
     const params = { template: 'basic', incremental: true, max_run_minutes: 0.002, skip_contact_details: ['notes', 'events_summary', 'segments'] };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     const doomed = deleteManyUsers(ws);
     ws.now += 600;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
-    expect(second.code, second.stderr).to.equal(0);
-    await storage.load(second);
+    await loadOk(storage, second);
     const state2 = await second.state();
     expect(state2.sync.lists.contacts.read_whole).to.equal(true);
     const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state2);
@@ -633,12 +623,11 @@ describe('capturing deletes', function () {
     ws = generateWorkspace({ seed: 84, users: 80, leads: 20, companies: 150, conversations: 0 });
     const named = new Set([...ws.contactCompanies.values()].flat());
     const hidden = new Set(ws.companies.filter((c) => named.has(c.id)).slice(0, 40).map((c) => c.id));
-    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: ({ route }, body) => (route === 'GET /companies/scroll' ? { ...body, data: body.data.filter((c: { id: string }) => !hidden.has(c.id)) } : body) });
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: scrollWithout(() => hidden) });
     const params = { template: 'basic', incremental: true, skip_contact_details: ['notes', 'events_summary', 'segments'] };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));
-    expect(first.code, first.stderr).to.equal(0);
-    await storage.load(first);
+    await loadOk(storage, first);
     const state1 = await first.state();
     expect(state1.sync.known.companies).not.to.include.members([...hidden].slice(0, 1));
     expect(state1.sync.unlisted.companies).to.have.members([...hidden]);

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import {
-  addContact, addConversation, addNote, addPart, deleteCompany, deleteConversation, deleteTag, generateWorkspace, setContactTags, startOfNextDay, startSimulator, updateContact, updateConversation,
+  addContact, addConversation, addNote, addPart, deleteCompany, deleteConversation, deleteTag, generateWorkspace, scrollWithout, setContactTags, startOfNextDay, startSimulator, updateContact, updateConversation,
   type Simulator, type Workspace,
 } from './simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
@@ -302,7 +302,7 @@ describe('incremental runs', function () {
   it('asks for a company missing from the scroll before removing the rows naming it: one that still exists keeps them', async () => {
     ws = generateWorkspace({ seed: 27, users: 60, leads: 15, conversations: 0 });
     let hidden: string | undefined;
-    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: ({ route }, body) => (hidden && route === 'GET /companies/scroll' ? { ...body, data: body.data.filter((c: { id: string }) => c.id !== hidden) } : body) });
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: scrollWithout(() => [hidden]) });
     const params = { template: 'basic', incremental: true };
     const storage = new Storage();
     const first = await runExtractor(config(sim.url, TOKEN, params));

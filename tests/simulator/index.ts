@@ -51,6 +51,7 @@ export {
   type WorkspaceOptions,
 } from './workspace.js';
 export {
+  scrollWithout,
   startOfDay,
   startOfNextDay,
   startSimulator,

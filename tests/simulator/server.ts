@@ -501,6 +501,18 @@ function companiesScroll(ctx: Ctx) {
 
 // Companies --------------------------------------------------------------------------------------
 
+/**
+ * A `rewrite` that leaves the given companies out of GET /companies/scroll, as Intercom leaves out a company
+ * without users; `ids` is asked at each answer, so a test can change it between runs.
+ */
+export function scrollWithout(ids: () => Iterable<string | undefined>): NonNullable<SimulatorOptions['rewrite']> {
+  return ({ route }, body) => {
+    if (route !== 'GET /companies/scroll') return body;
+    const hidden = new Set(ids());
+    return { ...body, data: body.data.filter((c: { id: string }) => !hidden.has(c.id)) };
+  };
+}
+
 /** A record by id, or the 404 its endpoint answers for an unknown (or deleted) one. */
 function found<T>(record: T | undefined, code: string, message: string): T {
   if (record === undefined) throw new ApiError(404, code, message);
