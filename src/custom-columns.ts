@@ -5,8 +5,9 @@
  *
  * Column names are stable from run to run: the previous run's columns (kept in the state) come first, in their
  * order and with their names, even when an attribute has gone (its column stays, empty); new attributes follow,
- * sorted by key. Names are the key with every character outside [A-Za-z0-9_] made `_`, at most 64 characters,
- * made unique (case-insensitively) by `_2`, `_3`, … in that order.
+ * sorted by key. A name is one the platform keeps as written (src/keboola/platform-rules.ts), so the CSV's header,
+ * the manifest and storage agree: see columnNameFor. Names are made unique (case-insensitively) by `_2`, `_3`, …
+ * in that order. A name a previous version wrote that the platform would rename is formed again from its key.
  *
  * Each column is typed from its definition's data type (integer, float → number, boolean, a date → integer UNIX
  * seconds, anything else → string) and described from it. Both are kept in the state with the name, so a column
@@ -16,6 +17,8 @@ import { readAll, type ReaderContext } from './resources/index.js';
 import type { Template } from './flatten/template.js';
 import type { ColumnSpec } from './generated/template.js';
 import type { ColumnType } from './flatten/mapping.js';
+import { createHash } from 'node:crypto';
+import { columnNameProblem, MAX_COLUMN_NAME } from './keboola/platform-rules.js';
 
 export interface CustomColumn {
   column: string;
@@ -29,12 +32,12 @@ export interface CustomColumn {
   description?: string;
 }
 
-/** Column types by the definitions' data types; any other (string, a list, an object) is a string column. */
-const TYPES: Record<string, ColumnType> = { integer: 'integer', float: 'number', boolean: 'boolean' };
+/** Column types by the definitions' data types (decimal: a conversation attribute from API 2.16); any other (string, a list, an object) is a string column. */
+const TYPES: Record<string, ColumnType> = { integer: 'integer', float: 'number', decimal: 'number', boolean: 'boolean' };
 
 export type CustomColumns = Record<string, CustomColumn[]>;
 
-const MAX_NAME = 64;
+const MAX_NAME = MAX_COLUMN_NAME;
 
 export async function customColumns(ctx: ReaderContext, template: Template, previous: CustomColumns): Promise<CustomColumns> {
   const out: CustomColumns = {};
@@ -59,7 +62,7 @@ export async function customColumns(ctx: ReaderContext, template: Template, prev
     const taken = new Set(root.columns.map((c) => c.toLowerCase()));
     const columns: CustomColumn[] = [];
     for (const p of previous[root.name] ?? []) {
-      if (!isCustomColumn(p) || taken.has(p.column.toLowerCase())) continue;
+      if (!isCustomColumn(p) || columnNameProblem(p.column) || taken.has(p.column.toLowerCase())) continue;
       taken.add(p.column.toLowerCase());
       const now = current.find((c) => c.key === p.key);
       const { column, key, date, data_type, description } = p;
@@ -69,7 +72,7 @@ export async function customColumns(ctx: ReaderContext, template: Template, prev
     for (const c of [...current].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
       if (known.has(c.key)) continue;
       known.add(c.key);
-      columns.push({ column: uniqueName(`custom_${c.key.replace(/[^A-Za-z0-9_]/g, '_')}`, taken), ...c });
+      columns.push({ column: uniqueName(columnNameFor(c.key), taken), ...c });
     }
     out[root.name] = columns;
   }
@@ -104,6 +107,38 @@ function oneLine(value: unknown): string | undefined {
   const text = typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : '';
   return text === '' ? undefined : text;
 }
+
+/**
+ * `custom_` and the key in the characters the platform keeps: letters transliterated to ASCII (accents dropped,
+ * Cyrillic and Greek spelled in Latin letters), each run of anything else one `_`, no `_` at the end, at most 64
+ * characters. A key with no letter or digit left (Chinese, emoji) is named by its hash: `custom_` and the first 8
+ * hex digits of the SHA-256 of the key, the same every run.
+ */
+export function columnNameFor(key: string): string {
+  const slug = transliterate(key).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const name = slug === '' ? `custom_${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 8)}` : `custom_${slug}`;
+  return name.slice(0, MAX_NAME).replace(/_+$/, '');
+}
+
+/** Latin letters with accents lose them; these become letters of their own. */
+const LETTERS: Record<string, string> = {
+  ß: 'ss', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', ø: 'o', Ø: 'O', đ: 'd', Đ: 'D', ł: 'l', Ł: 'L', þ: 'th', Þ: 'TH', ð: 'd', Ð: 'D', ı: 'i',
+  а: 'a', б: 'b', в: 'v', г: 'g', ґ: 'g', д: 'd', е: 'e', ё: 'e', є: 'ye', ж: 'zh', з: 'z', и: 'i', і: 'i', ї: 'yi', й: 'y', к: 'k', л: 'l', м: 'm',
+  н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch', ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+  α: 'a', β: 'v', γ: 'g', δ: 'd', ε: 'e', ζ: 'z', η: 'i', θ: 'th', ι: 'i', κ: 'k', λ: 'l', μ: 'm', ν: 'n', ξ: 'x', ο: 'o', π: 'p', ρ: 'r', σ: 's', ς: 's', τ: 't', υ: 'y', φ: 'f', χ: 'ch', ψ: 'ps', ω: 'o',
+};
+
+function transliterate(text: string): string {
+  let out = '';
+  for (const ch of text.normalize('NFKD').replace(/\p{M}/gu, '')) {
+    const lower = ch.toLowerCase();
+    const mapped = LETTERS[ch] ?? (LETTERS[lower] !== undefined ? capitalised(LETTERS[lower]) : undefined);
+    out += mapped ?? (ch <= '\x7f' ? ch : ' ');
+  }
+  return out;
+}
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function uniqueName(wanted: string, taken: Set<string>): string {
   const base = wanted.slice(0, MAX_NAME);

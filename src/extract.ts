@@ -14,7 +14,7 @@ import { getPath, type Scope } from './flatten/mapping.js';
 import { loadTemplate, type CompiledTable, type Template } from './flatten/template.js';
 import type { ColumnRules } from './flatten/rules.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
-import { manifestFor } from './keboola/manifest.js';
+import { manifestFor, type Manifest, type ManifestMode } from './keboola/manifest.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
 import { CATCH_UP_MARGIN_SECONDS, changedColumnOptions, KNOWN_IDS_AT_MOST, columnOptions, loadFor, MAX_MERGED_RECORDS, mayMerge, nextListState, planList, previousSync, type Ids, type Load, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
@@ -34,6 +34,11 @@ export interface ExtractOptions {
   maxMergedRecords?: number;
   /** Beyond this many, a list's known ids are kept as a sketch (KNOWN_IDS_AT_MOST); tests lower it. */
   knownIdsAtMost?: number;
+  /**
+   * Told of each table's manifest as it is written, with the means to render it for any data-type mode: the tests
+   * check every table of every run against the platform's rules in every mode, not only the run's own.
+   */
+  onManifest?: (table: string, render: (mode: ManifestMode) => Manifest, sliced: boolean, mode: ManifestMode) => void;
 }
 
 export interface ExtractResult {
@@ -235,7 +240,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       if (flagDeletes) await run.flag(template.roots.filter((r) => listsOf(r).includes(list)), deleted.filter((id) => held.has(id)).map((id) => ({ id, tag: 'all', at: nowSec() })));
     }
   }
-  await writers.close((spec) => {
+  await writers.close((spec, sliced) => {
     const table = template.tables.find((t) => t.name === spec.name)!;
     // A history table only gains versions: merged by (key, change), nothing deleted, full run or not; it starts
     // again after the rules that leave out or hash columns changed.
@@ -261,10 +266,11 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
         log.info(`${spec.name}: rows naming ${fmt(gone.length)} ${refers.list} deleted since the last run are removed.`);
       }
     }
-    const manifest = manifestFor(table.node, load);
-    if (!manifest.incremental && !(table.node.skippable && cfg.skipDetails.has(table.node.skippable))) replaced.add(spec.name);
-    return manifest;
-  });
+    const render = (mode: ManifestMode) => manifestFor(table.node, load, { mode, sliced });
+    opts.onManifest?.(spec.name, render, sliced, cfg.manifestMode);
+    if (load.mode === 'replace' && !(table.node.skippable && cfg.skipDetails.has(table.node.skippable))) replaced.add(spec.name);
+    return render(cfg.manifestMode);
+  }, cfg.manifestMode);
   warnOnEmptied(replaced, writers.counts(), cfg, state);
 
   const stoppedEarly = [...outcomes.values()].some((o) => !o.complete);
@@ -930,9 +936,8 @@ async function allSettledOrFirstFailure(reads: Array<Promise<void>>): Promise<vo
   });
 }
 
-/** "2.16" ≥ "2.14"; "Unstable" is later than any number. */
+/** "2.16" ≥ "2.14". */
 function versionAtLeast(version: string, least: string): boolean {
-  if (version === 'Unstable') return true;
   const [a, b] = version.split('.').map(Number);
   const [c, d] = least.split('.').map(Number);
   return a > c || (a === c && b >= d);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateWorkspace, startSimulator, type Simulator } from './simulator/index.js';
 import { listFiles } from './helpers/run.js';
+import { platformProblems } from './helpers/platform.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
 const TOKEN = 'cli-good-token-0123456789';
@@ -97,8 +98,19 @@ describe('command line', function () {
   it('runs the extraction, writes tables and state, and logs no token', async () => {
     const proc = await runCli({ parameters: params(TOKEN) });
     expect(proc.code, proc.stderr).to.equal(0);
+    expect(proc.stderr).to.equal('');
     expect(proc.files.map((f) => path.basename(f))).to.include.members(['users.csv', 'users.csv.manifest', 'state.json']);
     await expectNoSecret(proc, TOKEN);
+  });
+
+  it('writes the manifests KBC_DATA_TYPE_SUPPORT asks for, as the platform sets it in the environment', async () => {
+    for (const [mode, form] of [['authoritative', 'schema'], ['hints', 'schema'], ['none', 'columns'], ['legacy', 'columns']] as const) {
+      // Empty is how the platform leaves it unset here (the test's own environment may have it).
+      const proc = await runCli({ parameters: params(TOKEN, { template: 'conversations' }) }, { KBC_DATA_TYPE_SUPPORT: mode === 'legacy' ? '' : mode });
+      expect(proc.code, proc.stderr).to.equal(0);
+      expect(await platformProblems(proc.dataDir, mode), mode).to.deep.equal([]);
+      expect(JSON.parse(await readFile(path.join(proc.dataDir, 'out', 'tables', 'conversations.csv.manifest'), 'utf8')), mode).to.have.property(form);
+    }
   });
 
   it('reads the data dir from KBC_DATADIR when no --data-dir is given', async () => {

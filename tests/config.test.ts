@@ -41,11 +41,34 @@ describe('config', () => {
     fails({ parameters: [] }, /access token.*#access_token/);
   });
 
+  it('accepts the API versions it reads, the number a hand-written JSON may hold, and empty as the default', () => {
+    for (const v of ['2.14', '2.15', '2.16']) expect(parseConfig({ parameters: { ...ok.parameters, api_version: v } }, '/d').apiVersion).to.equal(v);
+    expect(parseConfig({ parameters: { ...ok.parameters, api_version: 2.16 } }, '/d').apiVersion).to.equal('2.16');
+    expect(parseConfig({ parameters: { ...ok.parameters, api_version: '' } }, '/d').apiVersion, 'a cleared form field').to.equal('2.14');
+    expect(parseConfig({ parameters: { ...ok.parameters, api_version: null } }, '/d').apiVersion).to.equal('2.14');
+  });
+
+  it('writes manifests for the job\'s data-type mode: KBC_DATA_TYPE_SUPPORT, overridden by storage.output.data_type_support, legacy without the variable', () => {
+    const mode = (env: Record<string, string>, storage?: unknown) => parseConfig({ ...ok, ...(storage ? { storage } : {}) }, '/d', env).manifestMode;
+    expect(mode({})).to.equal('legacy');
+    expect(mode({}, { output: { data_type_support: 'authoritative' } }), 'no native types in the project: the override cannot turn them on').to.equal('legacy');
+    for (const m of ['authoritative', 'hints', 'none']) expect(mode({ KBC_DATA_TYPE_SUPPORT: m })).to.equal(m);
+    expect(mode({ KBC_DATA_TYPE_SUPPORT: 'authoritative' }, { output: { data_type_support: 'none' } })).to.equal('none');
+    expect(mode({ KBC_DATA_TYPE_SUPPORT: 'none' }, { output: { data_type_support: 'hints' } })).to.equal('hints');
+    expect(mode({ KBC_DATA_TYPE_SUPPORT: 'hints' }, { output: {} })).to.equal('hints');
+    expect(() => parseConfig({ ...ok, storage: { output: { data_type_support: 'strict' } } }, '/d', { KBC_DATA_TYPE_SUPPORT: 'hints' })).to.throw(UserError, /^storage\.output\.data_type_support "strict" is unknown: use one of authoritative, hints, none/);
+    expect(() => parseConfig(ok, '/d', { KBC_DATA_TYPE_SUPPORT: 'strict' })).to.throw(/KBC_DATA_TYPE_SUPPORT to "strict", which this version does not know/);
+  });
+
   it('names the field and the fix for each bad value', () => {
     fails({ parameters: {} }, /No access token: set parameters\.#access_token/);
     fails({ parameters: { ...ok.parameters, template: 'everything' } }, /parameters\.template "everything".*basic, conversations, users_and_events/);
     fails({ parameters: { ...ok.parameters, region: 'mars' } }, /parameters\.region "mars".*us, eu, au/);
-    fails({ parameters: { ...ok.parameters, api_version: 2.14 } }, /parameters\.api_version/);
+    fails({ parameters: { ...ok.parameters, api_version: '2.99' } }, /^parameters\.api_version "2\.99" is not a version this component reads: use one of "2\.14", "2\.15", "2\.16" \(or leave it empty for "2\.14"\)\.$/);
+    fails({ parameters: { ...ok.parameters, api_version: '1.0' } }, /parameters\.api_version "1\.0" is not a version this component reads: use one of "2\.14", "2\.15", "2\.16"/);
+    fails({ parameters: { ...ok.parameters, api_version: 'Unstable' } }, /parameters\.api_version "Unstable"/);
+    fails({ parameters: { ...ok.parameters, api_version: 2.1 } }, /parameters\.api_version 2\.1 is not a version/);
+    fails({ parameters: { ...ok.parameters, api_version: ['2.14'] } }, /parameters\.api_version \["2\.14"\] is not a version/);
     fails({ parameters: { ...ok.parameters, skip_contact_details: ['tags'] } }, /parameters\.skip_contact_details/);
     fails({ parameters: { ...ok.parameters, max_concurrency: 0 } }, /parameters\.max_concurrency/);
     fails({ parameters: { ...ok.parameters, max_concurrency: 1001 } }, /parameters\.max_concurrency must be a whole number from 1 to 1000/);

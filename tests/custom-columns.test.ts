@@ -8,6 +8,8 @@ import path from 'node:path';
 import stableStringify from 'fast-json-stable-stringify';
 import { generateWorkspace, startSimulator, updateContact, type Simulator, type Workspace } from './simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
+import { columnNameFor } from '../src/custom-columns.js';
+import { columnNameProblem } from '../src/keboola/platform-rules.js';
 
 const TOKEN = 'custom-token-0123456789';
 const NO_DETAILS = { skip_contact_details: ['segments', 'notes', 'events_summary'] };
@@ -40,11 +42,13 @@ describe('custom attributes as columns', function () {
     sim = await startSimulator({
       workspace: ws,
       token: TOKEN,
-      // A second attribute whose name sanitises to the same column as "Priority Level".
-      rewrite: (req, body) =>
-        req.route === 'GET /data_attributes' && req.query.get('model') === 'conversation'
-          ? { ...body, data: [...body.data, { ...body.data.find((d: any) => d.name === 'Priority Level'), id: 999, name: 'Priority-Level', full_name: 'custom_attributes.Priority-Level' }] }
-          : body,
+      // A second attribute whose name sanitises to the same column as "Priority Level", and names the platform
+      // would rename (a trailing "?") or empty (no Latin letter).
+      rewrite: (req, body) => {
+        if (req.route !== 'GET /data_attributes' || req.query.get('model') !== 'conversation') return body;
+        const like = (name: string, id: number) => ({ ...body.data.find((d: any) => d.name === 'Priority Level'), id, name, full_name: `custom_attributes.${name}` });
+        return { ...body, data: [...body.data, like('Priority-Level', 999), like('Escalated?', 998), like('ключ', 997), like('顧客', 996)] };
+      },
     });
   });
   after(() => sim.close());
@@ -69,7 +73,7 @@ describe('custom attributes as columns', function () {
     expect(run.stdout).to.match(/Custom attribute columns of users: custom_Alpha_Code \(Alpha_Code\)/);
   });
 
-  it('makes names safe and unique: characters outside [A-Za-z0-9_] become _, a collision gets _2', async () => {
+  it('makes names safe and unique: characters outside [A-Za-z0-9] become _, a collision gets _2', async () => {
     const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', custom_attribute_columns: true }));
     expect(run.code, run.stderr).to.equal(0);
     const header = run.table('conversations').header;
@@ -77,6 +81,26 @@ describe('custom attributes as columns', function () {
     expect(header.indexOf('custom_Priority_Level')).to.be.below(header.indexOf('custom_Priority_Level_2'));
     expect(expectRoundTrip(run, 'conversations', { custom_Priority_Level: 'Priority Level', custom_issue_type: 'issue_type', custom_meta: 'meta' })).to.be.above(5);
     for (const r of run.table('conversations').rows) expect(r.custom_Priority_Level_2).to.equal('');
+  });
+
+  it('names every column one the platform keeps as written: transliterated to ASCII, trimmed, at most 64 characters, or by its hash', () => {
+    const names: Record<string, string> = { 'Escalated?': 'custom_Escalated', ключ: 'custom_klyuch', Größe: 'custom_Grosse', 'Café crème': 'custom_Cafe_creme', 'ημέρα': 'custom_imera', '顧客ID': 'custom_ID', '__x__': 'custom_x', plan: 'custom_plan' };
+    for (const [key, name] of Object.entries(names)) expect(columnNameFor(key), key).to.equal(name);
+    expect(columnNameFor('顧客')).to.match(/^custom_[0-9a-f]{8}$/).and.equal(columnNameFor('顧客'));
+    expect(columnNameFor('顧客')).not.to.equal(columnNameFor('客戶'));
+    expect(columnNameFor('a'.repeat(100))).to.have.length(64);
+    expect(columnNameFor(`${'x'.repeat(56)} y`), 'no _ left at the end where the cut falls').to.equal(`custom_${'x'.repeat(56)}`);
+    for (const key of [...Object.keys(names), '顧客', '🐴', 'a'.repeat(100), 'oid', 'ctid', '_timestamp']) expect(columnNameProblem(columnNameFor(key)), key).to.equal(undefined);
+  });
+
+  it('writes names the platform keeps, and forms again a name an earlier version wrote that the platform would rename', async () => {
+    const state = { custom_columns: { conversations: [{ column: 'custom_Escalated_', key: 'Escalated?', date: false, data_type: 'string' }] } };
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', custom_attribute_columns: true }), TEST_OVERRIDES, state);
+    expect(run.code, run.stderr).to.equal(0);
+    const header = run.table('conversations').header;
+    expect(header).to.include.members(['custom_Escalated', 'custom_klyuch', columnNameFor('顧客')]);
+    expect(header).not.to.include('custom_Escalated_');
+    expect((await run.state()).custom_columns.conversations.map((c: any) => c.column)).to.include('custom_Escalated');
   });
 
   it('keeps names and order from run to run: a new attribute is appended, a removed one keeps its column, empty', async () => {

@@ -181,7 +181,7 @@ describe('capturing deletes', function () {
     expect(finals.map((r) => r.is_deleted).sort()).to.deep.equal(['false', 'true']);
     const final = finals.find((r) => r.is_deleted === 'true');
     expect(final.updated_at).to.equal(final.deleted_at);
-    expect(final._valid_from).to.equal(final.deleted_at);
+    expect(final.valid_from).to.equal(final.deleted_at);
 
     // Nothing changes: the flagged rows stay in storage (nothing deletes them) and no new ones are written.
     const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());

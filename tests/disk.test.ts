@@ -111,7 +111,7 @@ describe('the data volume', function () {
       // Real backpressure: past the buffer's mark the writers wait for the file, which has not been written yet.
       expect(resolved).to.be.below(100);
       await Promise.all(writes);
-      await w.close((spec) => manifestOf(spec));
+      await w.close((spec, sliced) => manifestOf(spec, sliced), 'authoritative');
       expect((await readFile(path.join(dir, 't.csv'), 'utf8')).split('\n').length).to.equal(502);
       await new Promise((r) => setImmediate(r));
     } finally {

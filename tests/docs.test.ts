@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { README, updatedReadme } from '../scripts/docs.js';
 
 describe('README', () => {
-  it('documents every table and column the templates write (run `npm run docs` after a template edit)', () => {
+  it('documents every table and column the templates write, and the platform rules the manifests are checked against (run `npm run docs` after an edit)', () => {
     const current = readFileSync(README, 'utf8');
-    expect(current === updatedReadme(current), 'README.md table reference is out of date: run npm run docs').to.equal(true);
+    expect(current === updatedReadme(current), 'README.md table reference or platform rules are out of date: run npm run docs').to.equal(true);
   });
 
   it('gives the demo and test commands that CI runs', () => {

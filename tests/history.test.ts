@@ -44,11 +44,11 @@ describe('history mode', function () {
       expect(primaryKeyOf(m), `${t}_history's key`).to.deep.equal(['id', 'updated_at']);
       expect(m.incremental, 'versions accumulate').to.equal(true);
       expect(m).not.to.have.property('delete_where');
-      expect(first.table(`${t}_history`).header).to.deep.equal([...first.table(t).header, '_valid_from', '_seen_at']);
+      expect(first.table(`${t}_history`).header).to.deep.equal([...first.table(t).header, 'valid_from', 'seen_at']);
     }
-    const seenAt = Number(first.table('users_history').rows[0]._seen_at);
+    const seenAt = Number(first.table('users_history').rows[0].seen_at);
     expect(Math.abs(seenAt - Date.now() / 1000)).to.be.below(60);
-    for (const r of first.table('users_history').rows) expect(r._valid_from).to.equal(r.updated_at);
+    for (const r of first.table('users_history').rows) expect(r.valid_from).to.equal(r.updated_at);
     note(first);
     await storage.load(first);
     const mark = Math.max(...ws.contacts.map((c) => c.updated_at));
@@ -74,9 +74,9 @@ describe('history mode', function () {
       const stored = new Set(storage.rows(`${t}_history`).map((j) => JSON.parse(j)).map((r: Record<string, string>) => `${r.id}|${r.updated_at}|${r.name}`));
       expect([...stored].sort(), `${t}_history holds every version seen`).to.deep.equal([...seen.get(t)!].sort());
     }
-    const versions = storage.rows('users_history').map((j) => JSON.parse(j) as Record<string, string>).filter((r) => r.id === user.id).sort((a, b) => Number(a._valid_from) - Number(b._valid_from));
+    const versions = storage.rows('users_history').map((j) => JSON.parse(j) as Record<string, string>).filter((r) => r.id === user.id).sort((a, b) => Number(a.valid_from) - Number(b.valid_from));
     expect(versions.map((v) => v.name)).to.deep.equal([original, 'Renamed Once', original]);
-    for (const v of versions) expect(Math.abs(Number(v._seen_at) - Date.now() / 1000), 'a run saw it just now').to.be.below(120);
+    for (const v of versions) expect(Math.abs(Number(v.seen_at) - Date.now() / 1000), 'a run saw it just now').to.be.below(120);
     // The table itself still holds one row per user, the newest.
     expect(storage.rows('users').map((j) => JSON.parse(j) as Record<string, string>).filter((r) => r.id === user.id).map((r) => r.name)).to.deep.equal([original]);
   });

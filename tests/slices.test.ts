@@ -39,9 +39,10 @@ describe('sliced tables', function () {
     before(async () => {
       sim = await startSimulator({ workspace: generateWorkspace({ seed: 13, users: 30, leads: 10, conversations: 40 }), token: TOKEN });
       const cfg = config(sim.url, TOKEN, { template: 'conversations' });
-      plain = await runExtractor(cfg);
+      // One data-type mode for both, so their manifests compare; the native-types form, which has a schema.
+      plain = await runExtractor(cfg, TEST_OVERRIDES, undefined, { mode: 'authoritative' });
       expect(plain.code, plain.stderr).to.equal(0);
-      sliced = await runExtractor(cfg, { ...TEST_OVERRIDES, extract: { ...TEST_OVERRIDES.extract, sliceBytes: SLICE_BYTES } });
+      sliced = await runExtractor(cfg, { ...TEST_OVERRIDES, extract: { ...TEST_OVERRIDES.extract, sliceBytes: SLICE_BYTES } }, undefined, { mode: 'authoritative' });
       expect(sliced.code, sliced.stderr).to.equal(0);
       expect(sliced.stderr).to.equal('');
     });
@@ -128,7 +129,7 @@ describe('sliced tables', function () {
       for (let i = 0; i < 1_000; i++) await w.get('t').write(rowOf(i));
       await w.get('small').write(['only']);
       expect(w.get('t').sliced).to.equal(true);
-      await w.close((s) => manifestOf(s));
+      await w.close((s, sliced) => manifestOf(s, sliced), 'authoritative');
 
       expect(w.counts()).to.deep.equal(new Map([['t', 1_000], ['small', 1]]));
       const table = readTable(path.join(dir, 't.csv'));
@@ -152,7 +153,7 @@ describe('sliced tables', function () {
       await Promise.all(Array.from({ length: 400 }, (_, i) => w.get('t').write(rowOf(i))));
       // A 12-byte header and rows of 300 bytes: the tenth and last row passes 3,000 bytes.
       for (let i = 0; i < 10; i++) await w.get('once').write([String(i), 'y'.repeat(293)]);
-      await w.close((s) => manifestOf(s));
+      await w.close((s, sliced) => manifestOf(s, sliced), 'authoritative');
       const rows = readTable(path.join(dir, 't.csv')).rows.map((r) => [r.id, r.text]);
       expect(rows.sort((a, b) => Number(a[0]) - Number(b[0]))).to.deep.equal(Array.from({ length: 400 }, (_, i) => rowOf(i)));
       expect(await readdir(path.join(dir, 'once.csv'))).to.deep.equal(['part-00000.csv.gz']);
@@ -163,7 +164,7 @@ describe('sliced tables', function () {
     it('never slice a table with no rows, even when the header alone passes the threshold', async () => {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'slices-'));
       const w = await TableWriters.open(dir, [spec], { sliceBytes: 1 });
-      await w.close((s) => manifestOf(s));
+      await w.close((s, sliced) => manifestOf(s, sliced), 'authoritative');
       expect(await readFile(path.join(dir, 't.csv'), 'utf8')).to.equal('"id","text"\n');
       expect(JSON.parse(await readFile(path.join(dir, 't.csv.manifest'), 'utf8')).has_header).to.equal(true);
     });
@@ -199,7 +200,7 @@ describe('sliced tables', function () {
       expect(failure).to.be.instanceOf(EnvironmentError);
       expect((failure as Error).message).to.equal(`Cannot write ${path.join(dir, 't.csv')}: no space left on device (ENOSPC). Free space on the data volume and run again.`);
       let closeFailure: unknown;
-      await w.close((s) => manifestOf(s)).catch((e: unknown) => (closeFailure = e));
+      await w.close((s, sliced) => manifestOf(s, sliced), 'authoritative').catch((e: unknown) => (closeFailure = e));
       expect(closeFailure).to.equal(failure);
       expect(fds()).to.equal(before);
       expect((await readdir(dir)).filter((f) => f.endsWith('.manifest'))).to.deep.equal([]);

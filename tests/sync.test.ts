@@ -8,6 +8,7 @@ const DAY = 86_400;
 const cfg = (extra: Record<string, unknown> = {}) => parseConfig({ parameters: { '#access_token': 'sync-test-token', incremental: true, ...extra } }, '/d');
 const sync = (lists: SyncState['lists'], template = 'basic'): SyncState => ({ version: 1, template, lists });
 const NOW = 1_800_000_000;
+const AUTH = { mode: 'authoritative', sliced: false } as const;
 
 describe('sync planning', () => {
   it('reads everything without a mark, then only changes since the mark less the overlap', () => {
@@ -88,12 +89,12 @@ describe('sync planning', () => {
     const outcome: Outcome = { plan, complete: true, reached: true, ids: new Set(['b', 'a']) };
     // How storage loads the table: the manifest's incremental flag and delete_where (its schema: tests/manifest.test.ts).
     const loadOf = (m: ReturnType<typeof manifestFor>) => ({ incremental: m.incremental, ...(m.delete_where ? { delete_where: m.delete_where } : {}) });
-    expect(loadOf(manifestFor(notes.node, loadFor(notes, [outcome], true)))).to.deep.equal({ incremental: true, delete_where: [{ where_filters: [{ column: 'user_id', operator: 'eq', values_from_set: ['a', 'b'] }] }] });
-    expect(manifestFor(users.node, loadFor(users, [outcome], true)).delete_where).to.deep.equal([{ where_filters: [{ column: 'id', operator: 'eq', values_from_set: ['a', 'b'] }] }]);
-    expect(loadOf(manifestFor(users.node, loadFor(users, [{ ...outcome, ids: new Set() }], true)))).to.deep.equal({ incremental: true });
+    expect(loadOf(manifestFor(notes.node, loadFor(notes, [outcome], true), AUTH))).to.deep.equal({ incremental: true, delete_where: [{ where_filters: [{ column: 'user_id', operator: 'eq', values_from_set: ['a', 'b'] }] }] });
+    expect(manifestFor(users.node, loadFor(users, [outcome], true), AUTH).delete_where).to.deep.equal([{ where_filters: [{ column: 'id', operator: 'eq', values_from_set: ['a', 'b'] }] }]);
+    expect(loadOf(manifestFor(users.node, loadFor(users, [{ ...outcome, ids: new Set() }], true), AUTH))).to.deep.equal({ incremental: true });
     const whole: Outcome = { plan: { list: 'contacts', mode: 'full', resumed: false, startedAt: 1, why: '' }, complete: true, reached: true, ids: new Set(['a']) };
-    expect(loadOf(manifestFor(notes.node, loadFor(notes, [whole], true)))).to.deep.equal({ incremental: false });
-    expect(manifestFor(notes.node, loadFor(notes, [{ ...whole, plan: { ...whole.plan, resumed: true } as Outcome['plan'] }], true)).incremental).to.equal(true);
-    expect(loadOf(manifestFor(notes.node, loadFor(notes, [outcome], false)))).to.deep.equal({ incremental: false });
+    expect(loadOf(manifestFor(notes.node, loadFor(notes, [whole], true), AUTH))).to.deep.equal({ incremental: false });
+    expect(manifestFor(notes.node, loadFor(notes, [{ ...whole, plan: { ...whole.plan, resumed: true } as Outcome['plan'] }], true), AUTH).incremental).to.equal(true);
+    expect(loadOf(manifestFor(notes.node, loadFor(notes, [outcome], false), AUTH))).to.deep.equal({ incremental: false });
   });
 });

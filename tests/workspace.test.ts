@@ -209,7 +209,7 @@ describe('workspace template', function () {
 
   it('custom attributes as typed columns on contacts, companies and conversations, round-tripping their values', async () => {
     sim.resetStats();
-    const typed = await runExtractor(config(sim.url, TOKEN, { template: 'workspace', custom_attribute_columns: true }));
+    const typed = await runExtractor(config(sim.url, TOKEN, { template: 'workspace', custom_attribute_columns: true }), undefined, undefined, { mode: 'authoritative' });
     expect(typed.code, typed.stderr).to.equal(0);
     expect(sim.stats.byRoute['GET /data_attributes'], 'the definitions are read once, for the columns and the data_attributes table').to.equal(3);
     const models: Array<[string, string, Array<{ id: string; custom_attributes?: Record<string, unknown> | null }>]> = [

@@ -10,6 +10,7 @@ import { readers } from '../resources/index.js';
 import { compileColumn, compileRow, type Json, type RowFn, type Scope } from './mapping.js';
 import type { ColumnSpec, Include, TableNode, TemplateFile } from '../generated/template.js';
 import { applyRules, hashedSpec, hasher, type ColumnRules, type Ruled } from './rules.js';
+import { columnListProblems, describeProblem, tableNameProblem } from '../keboola/platform-rules.js';
 
 export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
 
@@ -63,13 +64,19 @@ export interface TemplateOptions {
   skip?: ReadonlySet<string>;
   /** parameters.exclude_tables, exclude_columns and hash_columns. */
   rules?: ColumnRules;
-  /** parameters.history: the run's time (UNIX seconds), written as each version's `_seen_at`. */
+  /** parameters.history: the run's time (UNIX seconds), written as each version's `seen_at`. */
   history?: { seenAt: number };
   /** parameters.deletes "flag": every top-level table gains is_deleted and deleted_at. */
   flagDeletes?: boolean;
 }
 
 export const FLAG_COLUMNS = ['is_deleted', 'deleted_at'] as const;
+
+/**
+ * The columns a history table adds. Named without the leading `_` that marks such columns elsewhere: the platform
+ * trims it (keboola/php-storage-names-sanitizer), and a name it rewrites would no longer match the CSV's header.
+ */
+export const HISTORY_COLUMNS = ['valid_from', 'seen_at'] as const;
 
 export const RAW_COLUMN = 'data';
 
@@ -102,6 +109,12 @@ export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: Templat
     else if (JSON.stringify([first.node.columns, first.node.primary_key, first.rootKey]) !== JSON.stringify([t.node.columns, t.node.primary_key, t.rootKey])) {
       throw new AppError(`Template ${name}: table ${t.name} is declared twice with different columns, primary keys or links to its top-level record.`);
     }
+  }
+  // Every table and column name is one the platform keeps as written: a renamed column would no longer match the
+  // CSV's header, the key or delete_where (src/keboola/platform-rules.ts).
+  for (const t of tables.values()) {
+    const problems = [tableNameProblem(t.name), ...columnListProblems(t.columns)].filter((p) => p !== undefined);
+    if (problems.length > 0) throw new AppError(`Template ${name}: ${problems.map((p) => `table ${t.name}: ${describeProblem(p)}`).join('; ')}`);
   }
   return { name: file.name, title: file.title, roots, tables: [...tables.values()], unread: ruled.unread };
 }
@@ -180,6 +193,7 @@ function compile(node: TableNode, parent: TableNode | undefined, all: CompiledTa
  * saw it. Tables whose records have no change field (admins, tags) have no versions to tell apart: none.
  */
 function historyOf(root: CompiledTable, seenAt: number): CompiledTable | undefined {
+  for (const c of HISTORY_COLUMNS) if (Object.hasOwn(root.node.columns, c)) throw new AppError(`Template table ${root.name} already has a column ${c}, which parameters.history adds to ${root.name}_history.`);
   const from = root.node.from;
   if (from.kind !== 'list') return undefined;
   const fields = [...new Set([from.list].flat().map((l) => readers[l]?.updated))];
@@ -195,8 +209,8 @@ function historyOf(root: CompiledTable, seenAt: number): CompiledTable | undefin
     primary_key: [root.rootKey, stamp],
     columns: {
       ...root.node.columns,
-      _valid_from: { type: 'integer', description: `When this version began (its ${stamp}, UNIX seconds); the next version's _valid_from ends it.` },
-      _seen_at: { type: 'integer', description: 'When the latest run that wrote this version started (UNIX seconds); a version read again gets the later time.' },
+      valid_from: { type: 'integer', description: `When this version began (its ${stamp}, UNIX seconds); the next version's valid_from ends it.` },
+      seen_at: { type: 'integer', description: 'When the latest run that wrote this version started (UNIX seconds); a version read again gets the later time.' },
     },
     children: [],
   };
@@ -206,7 +220,7 @@ function historyOf(root: CompiledTable, seenAt: number): CompiledTable | undefin
     r[at] = String(deletedAt);
     return [...r, r[at], seen];
   });
-  return { ...root, node, name, columns: [...root.columns, '_valid_from', '_seen_at'], row: (obj, scope) => { const r = root.row(obj, scope); return [...r, r[at], seen]; }, children: [], history: undefined, versions: true, flagged };
+  return { ...root, node, name, columns: [...root.columns, ...HISTORY_COLUMNS], row: (obj, scope) => { const r = root.row(obj, scope); return [...r, r[at], seen]; }, children: [], history: undefined, versions: true, flagged };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { AppError, UserError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { PARAMETER_NAMES, type Parameters, type Region, type Template } from '../generated/config.js';
+import { DATA_TYPE_SUPPORT, type ManifestMode } from './manifest.js';
 
 export const REGIONS: Record<Region, string> = {
   us: 'https://api.intercom.io',
@@ -13,6 +14,13 @@ export const TEMPLATES: readonly Template[] = ['basic', 'conversations', 'users_
 export const SKIPPABLE_DETAILS = ['segments', 'notes', 'events_summary', 'conversation_parts', 'ticket_parts'] as const;
 export type SkippableDetail = (typeof SKIPPABLE_DETAILS)[number];
 export const ACTIONS = ['run', 'testConnection'] as const;
+/**
+ * The Intercom API versions the component reads, each checked against that version's spec (the simulator answers
+ * as each does): parameters.api_version must be one of them. The first is the default.
+ */
+export const API_VERSIONS = ['2.14', '2.15', '2.16'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+export const DEFAULT_API_VERSION: ApiVersion = '2.14';
 export type Action = (typeof ACTIONS)[number];
 
 export interface RunConfig {
@@ -22,7 +30,9 @@ export interface RunConfig {
   template: Template;
   region: Region;
   baseUrl: string;
-  apiVersion: string;
+  apiVersion: ApiVersion;
+  /** The form the manifests take: the job's data-type mode (src/keboola/manifest.ts). */
+  manifestMode: ManifestMode;
   skipDetails: ReadonlySet<SkippableDetail>;
   maxConcurrency: number;
   /** The part of the app's rate limit this run may use, 0.01–1. */
@@ -50,8 +60,11 @@ export interface RunConfig {
   warnings: string[];
 }
 
-/** Reads `<dataDir>/config.json` and turns it into a validated RunConfig, or throws a UserError naming the field and the fix. */
-export async function readConfig(dataDir: string): Promise<RunConfig> {
+/**
+ * Reads `<dataDir>/config.json` and turns it into a validated RunConfig, or throws a UserError naming the field
+ * and the fix. `env` is where the platform's variables are read (KBC_DATA_TYPE_SUPPORT).
+ */
+export async function readConfig(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<RunConfig> {
   const file = path.join(dataDir, 'config.json');
   let text: string;
   try {
@@ -65,14 +78,14 @@ export async function readConfig(dataDir: string): Promise<RunConfig> {
   } catch (e) {
     throw new UserError(`config.json is not valid JSON (${(e as Error).message}): fix the file.`);
   }
-  return parseConfig(raw, dataDir);
+  return parseConfig(raw, dataDir, env);
 }
 
-export function parseConfig(raw: unknown, dataDir: string): RunConfig {
+export function parseConfig(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv = {}): RunConfig {
   const params = isObject(raw) && isObject(raw.parameters) ? raw.parameters : {};
   const warnings = unknownParameters(params);
   try {
-    return { ...parseKnown(raw, dataDir), warnings };
+    return { ...parseKnown(raw, dataDir, env), warnings };
   } catch (e) {
     // A misspelled key is the likeliest cause of a missing or wrong value: say so in the same line.
     if (e instanceof UserError && warnings.length > 0) throw new UserError(`${e.message} Note: ${warnings.join(' ')}`);
@@ -89,7 +102,7 @@ function unknownParameters(params: Record<string, unknown>): string[] {
     });
 }
 
-function parseKnown(raw: unknown, dataDir: string): Omit<RunConfig, 'warnings'> {
+function parseKnown(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv): Omit<RunConfig, 'warnings'> {
   if (!isObject(raw)) throw new UserError('config.json must be a JSON object with a "parameters" object.');
   // The platform serialises an empty parameters object as [] (PHP arrays).
   const params: Parameters = isObject(raw.parameters) ? (raw.parameters as Parameters) : {};
@@ -122,10 +135,8 @@ function parseKnown(raw: unknown, dataDir: string): Omit<RunConfig, 'warnings'> 
     baseUrl = params.api_base_url.replace(/\/+$/, '');
   }
 
-  const apiVersion = params.api_version ?? '2.14';
-  if (typeof apiVersion !== 'string' || !/^\d+\.\d+$|^Unstable$/.test(apiVersion)) {
-    throw new UserError(`parameters.api_version "${String(apiVersion)}" is not an Intercom API version: use a string such as "2.14".`);
-  }
+  const apiVersion = apiVersionOf(params.api_version);
+  const manifestMode = manifestModeOf(env.KBC_DATA_TYPE_SUPPORT, raw.storage);
 
   const skip = params.skip_contact_details ?? [];
   if (!Array.isArray(skip) || skip.some((s) => !(SKIPPABLE_DETAILS as readonly string[]).includes(s))) {
@@ -175,10 +186,38 @@ function parseKnown(raw: unknown, dataDir: string): Omit<RunConfig, 'warnings'> 
   }
   for (const c of hashColumns) if (excludeColumns.includes(c)) throw new UserError(`parameters.hash_columns and parameters.exclude_columns both name ${c}: keep it in one of them.`);
 
-  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, skipDetails: new Set(skip), maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, excludeTables: new Set(excludeTables), excludeColumns: new Set(excludeColumns), hashColumns: new Set(hashColumns), hashSalt, history, deletes };
+  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, manifestMode, skipDetails: new Set(skip), maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, excludeTables: new Set(excludeTables), excludeColumns: new Set(excludeColumns), hashColumns: new Set(hashColumns), hashSalt, history, deletes };
 }
 
 const COLUMN_NAME = /^[a-z][a-z0-9_]*\.[A-Za-z0-9_]+$/;
+
+/**
+ * parameters.api_version: one of API_VERSIONS. Absent, null or empty (what a cleared form field sends) is the
+ * default; a number such as 2.16 (a hand-written JSON) is taken for the string it reads as.
+ */
+function apiVersionOf(value: unknown): ApiVersion {
+  if (value === undefined || value === null || value === '') return DEFAULT_API_VERSION;
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text === 'string' && (API_VERSIONS as readonly string[]).includes(text.trim())) return text.trim() as ApiVersion;
+  const accepted = API_VERSIONS.map((v) => `"${v}"`).join(', ');
+  throw new UserError(`parameters.api_version ${JSON.stringify(value)} is not a version this component reads: use one of ${accepted} (or leave it empty for "${DEFAULT_API_VERSION}").`);
+}
+
+/**
+ * The job's data-type mode, as output-mapping applies it (keboola/job-queue-job-configuration OutputDataLoader.php
+ * 172-178): the platform sets KBC_DATA_TYPE_SUPPORT only in projects with native types, to the component's default,
+ * and the configuration's storage.output.data_type_support overrides that default. Without the variable the
+ * project has no native types: `legacy`, whatever the configuration says.
+ */
+function manifestModeOf(variable: string | undefined, storage: unknown): ManifestMode {
+  if (variable === undefined || variable === '') return 'legacy';
+  const known = DATA_TYPE_SUPPORT as readonly string[];
+  if (!known.includes(variable)) throw new AppError(`The platform set KBC_DATA_TYPE_SUPPORT to ${JSON.stringify(variable)}, which this version does not know (it knows ${DATA_TYPE_SUPPORT.join(', ')}): the component needs an update.`);
+  const override = isObject(storage) && isObject(storage.output) ? storage.output.data_type_support : undefined;
+  if (override === undefined || override === null || override === '') return variable as ManifestMode;
+  if (typeof override !== 'string' || !known.includes(override)) throw new UserError(`storage.output.data_type_support ${JSON.stringify(override)} is unknown: use one of ${DATA_TYPE_SUPPORT.join(', ')} in the configuration's output mapping settings.`);
+  return override as ManifestMode;
+}
 
 /** A list parameter of names; which of them the template has is checked when it is loaded. */
 function nameList(value: unknown, field: string, re: RegExp, what: string): string[] {

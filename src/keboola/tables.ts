@@ -6,7 +6,7 @@
  * A big table is written as a sliced table (Keboola's form for large loads): once its CSV passes `sliceBytes`
  * (uncompressed), at a row boundary, the rows written so far become out/tables/<table>.csv/part-00000.csv.gz
  * (without the header) and later rows go to part-00001.csv.gz, … each holding about `sliceBytes` of CSV,
- * gzipped. The manifest of a sliced table says `has_header: false`; its `schema` names the columns in order.
+ * gzipped. The manifest of a sliced table says `has_header: false` and names the columns in order (src/keboola/manifest.ts).
  * A table below the threshold is one plain CSV with a header, as it always was.
  */
 import { stringify, type Stringifier } from 'csv-stringify';
@@ -17,7 +17,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import type { Manifest } from './manifest.js';
+import type { Manifest, ManifestMode } from './manifest.js';
+import { describeProblem, manifestProblems } from './platform-rules.js';
+import { AppError } from '../errors.js';
 import { fsError, mkdirp, writeFileAtomic } from './files.js';
 import { log } from '../log.js';
 
@@ -276,14 +278,18 @@ export class TableWriters {
 
   /**
    * Closes every CSV and writes the manifests (each atomically: complete or absent); call only after every
-   * row is written. If one fails, the rest are closed too before the error is thrown.
+   * row is written. Each manifest is checked against the platform's rules first (src/keboola/platform-rules.ts):
+   * one the platform would refuse fails the run here, naming the rule, instead of the platform's load later.
+   * If one fails, the rest are closed too before the error is thrown.
    */
-  async close(manifestFor: (spec: TableSpec) => Manifest): Promise<void> {
+  async close(manifestFor: (spec: TableSpec, sliced: boolean) => Manifest, mode: ManifestMode): Promise<void> {
     try {
       for (const w of this.writers.values()) {
         await w.close();
-        const manifest = manifestFor(w.spec);
-        await writeFileAtomic(`${w.file}.manifest`, JSON.stringify(w.sliced ? headless(manifest, w.spec) : manifest, null, 2) + '\n');
+        const manifest = manifestFor(w.spec, w.sliced);
+        const problems = manifestProblems(w.spec.name, manifest, { mode, sliced: w.sliced, header: w.spec.columns });
+        if (problems.length > 0) throw new AppError(`The manifest of table ${w.spec.name} breaks the platform's rules (a bug, please report it): ${problems.map(describeProblem).join('; ')}`);
+        await writeFileAtomic(`${w.file}.manifest`, JSON.stringify(manifest, null, 2) + '\n');
       }
     } catch (e) {
       await this.abort();
@@ -295,16 +301,4 @@ export class TableWriters {
   async abort(): Promise<void> {
     await Promise.allSettled([...this.writers.values()].map((w) => w.close()));
   }
-}
-
-/**
- * A sliced table's manifest: its slices have no header, so storage takes the columns from the schema (Keboola's
- * output mapping accepts `schema` or `columns` for a sliced table, and refuses a manifest with both).
- */
-function headless(manifest: Manifest, spec: TableSpec): Manifest {
-  const names = manifest.schema.map((c) => c.name);
-  if (names.length !== spec.columns.length || names.some((n, i) => n !== spec.columns[i])) {
-    throw new Error(`table ${spec.name}: the manifest's schema (${names.join(', ')}) does not list the CSV's columns (${spec.columns.join(', ')}) in order, and its slices have no header`);
-  }
-  return { ...manifest, has_header: false };
 }

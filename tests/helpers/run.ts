@@ -3,9 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { runComponent, type Overrides } from '../../src/main.js';
 import { readTable, type Table } from './csv.js';
+import { MODE_ROTATION, platformProblems, withDataTypeSupport, type Rendered } from './platform.js';
+import type { ManifestMode } from '../../src/keboola/manifest.js';
 
 export interface RunResult {
   code: number;
+  /** The data-type mode the run wrote its manifests for (KBC_DATA_TYPE_SUPPORT; `legacy`: unset). */
+  mode: ManifestMode;
   dataDir: string;
   stdout: string;
   stderr: string;
@@ -23,8 +27,33 @@ export const TEST_OVERRIDES: Overrides = {
   extract: { progressIntervalMs: 60_000, scroll: { busyRetryMs: 50, busyMaxWaitMs: 300, maxRestarts: 2 } },
 };
 
-/** Runs the component in-process on a fresh data dir, capturing what it prints. */
-export async function runExtractor(config: Record<string, unknown>, overrides: Overrides = TEST_OVERRIDES, state?: unknown): Promise<RunResult> {
+let runs = 0;
+
+export interface RunOptions {
+  /** The run's KBC_DATA_TYPE_SUPPORT (`legacy`: unset); by default each run takes the next of MODE_ROTATION. */
+  mode?: ManifestMode;
+}
+
+/**
+ * Runs the component in-process on a fresh data dir, capturing what it prints. A successful run's output is
+ * checked against the platform's rules, for the mode it ran in and for every other (tests/helpers/platform.ts):
+ * a manifest the platform would refuse fails the test that made it.
+ */
+export async function runExtractor(config: Record<string, unknown>, overrides: Overrides = TEST_OVERRIDES, state?: unknown, options: RunOptions = {}): Promise<RunResult> {
+  const mode = options.mode ?? MODE_ROTATION[runs++ % MODE_ROTATION.length];
+  const rendered: Rendered[] = [];
+  // The mode the run wrote for: the variable's, unless the configuration overrides it (storage.output.data_type_support).
+  let written = mode;
+  const observed: Overrides = {
+    ...overrides,
+    extract: {
+      ...overrides.extract,
+      onManifest: (table, render, sliced, used) => {
+        rendered.push({ table, render, sliced });
+        written = used;
+      },
+    },
+  };
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'intercom-run-'));
   await mkdir(path.join(dataDir, 'in'), { recursive: true });
   await writeFile(path.join(dataDir, 'config.json'), JSON.stringify(config));
@@ -35,15 +64,22 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
   process.stdout.write = ((chunk: string | Uint8Array) => ((captured.out += String(chunk)), true)) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string | Uint8Array) => ((captured.err += String(chunk)), true)) as typeof process.stderr.write;
   let code: number;
+  const restore = withDataTypeSupport(mode);
   try {
-    code = await runComponent(dataDir, overrides);
+    code = await runComponent(dataDir, observed);
   } finally {
+    restore();
     process.stdout.write = out;
     process.stderr.write = err;
+  }
+  if (code === 0) {
+    const problems = await platformProblems(dataDir, written, rendered);
+    if (problems.length > 0) throw new Error(`The run's output breaks the platform's rules (manifests for ${written}):\n${problems.join('\n')}`);
   }
   const tablesDir = path.join(dataDir, 'out', 'tables');
   return {
     code,
+    mode: written,
     dataDir,
     stdout: captured.out,
     stderr: captured.err,

@@ -1,5 +1,5 @@
 import type { RunResult } from './run.js';
-import { manifestFor, type Manifest } from '../../src/keboola/manifest.js';
+import { manifestColumns, manifestFor, manifestPrimaryKey, type Manifest } from '../../src/keboola/manifest.js';
 import type { TableSpec } from '../../src/keboola/tables.js';
 
 interface Filter {
@@ -8,24 +8,25 @@ interface Filter {
   values_from_set: string[];
 }
 
-/** The part of a manifest (Keboola's native-types form) that says how storage loads the table. */
+/** The part of a manifest that says how storage loads the table (either form: schema, or columns). */
 export interface LoadManifest {
   incremental: boolean;
-  schema: Array<{ name: string; primary_key?: boolean }>;
+  schema?: Array<{ name: string; primary_key?: boolean }>;
+  columns?: string[];
+  primary_key?: string[];
   delete_where?: Array<{ where_filters: Filter[] }>;
 }
 
-/** A replacing manifest for a table of string columns, for tests of the writers. */
-export function manifestOf(spec: TableSpec): Manifest {
+/** A replacing manifest, in the native-types form, for a table of string columns, for tests of the writers. */
+export function manifestOf(spec: TableSpec, sliced = false): Manifest {
   const columns = Object.fromEntries(spec.columns.map((c) => [c, { type: 'string' as const, description: `Column ${c}.` }]));
-  return manifestFor({ description: `Table ${spec.name}.`, primary_key: spec.primaryKey, columns }, { mode: 'replace' });
+  return manifestFor({ description: `Table ${spec.name}.`, primary_key: spec.primaryKey, columns }, { mode: 'replace' }, { mode: 'authoritative', sliced });
 }
 
-/** The primary key, in column order, as the manifest's schema flags it. */
+/** The primary key, in column order, as the manifest declares it (either form). */
 export function primaryKeyOf(manifest: Record<string, unknown>): string[] {
-  const schema = (manifest as unknown as LoadManifest).schema;
-  if (!Array.isArray(schema)) throw new Error(`a manifest without a schema: ${JSON.stringify(manifest)}`);
-  return schema.filter((c) => c.primary_key === true).map((c) => c.name);
+  if (!Array.isArray(manifest.schema) && !Array.isArray(manifest.columns)) throw new Error(`a manifest without columns: ${JSON.stringify(manifest)}`);
+  return manifestPrimaryKey(manifest as unknown as Manifest);
 }
 
 /**
@@ -41,9 +42,9 @@ export class Storage {
       const manifest = (await run.manifest(name)) as unknown as LoadManifest;
       const key = primaryKeyOf(manifest as unknown as Record<string, unknown>);
       // The columns are the CSV's header (has_header: true), or a sliced table's manifest's (its slices have no
-      // header; readTable takes the schema's names); the schema names them in the same order.
+      // header; readTable takes the manifest's names); the manifest names them in the same order.
       const header = run.table(name).header;
-      if (JSON.stringify(manifest.schema.map((c) => c.name)) !== JSON.stringify(header)) throw new Error(`${name}: the manifest's schema does not name the CSV's columns`);
+      if (JSON.stringify(manifestColumns(manifest as unknown as Manifest)) !== JSON.stringify(header)) throw new Error(`${name}: the manifest does not name the CSV's columns`);
       let table = this.tables.get(name) ?? new Map();
       if (!manifest.incremental) table = new Map();
       for (const clause of manifest.delete_where ?? []) {
