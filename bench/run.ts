@@ -179,7 +179,7 @@ async function deletes(): Promise<void> {
         sim.resetStats();
         const started = Date.now();
         let n = 0;
-        for await (const _ of readCensus({ client, scroll: SCROLL_DEFAULTS }, 'contacts')) n++;
+        for await (const _ of readCensus({ client, apiVersion: '2.14', scroll: SCROLL_DEFAULTS }, 'contacts')) n++;
         if (n !== ws.contacts.length) throw new Error(`the census found ${n} of ${ws.contacts.length} contacts`);
         census.push({ seconds: (Date.now() - started) / 1000, requests: sim.stats.requests, rateLimited: sim.stats.rateLimited, maxRssMb: 0 });
         // The next round starts in a fresh rate-limit window, as the runs do.

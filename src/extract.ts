@@ -7,7 +7,7 @@
 import { log, resetWarnings } from './log.js';
 import { StoppedError, UserError } from './errors.js';
 import type { IntercomClient } from './intercom/client.js';
-import { describeReader, expand, pageSize, readAll, readCensus, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
+import { describeReader, expand, pageSize, readAll, readCensus, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, versionAtLeast, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
 import { knownBefore, knownForNext, ListCensus } from './deletions.js';
 import { IdSketch } from './util/id-sketch.js';
 import { getPath, type Scope } from './flatten/mapping.js';
@@ -61,7 +61,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const started = Date.now();
   resetWarnings();
   const nowSec = () => Math.floor(Date.now() / 1000);
-  const ctx: ReaderContext = { client, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll }, memo: new Map() };
+  const ctx: ReaderContext = { client, apiVersion: cfg.apiVersion, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll }, memo: new Map() };
   const rules = (strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict, history: cfg.history });
   // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
   const history = cfg.history ? { seenAt: Math.floor(started / 1000) } : undefined;
@@ -936,12 +936,6 @@ async function allSettledOrFirstFailure(reads: Array<Promise<void>>): Promise<vo
   });
 }
 
-/** "2.16" ≥ "2.14". */
-function versionAtLeast(version: string, least: string): boolean {
-  const [a, b] = version.split('.').map(Number);
-  const [c, d] = least.split('.').map(Number);
-  return a > c || (a === c && b >= d);
-}
 
 /** A size of 0, false or an empty list: the parent says so. Anything else, absent included, proves nothing. */
 function isZero(v: unknown): boolean {

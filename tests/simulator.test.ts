@@ -852,6 +852,11 @@ describe('Intercom simulator: tickets, help center and the other additions', () 
         expect((p.email_message_metadata as any).email_address_headers[0]).to.have.keys('type', 'email_address', 'name');
         expect(v216[i].email_message_metadata).to.have.property('message_id').that.is.a('string');
       }
+      // 2.16's priority values, and its source author without the AI flags the part author keeps.
+      const whole = (await call<any>(sim, `/conversations/${email.id}`, { version: '2.16' })).body;
+      expect(['none', 'low', 'medium', 'high', 'urgent']).to.include(whole.priority);
+      expect(Object.keys(whole.source.author).sort()).to.deep.equal(['email', 'id', 'name', 'type']);
+      expect(['priority', 'not_priority']).to.include((await get<any>(sim, `/conversations/${email.id}`)).body.priority);
       const w = generateWorkspace();
       const c = w.conversations[5];
       const added = addPart(w, c.id, w.now);
@@ -894,6 +899,28 @@ describe('Intercom simulator: tickets, help center and the other additions', () 
         }
       }
       expect((await get(sim, '/data_attributes?model=ticket')).status).to.equal(400);
+    });
+
+    it('from 2.16 refuse the conversation model with the spec\'s 422, and list conversation attributes at GET /conversations/attributes in its shape', async () => {
+      const refused = await call<ErrorList>(sim, '/data_attributes?model=conversation', { version: '2.16' });
+      expect(refused.status).to.equal(422);
+      expect(refused.body.errors[0]).to.deep.include({ code: 'parameter_invalid', message: 'model=conversation is no longer supported. Use GET /conversations/attributes instead' });
+      expect((await call(sim, '/data_attributes?model=contact', { version: '2.16' })).status).to.equal(200);
+      const old = await call<ErrorList>(sim, '/conversations/attributes', { version: '2.14' });
+      expect(old.status).to.equal(400);
+      expect(old.body.errors[0].code).to.equal('intercom_version_invalid');
+      const listed = (await call<any>(sim, '/conversations/attributes?include_archived=true', { version: '2.16' })).body;
+      const custom = dataAttributeDefinitions(ws, 'conversation', true).filter((d) => d.custom);
+      expect(listed.type).to.equal('list');
+      expect(listed.data.map((a: any) => a.name)).to.deep.equal(custom.map((d) => d.name));
+      for (const a of listed.data) {
+        expect(a.type).to.equal('conversation_attribute');
+        expect(a).not.to.have.any.keys('model', 'full_name', 'custom', 'label', 'api_writable');
+        expect(['string', 'integer', 'list', 'decimal', 'boolean', 'datetime', 'relationship', 'files']).to.include(a.data_type);
+        if (a.data_type === 'list') expect(a.options[0]).to.have.all.keys('id', 'label', 'archived');
+      }
+      expect(listed.data.filter((a: any) => a.archived)).to.have.length(1);
+      expect((await call<any>(sim, '/conversations/attributes', { version: '2.16' })).body.data.filter((a: any) => a.archived)).to.have.length(0);
     });
 
     it('repeat the spec quirk of two company attributes named "name", and keep the custom ones as they were', () => {
@@ -1028,6 +1055,11 @@ describe('Intercom simulator: deletions, merges and GET /conversations/deleted',
 
       await withSimulator(w, {}, async (s) => {
         expectNotFound(await get<ErrorList>(s, `/contacts/${lead.id}`), 'not_found', 'User Not Found');
+        // 2.16 answers a merged contact with 410 contact_merged and a Link to the user it went into.
+        const gone = await call<ErrorList>(s, `/contacts/${lead.id}`, { version: '2.16' });
+        expect(gone.status).to.equal(410);
+        expect(gone.body.errors[0].code).to.equal('contact_merged');
+        expect(gone.headers.get('link')).to.equal(`</contacts/${user.id}>; rel="canonical"`);
         expect(ids((await everyContact(s)).data)).to.deep.equal(ids(w.contacts)).and.not.include(lead.id);
         expect(await findContacts(s, { field: 'role', operator: '=', value: 'lead' })).not.to.include(lead.id);
         const changed = await findContacts(s, { field: 'updated_at', operator: '>', value: at - 2 * DAY });

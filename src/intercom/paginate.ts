@@ -25,6 +25,8 @@ export interface ListShape {
   nullableItems?: boolean;
   /** More checks on each item (from the template: child lists it reads, primary-key columns). */
   item?: (item: Item) => string | undefined;
+  /** Fills in what an item lacks, before any check (a reader's declared `fill`). */
+  fill?: (item: Item) => void;
 }
 
 export const shape = (key: string | string[], extra: Partial<ListShape> = {}): ListShape => ({ keys: [key].flat(), id: 'id', ...extra });
@@ -39,6 +41,7 @@ export function listProblem(body: Body, s: ListShape): string | undefined {
     const item = list[i] as unknown;
     if (item === null && s.nullableItems) continue;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return `with item ${i} of "${key}" not an object`;
+    s.fill?.(item as Item);
     const id = (item as Item)[s.id];
     if (!isKey(id)) return `with item ${i} of "${key}" without "${s.id}"`;
     const wrong = s.item?.(item as Item);

@@ -59,6 +59,16 @@ export interface Reader {
   on_404?: 'vanished';
   /** What its requests are counted under in the run's summary (per-record detail requests). */
   cost?: string;
+  /**
+   * Fields its records lack, set before any check: a value, or a text where `{field}` is that field of the record.
+   * A field the record has is left as it is.
+   */
+  fill?: Record<string, Value>;
+  /**
+   * From API version `version` on, the reader asks elsewhere (another path and query) and fills in what that
+   * version's answer lacks, so its records keep the shape the templates read.
+   */
+  since?: { version: string; path: string; query?: Record<string, Value>; fill?: Record<string, Value> };
 }
 
 const DAY = 86_400;
@@ -89,7 +99,12 @@ export const readers: Record<string, Reader> = {
   // company's `name` and `plan.name` are both named "name".
   contact_attributes: { path: '/data_attributes', query: { model: 'contact', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
   company_attributes: { path: '/data_attributes', query: { model: 'company', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
-  conversation_attributes: { path: '/data_attributes', query: { model: 'conversation', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
+  // From 2.16 GET /data_attributes?model=conversation answers 422: conversation attributes have their own list,
+  // whose records (custom attributes only) have no model, full_name or custom flag; they are filled in as 2.14 has them.
+  conversation_attributes: {
+    path: '/data_attributes', query: { model: 'conversation', include_archived: true }, paging: 'single', records: 'data', id: 'full_name',
+    since: { version: '2.16', path: '/conversations/attributes', query: { include_archived: true }, fill: { model: 'conversation', full_name: 'custom_attributes.{name}', custom: true } },
+  },
 
   // Expanders: a listed record's full version.
   conversation: { path: '/conversations/{id}', query: { display_as: 'plaintext' }, paging: 'object', id: 'id', on_404: 'vanished', cost: 'conversation details' },
@@ -123,6 +138,8 @@ export const readers: Record<string, Reader> = {
 
 export interface ReaderContext {
   client: IntercomClient;
+  /** The run's Intercom API version: a reader declared `since` a version reads elsewhere from it on. */
+  apiVersion: string;
   scroll: ScrollOptions;
   /** One-request lists read this run (tags, data attributes), or being read: asked again, they are not requested twice. */
   memo?: Map<string, Promise<Json[]>>;
@@ -137,8 +154,33 @@ export interface ReadOptions {
   check?: RecordCheck;
 }
 
+/** "2.16" ≥ "2.14". */
+export function versionAtLeast(version: string, least: string): boolean {
+  const [a, b] = version.split('.').map(Number);
+  const [c, d] = least.split('.').map(Number);
+  return a > c || (a === c && b >= d);
+}
+
+/** A reader as the run's API version has it (see Reader.since). */
+export function readerOf(ctx: Pick<ReaderContext, 'apiVersion'>, name: string): Reader {
+  const r = readers[name];
+  if (!r.since || !versionAtLeast(ctx.apiVersion, r.since.version)) return r;
+  const { version: _version, ...changes } = r.since;
+  return { ...r, ...changes, fill: { ...r.fill, ...r.since.fill } };
+}
+
 function shapeOf(r: Reader, check: RecordCheck | undefined): ListShape {
-  return shape(r.records ?? [], { id: r.id, nullableItems: r.nullable_items, ...(check ? { item: check } : {}) });
+  return shape(r.records ?? [], { id: r.id, nullableItems: r.nullable_items, ...(check ? { item: check } : {}), ...(r.fill ? { fill: filler(r.fill) } : {}) });
+}
+
+/** Sets the fields a record lacks (null counts as lacking): plain values, or texts filled from the record's own fields. */
+function filler(fill: Record<string, Value>): (item: Json) => void {
+  return (item) => {
+    for (const [field, value] of Object.entries(fill)) {
+      if (item[field] !== undefined && item[field] !== null) continue;
+      item[field] = typeof value === 'string' ? value.replace(FIELD, (_, f: string) => String(item[f] ?? '')) : value;
+    }
+  };
 }
 
 const FIELD = /\{(\w+)\}/g;
@@ -187,7 +229,7 @@ function pages(ctx: ReaderContext, r: Reader, opts: ReadOptions, parent?: Json):
 
 /** Every record of a list reader. */
 export async function* readAll(ctx: ReaderContext, name: string, opts: ReadOptions = {}): AsyncIterable<Json> {
-  const r = readers[name];
+  const r = readerOf(ctx, name);
   if (r.paging !== 'single' || !ctx.memo) return yield* pages(ctx, r, opts);
   let kept = ctx.memo.get(name);
   if (!kept) {
@@ -236,12 +278,12 @@ export function readCensus(ctx: ReaderContext, name: string): AsyncIterable<Json
 
 /** A detail reader's records for one parent record. */
 export function readFor(ctx: ReaderContext, name: string, parent: Json, check?: RecordCheck): AsyncIterable<Json> {
-  return pages(ctx, readers[name], { check }, parent);
+  return pages(ctx, readerOf(ctx, name), { check }, parent);
 }
 
 /** An expander's full version of a listed record; it must be the same record. */
 export function expand(ctx: ReaderContext, name: string, item: Json, check?: RecordCheck): Promise<Json> {
-  const r = readers[name];
+  const r = readerOf(ctx, name);
   const { path, query } = request(r, item);
   return ctx.client.get<Json>(path, query, {
     cost: r.cost,
@@ -260,9 +302,9 @@ export function pageSize(name: string): number {
   return Number.isFinite(perPage) && perPage > 0 ? perPage : 1;
 }
 
-/** A reader's request as a log line shows it: `GET /companies?tag_id={id}&per_page=50`. */
-export function describeReader(name: string): string {
-  const r = readers[name];
+/** A reader's request as a log line shows it: `GET /companies?tag_id={id}&per_page=50` (as the run's API version has it, given `ctx`). */
+export function describeReader(name: string, ctx?: Pick<ReaderContext, 'apiVersion'>): string {
+  const r = ctx ? readerOf(ctx, name) : readers[name];
   const query = Object.entries(r.query ?? {}).map(([k, v]) => `${k}=${String(v)}`).join('&');
   return `${r.paging === 'search' ? 'POST' : 'GET'} ${r.path}${query ? `?${query}` : ''}`;
 }

@@ -19,6 +19,7 @@ import {
   companySegmentIds,
   companyTagIds,
   companyView,
+  conversationAttributeDefinitions,
   DATA_ATTRIBUTE_MODELS,
   dataAttributeDefinitions,
   DAY,
@@ -108,6 +109,7 @@ class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -193,7 +195,7 @@ const ROUTES: Route[] = [
   route('GET', '/companies/:id/segments', companySegments),
   route('GET', '/contacts', listContacts),
   route('POST', '/contacts/search', searchContacts),
-  route('GET', '/contacts/:id', (c) => renderContact(c.ws, contactOf(c), withMergeHistory(c))),
+  route('GET', '/contacts/:id', (c) => renderContact(c.ws, contactOf(c, true), withMergeHistory(c), c.version)),
   route('GET', '/contacts/:id/tags', contactTags),
   route('GET', '/contacts/:id/companies', contactCompanies),
   route('GET', '/contacts/:id/segments', contactSegments),
@@ -202,8 +204,9 @@ const ROUTES: Route[] = [
   route('GET', '/events', events),
   route('GET', '/conversations', listConversations),
   route('POST', '/conversations/search', searchConversations),
-  // Before /conversations/:id, which would take "deleted" for an id.
+  // Before /conversations/:id, which would take "deleted" or "attributes" for an id.
   route('GET', '/conversations/deleted', deletedConversations),
+  route('GET', '/conversations/attributes', conversationAttributes),
   route('GET', '/conversations/:id', getConversation),
   route('POST', '/tickets/search', searchTickets),
   route('GET', '/tickets/:id', getTicket),
@@ -372,10 +375,12 @@ function cappedList(ids: string[], type: string, itemPath: string, url: string):
  * The nested tags/notes/companies lists are built per response, capped at 10 like the API. With `mergeHistory`
  * (2.16's include_merge_history=true) users, and only users, also carry `merge_history`, newest merge first.
  */
-function renderContact(ws: Workspace, contact: Contact, mergeHistory = false): Contact {
+/** A contact as the version renders it: from 2.16 owner_id is a string (the spec's example "321"). */
+function renderContact(ws: Workspace, contact: Contact, mergeHistory = false, version = 2.14): Contact {
   const id = contact.id;
   const out: Contact = {
     ...contact,
+    ...(version >= 2.16 && contact.owner_id !== null && contact.owner_id !== undefined ? { owner_id: String(contact.owner_id) as unknown as number } : {}),
     tags: cappedList(ws.contactTags.get(id) ?? [], 'tag', '/tags', `/contacts/${id}/tags`),
     notes: cappedList((ws.notes.get(id) ?? []).map((n) => n.id), 'note', '/notes', `/contacts/${id}/notes`),
     companies: cappedList(ws.contactCompanies.get(id) ?? [], 'company', '/companies', `/contacts/${id}/companies`),
@@ -405,12 +410,21 @@ function compareMergeKeys(a: MergeKey, b: MergeKey): number {
 }
 
 /**
- * From 2.16 an unset assignee id is 0, not null (the spec's examples: `admin_assignee_id: 0` with a team),
- * and parts' email_message_metadata carry 2.16's message_id.
+ * From 2.16 an unset assignee id is 0, not null (the spec's examples: `admin_assignee_id: 0` with a team), the
+ * priority is one of none, low, medium, high, urgent (2.14: priority, not_priority), the source's author is a
+ * conversation_source_author (type, id, name, email: no from_ai_agent, is_ai_answer), and parts'
+ * email_message_metadata carry 2.16's message_id.
  */
 function renderConversation(ctx: Ctx, c: Conversation): Conversation {
   if (ctx.version < 2.16) return c;
   const out: Conversation = { ...c, admin_assignee_id: c.admin_assignee_id ?? 0, team_assignee_id: c.team_assignee_id ?? 0 };
+  const priority = (c as { priority?: unknown }).priority;
+  if (priority !== undefined) (out as { priority?: unknown }).priority = priority === 'priority' ? 'high' : 'none';
+  const author = (c.source as { author?: Record<string, unknown> } | undefined)?.author;
+  if (c.source && author) {
+    const { type, id, name, email } = author;
+    out.source = { ...c.source, author: { type, id, name, email } } as Conversation['source'];
+  }
   if (c.conversation_parts) {
     const parts = c.conversation_parts.conversation_parts.map((p) =>
       p.email_message_metadata && typeof p.email_message_metadata === 'object' ? { ...p, email_message_metadata: { ...p.email_message_metadata, message_id: `<${p.id}.${c.id}@mail.example.com>` } } : p,
@@ -464,11 +478,25 @@ function segments(ctx: Ctx) {
   return { type: 'segment.list', segments: ctx.ws.segments.map((s) => (withCount ? { ...s, count: members(s.id) } : s)) };
 }
 
-/** GET /data_attributes?model=contact|company|conversation[&include_archived=true]: see dataAttributeDefinitions. */
+/**
+ * GET /data_attributes?model=contact|company|conversation[&include_archived=true]: see dataAttributeDefinitions.
+ * From 2.16 the conversation model is refused with the spec's 422: its attributes moved to GET /conversations/attributes.
+ */
 function dataAttributes(ctx: Ctx) {
   const model = ctx.query.get('model') ?? 'contact';
+  if (model === 'conversation' && ctx.version >= 2.16) throw new ApiError(422, 'parameter_invalid', 'model=conversation is no longer supported. Use GET /conversations/attributes instead');
   if (!(DATA_ATTRIBUTE_MODELS as readonly string[]).includes(model)) throw badRequest('model must be contact, company or conversation');
   return { type: 'list', data: dataAttributeDefinitions(ctx.ws, model, ctx.query.get('include_archived') === 'true') };
+}
+
+/**
+ * GET /conversations/attributes[?include_archived=true] (2.16; 400 intercom_version_invalid before, like the other
+ * 2.16-only resources): the custom conversation attributes in the spec's conversation_attribute shape, which has
+ * no model, full_name, label, custom or writable flags, and names the types decimal and datetime.
+ */
+function conversationAttributes(ctx: Ctx) {
+  requireVersion(ctx, 2.16);
+  return { type: 'list', data: conversationAttributeDefinitions(ctx.ws, ctx.query.get('include_archived') === 'true') };
 }
 
 /**
@@ -556,13 +584,19 @@ function listContacts(ctx: Ctx) {
   const sorted = ctx.opts.contactsOrder === 'updated_desc' ? sortRecords(ctx.ws.contacts, () => true, (c) => c.updated_at, -1, positions) : sortRecords(ctx.ws.contacts, () => true, undefined, 1, positions);
   const page = cursorPage(sorted, perPage, ctx.query.get('starting_after'), ctx.opts.offsetCursors);
   const history = withMergeHistory(ctx);
-  return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c, history)), total_count: page.total, pages: page.pages };
+  return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c, history, ctx.version)), total_count: page.total, pages: page.pages };
 }
 
-function contactOf(ctx: Ctx): Contact {
+/**
+ * The contact of the path. From 2.16 GET /contacts/{id} answers a contact merged into another with the spec's 410
+ * contact_merged and a Link to the one it went into (`merged`: that request); before, and for a deleted one, 404.
+ */
+function contactOf(ctx: Ctx, merged = false): Contact {
   const contact = ctx.ws.contacts.find((c) => c.id === ctx.params.id);
-  if (!contact) throw new ApiError(404, 'not_found', 'User Not Found');
-  return contact;
+  if (contact) return contact;
+  const gone = merged && ctx.version >= 2.16 ? ctx.ws.deletedContacts.find((d) => d.id === ctx.params.id && d.merged_into) : undefined;
+  if (gone) throw new ApiError(410, 'contact_merged', 'Contact has been merged', { Link: `</contacts/${gone.merged_into}>; rel="canonical"` });
+  throw new ApiError(404, 'not_found', 'User Not Found');
 }
 
 function contactTags(ctx: Ctx) {
@@ -982,7 +1016,7 @@ function searchContacts(ctx: Ctx) {
   const indexed = (c: Contact) => c.created_at <= ctx.ws.now - ctx.opts.searchLagSeconds;
   const page = runSearch(ctx, ctx.ws.contacts, model, indexed, contactPositions(ctx.ws));
   const history = withMergeHistory(ctx);
-  return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c, history)), total_count: page.total, pages: page.pages };
+  return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c, history, ctx.version)), total_count: page.total, pages: page.pages };
 }
 
 function searchConversations(ctx: Ctx) {
@@ -1132,7 +1166,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const rewritten = options.rewrite ? options.rewrite({ method, path, query: url.searchParams, n, route: key }, structuredClone(body)) : body;
       return await send(res, 200, rewritten, limit.headers);
     } catch (err) {
-      if (err instanceof ApiError) return send(res, err.status, errorList(err.code, err.message), limit.headers);
+      if (err instanceof ApiError) return send(res, err.status, errorList(err.code, err.message), { ...limit.headers, ...err.headers });
       return send(res, 500, errorList('server_error', String(err)), limit.headers);
     }
   }

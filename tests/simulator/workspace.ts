@@ -1699,6 +1699,38 @@ export function dataAttributeDefinitions(ws: Workspace, model: string, includeAr
   return [...standard, ...custom];
 }
 
+/**
+ * What GET /conversations/attributes (API 2.16) serves in `data`: the conversation model's custom attributes of
+ * dataAttributeDefinitions in the spec's conversation_attribute shape. Types by 2.16's names (float → decimal,
+ * date → datetime); a string attribute with a few distinct values becomes a `list` with options
+ * ({id, label, archived}), as the inbox's dropdown attributes are; `multiline` on string ones.
+ */
+export function conversationAttributeDefinitions(ws: Workspace, includeArchived = false): Array<Record<string, unknown>> {
+  const TYPES: Record<string, string> = { float: 'decimal', date: 'datetime' };
+  return dataAttributeDefinitions(ws, 'conversation', includeArchived)
+    .filter((d) => d.custom)
+    .map((d) => {
+      const values = [...new Set(ws.conversations.map((c) => c.custom_attributes?.[d.name]).filter((v) => v !== undefined && v !== null))];
+      const list = d.data_type === 'string' && values.length > 0 && values.length <= 5 && values.every((v) => typeof v === 'string');
+      const dataType = list ? 'list' : (TYPES[d.data_type as string] ?? d.data_type);
+      return {
+        type: 'conversation_attribute',
+        id: d.id,
+        name: d.name,
+        description: d.description ?? '',
+        data_type: dataType,
+        required: false,
+        visible_to_team_ids: [],
+        archived: d.archived,
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+        admin_id: d.admin_id === null ? null : String(d.admin_id),
+        ...(dataType === 'string' ? { multiline: false } : {}),
+        ...(list ? { options: (values as string[]).sort().map((label, i) => ({ id: `00000000-0000-4000-8000-${String(Number(d.id) * 10 + i).padStart(12, '0')}`, label, archived: false })) } : {}),
+      };
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Summary for the demo
 
