@@ -42,7 +42,7 @@ function describeSource(from: Source, parent: string | undefined): string {
     return `list reader${[from.list].flat().length > 1 ? 's' : ''} \`${lists}\`${where}${expand}`;
   }
   if (from.kind === 'fetch') return `detail reader \`${from.reader}\`, once per ${parent} row${from.unless_zero ? ` unless its ${from.unless_zero.map((z) => `\`${z}\``).join(' and ')} say it has none` : ''}`;
-  let s = `\`${from.path}\` of each ${parent} object${from.scalars ? ' (plain ids)' : ''}${from.nullable ? ' (none when it is null or absent)' : ''}`;
+  let s = `\`${from.path}\` of each ${parent} object${from.scalars ? ' (plain ids)' : ''}${from.required ? ' (required: absent or null is a malformed answer)' : ' (none when it is null or absent)'}`;
   const capped = from.when !== undefined ? `when \`${from.when}\` is true` : `when it holds ${from.capped_at} or more`;
   if (from.complete_with) s += `; ${capped}, all of detail reader \`${from.complete_with}\` instead`;
   if (from.complete_by) s += `; ${capped}, every record of list reader \`${from.complete_by.list}\` whose detail reader \`${from.complete_by.members}\` lists the ${parent} object instead`;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateWorkspace, startSimulator, updateContact, updateConversation, type InterceptRequest, type Simulator, type SimulatorOptions, type Workspace } from './simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
-import { Storage } from './helpers/storage.js';
+import { primaryKeyOf, Storage } from './helpers/storage.js';
 
 const TOKEN = 'shapes-token-0123456789abcdef';
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -168,7 +168,8 @@ describe('hostile and live answers', function () {
       { name: 'conversations: null', template: 'conversations', route: 'GET /conversations', bad: (b) => ({ ...b, conversations: null }), says: /GET \/conversations failed .*without the "conversations" list/ },
       { name: '`data` missing on page 2 of contacts', template: 'basic', route: 'GET /contacts', nth: (_, q) => q.get('starting_after') !== null, bad: ({ data, ...rest }) => rest, says: /GET \/contacts failed .*without the "data" list/ },
       { name: '/tags answering []', template: 'basic', route: 'GET /tags', bad: () => [], says: /GET \/tags failed .*JSON array/ },
-      { name: 'conversation_parts: {}', template: 'conversations', route: 'GET /conversations/:id', bad: (b) => ({ ...b, conversation_parts: {} }), says: /GET \/conversations\/:id failed .*no "conversation_parts\.conversation_parts" list/ },
+      { name: 'conversation_parts.conversation_parts: "oops"', template: 'conversations', route: 'GET /conversations/:id', bad: (b) => ({ ...b, conversation_parts: { ...b.conversation_parts, conversation_parts: 'oops' } }), says: /GET \/conversations\/:id failed .*"conversation_parts\.conversation_parts" is not a list/ },
+      { name: 'contact companies: []', template: 'basic', route: 'GET /contacts', bad: (b) => ({ ...b, data: b.data.map((c: any, i: number) => (i === 3 ? { ...c, companies: [] } : c)) }), says: /GET \/contacts failed .*"companies\.data" is not a list|GET \/contacts failed .*"companies" is not an object/ },
       { name: 'contact tags: "oops"', template: 'basic', route: 'GET /contacts', bad: (b) => ({ ...b, data: b.data.map((c: any, i: number) => (i === 3 ? { ...c, tags: 'oops' } : c)) }), says: /GET \/contacts failed .*"tags" is not an object/ },
       { name: 'contact tags.data: {}', template: 'basic', route: 'GET /contacts', bad: (b) => ({ ...b, data: b.data.map((c: any, i: number) => (i === 3 ? { ...c, tags: { ...c.tags, data: {} } } : c)) }), says: /GET \/contacts failed .*"tags\.data" is not a list/ },
       { name: 'companies scroll page without scroll_param', template: 'basic', route: 'GET /companies/scroll', bad: ({ scroll_param, ...rest }) => rest, says: /answer to GET \/companies\/scroll had companies but no scroll_param to continue from/ },
@@ -253,6 +254,30 @@ describe('hostile and live answers', function () {
       expect(run.table('conversations_tags').rows.length).to.equal(odd.reduce((n, c) => n + (c.tags?.tags?.length ?? 0), 0));
       expect(run.table('conversation_parts').rows.length).to.equal(ws.conversations.reduce((n, c) => n + ws.parts.get(c.id)!.length, 0));
     });
+
+    for (const template of ['basic', 'conversations', 'users_and_events', 'workspace']) {
+      it(`${template}: an embedded list left out or null (the spec requires none) means no items, on every version`, async () => {
+        const ws = generateWorkspace({ seed: 76, users: 30, leads: 8, conversations: 12, bigConversations: 0 });
+        for (const version of ['2.14', '2.16']) {
+          await start(ws);
+          const whole = await runExtractor(config(sim!.url, TOKEN, { template, api_version: version }));
+          await expectSuccess(whole);
+          await sim!.close();
+          sim = undefined;
+          let sparse = 0;
+          await start(ws, { sparseLists: true, rewrite: (_req, body) => ((sparse += JSON.stringify(body).match(/"(companies|tags|segments|contacts|teammates|admin_ids|social_profiles|notes|conversation_parts|ticket_parts)":null/g)?.length ?? 0), body) });
+          const run = await runExtractor(config(sim!.url, TOKEN, { template, api_version: version }));
+          await expectSuccess(run);
+          expect(sparse, 'the simulator served null lists').to.be.above(0);
+          for (const t of await whole.tables()) {
+            // Counts the record carries for its lists are empty where the list is left out: only the rows compare.
+            const key = primaryKeyOf(await whole.manifest(t));
+            const keys = (r: RunResult) => sorted(r.table(t).rows.map((row) => key.map((k) => row[k]).join('|')));
+            expect(keys(run), `${version} ${t}`).to.deep.equal(keys(whole));
+          }
+        }
+      });
+    }
 
     it('a null tags object on a contact means no tags', async () => {
       const ws = generateWorkspace({ seed: 66, users: 12, leads: 3, conversations: 0 });

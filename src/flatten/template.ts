@@ -268,8 +268,8 @@ function compileCheck(table: CompiledTable, skip: ReadonlySet<string>): (obj: Js
   return (obj) => {
     if (keys.length > 0 && keys.every(([, value]) => value(obj, {}) === '')) return `no value for ${keys.map(([k]) => `${table.name}.${k}`).join(' or ')} (its primary key)`;
     for (const { child, from } of embedded) {
-      const { path: p, nullable } = from;
-      const list = embeddedList(obj, p!, nullable === true);
+      const { path: p, required } = from;
+      const list = embeddedList(obj, p!, required === true);
       if (typeof list === 'string') return list;
       for (const item of list) {
         if (from.scalars) {
@@ -286,17 +286,18 @@ function compileCheck(table: CompiledTable, skip: ReadonlySet<string>): (obj: Js
 }
 
 /**
- * The list at a dotted path, or what is wrong. On a nullable path a null or absent step means no items; what
- * is there must still have the right shape (an object along the path, a list at its end).
+ * The list at a dotted path, or what is wrong. A null or absent step means no items, as Intercom's spec allows for
+ * every embedded list it marks no part of as required (all the templates read, in 2.14 and 2.16); a `required` one
+ * must be there. What is there must have the right shape (an object along the path, a list at its end).
  */
-function embeddedList(obj: Json, dotted: string, nullable: boolean): unknown[] | string {
+function embeddedList(obj: Json, dotted: string, required: boolean): unknown[] | string {
   const steps = dotted.split('.');
   let cur: unknown = obj;
   for (let i = 0; i < steps.length; i++) {
     const at = steps.slice(0, i + 1).join('.');
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return `"${steps.slice(0, i).join('.')}" is not an object`;
     cur = (cur as Json)[steps[i]];
-    if (cur === null || cur === undefined) return nullable ? [] : `no "${at}"${i === steps.length - 1 ? ' list' : ''}`;
+    if (cur === null || cur === undefined) return required ? `no "${at}"${i === steps.length - 1 ? ' list' : ''}` : [];
   }
   return Array.isArray(cur) ? cur : `"${dotted}" is not a list`;
 }

@@ -80,6 +80,11 @@ export interface SimulatorOptions {
   /** Put null items where the spec allows them: in the admins list and in event summaries. */
   nullItems?: boolean;
   /**
+   * Render empty embedded lists as the spec allows, since it marks none of them required: for about half the
+   * records the list's object is left out, for the others null (see sparsen).
+   */
+  sparseLists?: boolean;
+  /**
    * GET /contacts and GET /conversations cursors that stand for a page number rather than the last record: the
    * cursor's internals are not documented, and with these a burst of updates shifts whole pages down.
    */
@@ -133,6 +138,38 @@ function versionOf(header: string | undefined): number {
 /** The spec's answer (GET /conversations/deleted) for a resource the requested version does not have. */
 function requireVersion(ctx: Ctx, min: number): void {
   if (ctx.version < min) throw new ApiError(400, 'intercom_version_invalid', 'Requested resource is not available in current API version.');
+}
+
+/** The embedded lists the spec does not require, by their object and the list in it (none: the value is the list). */
+const SPARSE_LISTS: Array<[string, string | undefined]> = [
+  ['companies', 'data'], ['tags', 'data'], ['social_profiles', 'data'], ['notes', 'data'], // contacts
+  ['tags', 'tags'], ['segments', 'segments'], // companies, conversations
+  ['contacts', 'contacts'], ['teammates', 'teammates'], // conversations, tickets
+  ['admin_ids', undefined], // teams
+  ['conversation_parts', 'conversation_parts'], ['ticket_parts', 'ticket_parts'], // details
+];
+
+/**
+ * An answer whose records' empty embedded lists are left out or null (by the parity of a hash of the record's id,
+ * so the same record has the same shape every time): what SimulatorOptions.sparseLists serves.
+ */
+function sparsen(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null) return body;
+  const b = body as Record<string, unknown>;
+  const records = ['data', 'conversations', 'tickets', 'teams'].flatMap((k) => (Array.isArray(b[k]) ? (b[k] as unknown[]) : []));
+  for (const r of [b, ...records]) {
+    if (typeof r !== 'object' || r === null || !('id' in r)) continue;
+    const rec = r as Record<string, unknown>;
+    const odd = [...String(rec.id)].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % 2 === 1;
+    for (const [outer, inner] of SPARSE_LISTS) {
+      const v = rec[outer];
+      const list = inner === undefined ? v : typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[inner] : undefined;
+      if (!Array.isArray(list) || list.length > 0) continue;
+      if (odd) delete rec[outer];
+      else rec[outer] = null;
+    }
+  }
+  return body;
 }
 
 function errorList(code: string, message: string): ErrorList {
@@ -1099,6 +1136,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     contactsOrder: options.contactsOrder ?? 'created',
     contactCompaniesKey: options.contactCompaniesKey ?? 'data',
     nullItems: options.nullItems ?? false,
+    sparseLists: options.sparseLists ?? false,
     offsetCursors: options.offsetCursors ?? false,
   };
   const stats: SimulatorStats = { requests: 0, byRoute: {}, maxInFlight: 0, rateLimited: 0 };
@@ -1162,7 +1200,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     try {
       const header = req.headers['intercom-version'];
       const ctx: Ctx = { ws: options.workspace, opts, version: versionOf(Array.isArray(header) ? header.join(', ') : header), params: matched.params, query: url.searchParams, rawBody, baseUrl, state };
-      const body = matched.route.handler(ctx);
+      const handled = matched.route.handler(ctx);
+      const body = opts.sparseLists ? sparsen(structuredClone(handled)) : handled;
       const rewritten = options.rewrite ? options.rewrite({ method, path, query: url.searchParams, n, route: key }, structuredClone(body)) : body;
       return await send(res, 200, rewritten, limit.headers);
     } catch (err) {
