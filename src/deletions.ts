@@ -31,6 +31,8 @@ export class ListCensus {
   private readonly cutoff: number;
   /** An id the sketch cannot hold (too long): this run makes no sketch, and finds no deletions. */
   private unencodable?: string;
+  /** Ids noted but left out of the comparison, created after the last sketch was made: the last run cannot have had them. */
+  private readonly fresh = new Set<string>();
 
   /** The census is the read itself (a full read from the start, which passes the set of records it writes), not a search beside it. */
   readonly ofTheRead: boolean;
@@ -73,8 +75,26 @@ export class ListCensus {
     if (!IdSketch.encodable(id)) this.unencodable ??= id;
     // Without a creation time it may be an old record: compared (if it is new, it decodes as new).
     else if (compare) this.compared!.add(id, tag);
+    else if (this.compared) this.fresh.add(id);
     return true;
   }
+
+  /**
+   * Whether the last run had this id (so storage holds its rows): true, false, or undefined where the census cannot
+   * tell (no sketch to compare with, or more changed than it tells apart). An id this run noted is in both sketches
+   * unless it decodes as added; one it did not note, only if it decodes as removed.
+   */
+  had(id: string): boolean | undefined {
+    if (this.fresh.has(id)) return false;
+    const d = this.difference();
+    if (!d) return undefined;
+    this.sides ??= { removed: new Set(d.removed.map((r) => r.id)), added: new Set(d.added.map((r) => r.id)) };
+    if (this.sides.removed.has(id)) return true;
+    if (this.sides.added.has(id)) return false;
+    return this.seen.has(id);
+  }
+
+  private sides?: { removed: Set<string>; added: Set<string> };
 
   /** An id the census missed that still exists (search had not indexed it): the next run's sketch holds it too. */
   keep(id: string, tag: number): void {
@@ -94,8 +114,8 @@ export class ListCensus {
     return (this.difference()?.removed ?? []).filter((r) => this.seen.has(r.id)).map((r) => r.id);
   }
 
-  private decoded?: { removed: TaggedId[] } | null;
-  private difference(): { removed: TaggedId[] } | undefined {
+  private decoded?: { added: TaggedId[]; removed: TaggedId[] } | null;
+  private difference(): { added: TaggedId[]; removed: TaggedId[] } | undefined {
     if (!this.compared || !this.previous || this.unencodable !== undefined) return undefined;
     if (this.decoded === undefined) this.decoded = this.compared.minus(this.previous).decode() ?? null;
     return this.decoded ?? undefined;

@@ -4,7 +4,7 @@
  * (fetching detail lists where the template says so) while later objects are still being read, up to a
  * bounded number at a time. All HTTP goes through one client, which paces it by the rate-limit headers.
  */
-import { log, resetWarnings } from './log.js';
+import { log, resetWarnings, warnOnce } from './log.js';
 import { StoppedError, UserError } from './errors.js';
 import type { IntercomClient } from './intercom/client.js';
 import { describeReader, expand, pageSize, readAll, readCensus, readChanges, readers, readFor, SCROLL_DEFAULTS, vanished, versionAtLeast, type Json, type ReaderContext, type RecordCheck } from './resources/index.js';
@@ -280,9 +280,10 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     if (!readers[list].search) continue;
     const next = nextListState(prev?.lists[list], o, nowSec());
     if (o.sketch) Object.assign(next, { sketch: o.sketch.text, sketch_at: o.sketch.at });
-    // Where the API lists deletions no sketch is kept: one from an older version would name them again later.
+    // Where the API lists deletions no sketch is kept (one from an older version would name them again later),
+    // but under flag, which needs it to tell the deletions storage held from those it never did.
     const deleted = readers[list].deleted;
-    if (deleted && versionAtLeast(cfg.apiVersion, deleted.from_version)) {
+    if (deleted && versionAtLeast(cfg.apiVersion, deleted.from_version) && !flagDeletes) {
       delete next.sketch;
       delete next.sketch_at;
     }
@@ -316,6 +317,8 @@ interface Flag {
   id: string;
   tag: number | 'all';
   at: number;
+  /** From the list's deleted list (which names records storage may never have held), not from a census. */
+  listed?: boolean;
 }
 
 /** Where a read's tables are replaced, its ids are not needed: none are kept. */
@@ -436,7 +439,10 @@ class Run {
     // A full read from the start that cannot be cut short is its own census; any other read takes one beside it
     // (a part of a full read merges its rows, so what was deleted before it, or while it is split, must be found).
     const ownCensus = plan.mode === 'full' && !plan.resumed && !cuttable;
-    const census = reader.census && this.cfg.incremental && !feed ? new ListCensus(reference, ownCensus ? written : undefined) : undefined;
+    // Where the API lists deletions, a census is taken under parameters.deletes "flag" only: the deleted list also
+    // names records created and deleted since the last run, which storage never held and must not gain a row for;
+    // the census says which of them the last run had.
+    const census = reader.census && this.cfg.incremental && (!feed || this.cfg.deletes === 'flag') ? new ListCensus(reference, ownCensus ? written : undefined) : undefined;
     const check = recordCheck(roots, (r) => this.expanderOf(r));
     const onTotal = (n: number) => this.totals.set(listName, n);
     const items =
@@ -488,10 +494,23 @@ class Run {
     if (paged !== undefined && written.size > paged) log.info(`The catch-up found ${fmt(written.size - paged)} ${listName} that the paged read missed; they are written.`);
     if (collect && ended) this.current.set(listName, [...written].sort());
     // A census is whole on its own; a full read is its own census only when it read to the end.
-    if (census && (!ownCensus || ended)) await this.settleCensus(listName, census, outcome, flags, ended);
+    const settled = census && (!ownCensus || ended);
+    if (settled) await this.settleCensus(listName, census, outcome, flags, ended);
+    // Of the records the deleted list names, storage holds those the last run had (by the census).
+    const listed = flags.filter((f) => f.listed);
+    if (settled && census.comparable && listed.length > 0) {
+      const had = listed.map((f) => census.had(f.id));
+      if (had.every((h) => h !== undefined)) outcome.held = new Set(listed.filter((_, i) => had[i]).map((f) => f.id));
+    }
     // A record read this run exists (unless it vanished while read), or was deleted after its read: the next
-    // run's deletions list it again.
-    await this.flag(roots, flags.filter((f) => !written.has(f.id) || roots.some((r) => this.vanishedIds.get(r.name)?.has(f.id))));
+    // run's deletions list it again. One the deleted list names is flagged only where storage holds it (the
+    // census found it in the last run's ids); the others' rows, if any, go all the same (delete_where).
+    const held = (f: Flag) => !f.listed || outcome.held?.has(f.id) === true;
+    const unheld = flags.filter((f) => !held(f));
+    if (unheld.length > 0) {
+      log.info(`${listName}: ${fmt(unheld.length)} of the deleted ${outcome.held ? 'were created and deleted since the last run, so storage never held them: they' : 'may never have been in storage (the last run left no ids to tell by): they'} get no flagged row.`);
+    }
+    await this.flag(roots, flags.filter((f) => held(f) && (!written.has(f.id) || roots.some((r) => this.vanishedIds.get(r.name)?.has(f.id)))));
     await this.completeFromOtherSide(roots);
     // After the read, not beside it: a member goes under the table the read wrote it to (a lead that became a
     // user during the run is in leads, and so are its memberships).
@@ -533,11 +552,17 @@ class Run {
         continue;
       }
       // Apart from the records written: the cap on records merged per run counts those, not deletions.
-      if (outcome.deleted?.add(String(item[id]))) flags.push({ id: String(item[id]), tag: roots.length === 1 ? 1 : 0, at });
+      if (outcome.deleted?.add(String(item[id]))) flags.push({ id: String(item[id]), tag: roots.length === 1 ? 1 : 0, at, listed: true });
       n++;
     }
     log.info(`${listName}: ${fmt(n)} deleted since ${new Date(since * 1000).toISOString()} (${describeReader(deleted.reader)}); ${this.fate}.`);
     return true;
+  }
+
+  /** Whether the API version serves this list's deleted list. */
+  private feeds(listName: string): boolean {
+    const deleted = readers[listName].deleted;
+    return deleted !== undefined && versionAtLeast(this.cfg.apiVersion, deleted.from_version);
   }
 
   /** What happens to the rows of deleted records, as log lines say it. */
@@ -576,18 +601,21 @@ class Run {
     if (!census.comparable || (replaces && this.cfg.deletes !== 'flag')) return;
     const gone = census.gone();
     if (!gone) {
-      if (!census.unsketchable) {
+      // Where the API lists deletions, they are all removed anyway: only their flags wait for a sketch that decodes.
+      if (!census.unsketchable && !this.feeds(listName)) {
         outcome.readWhole = true;
         log.info(`${listName}: more records were deleted or merged since the last run than its state can tell apart (about ${fmt(IdSketch.maxDifference(IdSketch.cellsFor(census.seen.size)))} at this size); the next run reads all of them and replaces the tables.`);
       }
       return;
     }
     outcome.moved = census.moved();
+    // Those the list's deleted list named are gone for sure: no request to ask.
+    const unconfirmed = gone.filter((g) => !outcome.deleted?.has(g.id));
     const confirm = reader.confirm_gone!;
-    let n = 0;
+    let n = gone.length - unconfirmed.length;
     await this.forEach(
       (async function* () {
-        yield* gone;
+        yield* unconfirmed;
       })(),
       () => false,
       async ({ id, tag }) => {
@@ -819,7 +847,7 @@ class Run {
         return false;
       }
     }
-    await this.emit(table, obj, {});
+    if (!(await this.emit(table, obj, {}, this.keysOf(table)))) return true;
     if (table.history) {
       const version = table.history.row(obj, {});
       // No change time, no version to tell apart: such a record has none in the history.
@@ -834,8 +862,38 @@ class Run {
     return true;
   }
 
-  private async emit(table: CompiledTable, obj: Json, scope: Scope): Promise<void> {
+  /**
+   * A top-level table whose rows the list's own check (one record per id) does not keep to one per key: a table
+   * fed by several lists (data_attributes, of three), or keyed by more than its records' id. Its keys so far;
+   * such tables are a few one-request lists.
+   */
+  private keysOf(table: CompiledTable): Set<string> | undefined {
+    const key = table.node.primary_key;
+    if (listsOf(table).length <= 1 && key.length === 1 && key[0] === table.rootKey) return undefined;
+    let keys = this.tableKeys.get(table.name);
+    if (!keys) this.tableKeys.set(table.name, (keys = new Set()));
+    return keys;
+  }
+
+  private readonly tableKeys = new Map<string, Set<string>>();
+  /** Rows not written because their table already had their key this run, by table. */
+  readonly duplicates = new Map<string, number>();
+
+  /**
+   * Writes the object's row and its children's; false (and nothing written) when `once` already holds its key:
+   * one run's file never holds a key twice, however often Intercom lists a record.
+   */
+  private async emit(table: CompiledTable, obj: Json, scope: Scope, once?: Set<string>): Promise<boolean> {
     const row = table.row(obj, scope);
+    if (once) {
+      const key = table.node.primary_key.map((k) => row[table.columns.indexOf(k)]).join('\u0000');
+      if (once.has(key)) {
+        this.duplicates.set(table.name, (this.duplicates.get(table.name) ?? 0) + 1);
+        warnOnce(`duplicate:${table.name}`, `Intercom listed a ${table.name} record more than once (${table.node.primary_key.join(' + ')} ${table.node.primary_key.map((k) => row[table.columns.indexOf(k)]).join(' / ')}): its first row is kept, the others left out.`);
+        return false;
+      }
+      once.add(key);
+    }
     const refers = table.node.refers_to;
     if (refers) {
       const named = this.referenced.get(refers.list) ?? new Set<string>();
@@ -845,13 +903,17 @@ class Run {
     await this.writers.get(table.name).write(row);
     const childScope: Scope = { parent: obj, root: scope.root ?? obj };
     await Promise.all(table.children.map((child) => this.emitChildren(child, obj, table, childScope)));
+    return true;
   }
 
   private async emitChildren(child: CompiledTable, parentObj: Json, parentTable: CompiledTable, scope: Scope): Promise<void> {
     const { skippable } = child.node;
     if (skippable && this.cfg.skipDetails.has(skippable)) return;
     try {
-      for await (const item of this.childItems(child, parentObj, parentTable, scope)) await this.emit(child, item, scope);
+      // One parent's items, each once: a list that repeats an item (or pages that overlap) writes it once. Other
+      // parents' rows differ in the parent's key, which each child key holds.
+      const once = new Set<string>();
+      for await (const item of this.childItems(child, parentObj, parentTable, scope)) await this.emit(child, item, scope, once);
     } catch (e) {
       const from = child.node.from;
       const reader = from.kind === 'fetch' ? from.reader : from.kind === 'embedded' ? from.complete_with : undefined;

@@ -122,7 +122,7 @@ export interface Outcome {
   /** Ids of the list's records written this run, where its tables may be merged: their child rows are replaced. */
   ids: Ids;
   /** Ids of the list's records deleted since the last run (its deleted list): their rows go. */
-  deleted?: Ids;
+  deleted?: Ids & { has(id: string): boolean };
   /** When this run began reading deletions (UNIX seconds). */
   deletedFrom?: number;
   /**
@@ -132,6 +132,11 @@ export interface Outcome {
   moved?: string[];
   /** Every deletion since the last run is in `deleted`: a full read may then keep storage's flagged rows. */
   deletionsKnown?: boolean;
+  /**
+   * Of the ids in `deleted` (the API's deleted list), those the last run had, by the census: storage holds them, so
+   * under flag they get a flagged row. Undefined when the census could not tell.
+   */
+  held?: Set<string>;
   /** The sketch of the list's ids for the next run (src/deletions.ts), and when it was made. */
   sketch?: { text: string; at: number };
   /** More went than the sketch tells apart: the next run reads the list whole. */

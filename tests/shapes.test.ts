@@ -13,7 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateWorkspace, startSimulator, updateContact, updateConversation, type InterceptRequest, type Simulator, type SimulatorOptions, type Workspace } from './simulator/index.js';
+import { dataAttributeDefinitions, generateWorkspace, startSimulator, updateContact, updateConversation, type InterceptRequest, type Simulator, type SimulatorOptions, type Workspace } from './simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
 import { primaryKeyOf, Storage } from './helpers/storage.js';
 
@@ -259,6 +259,7 @@ describe('hostile and live answers', function () {
       it(`${template}: an embedded list left out or null (the spec requires none) means no items, on every version`, async () => {
         const ws = generateWorkspace({ seed: 76, users: 30, leads: 8, conversations: 12, bigConversations: 0 });
         for (const version of ['2.14', '2.16']) {
+          await sim?.close();
           await start(ws);
           const whole = await runExtractor(config(sim!.url, TOKEN, { template, api_version: version }));
           await expectSuccess(whole);
@@ -278,6 +279,28 @@ describe('hostile and live answers', function () {
         }
       });
     }
+
+    it('a record listed twice is written once: one table\'s file never holds a key twice', async () => {
+      const ws = generateWorkspace({ seed: 77, users: 20, leads: 4, conversations: 6, bigConversations: 0 });
+      const tagged = users(ws).find((c) => (ws.contactTags.get(c.id) ?? []).length > 0 && (ws.contactTags.get(c.id) ?? []).length < 10)!;
+      await start(ws, {
+        rewrite: (req, body) => {
+          // A mock that answers every model with the company attributes (what a spec-example server does).
+          if (req.route === 'GET /data_attributes') return { ...body, data: dataAttributeDefinitions(ws, 'company', true) };
+          // A contact whose embedded tags repeat one.
+          if (req.route === 'GET /contacts') return { ...body, data: body.data.map((c: any) => (c.id === tagged.id ? { ...c, tags: { ...c.tags, data: [...c.tags.data, c.tags.data[0]] } } : c)) };
+          return body;
+        },
+      });
+      const run = await runExtractor(config(sim!.url, TOKEN, { template: 'workspace', ...NO_DETAILS }));
+      await expectSuccess(run);
+      const attributes = dataAttributeDefinitions(ws, 'company', true);
+      expect(run.table('data_attributes').rows.map((r) => `${r.model}|${r.full_name}`).sort()).to.deep.equal(attributes.map((a) => `company|${a.full_name}`).sort());
+      expect(run.stdout).to.match(/WARNING: Intercom listed a data_attributes record more than once \(model \+ full_name company \/ /);
+      const tags = run.table('contacts_tags').rows.filter((r) => r.contacts_pk === tagged.id).map((r) => r.id);
+      expect(tags).to.deep.equal(ws.contactTags.get(tagged.id));
+      expect(run.stdout).to.match(/WARNING: Intercom listed a contacts_tags record more than once/);
+    });
 
     it('a null tags object on a contact means no tags', async () => {
       const ws = generateWorkspace({ seed: 66, users: 12, leads: 3, conversations: 0 });

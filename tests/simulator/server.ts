@@ -41,6 +41,8 @@ export interface InterceptRequest {
   n: number;
   /** The route key, as in stats.byRoute: 'GET /conversations/:id'. */
   route: string;
+  /** A POST's JSON body (a search's query and sort), when it has one that parses. */
+  body?: any;
 }
 
 export type InterceptResult =
@@ -170,6 +172,14 @@ function sparsen(body: unknown): unknown {
     }
   }
   return body;
+}
+
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function errorList(code: string, message: string): ErrorList {
@@ -1190,7 +1200,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     if (token !== opts.token) return send(res, 403, errorList('api_plan_restricted', 'Active subscription needed.'), limit.headers);
 
-    const injected = options.intercept?.({ method, path, query: url.searchParams, n, route: key });
+    const request: InterceptRequest = { method, path, query: url.searchParams, n, route: key, body: jsonOrUndefined(rawBody) };
+    const injected = options.intercept?.(request);
     if (injected === 'reset') return void req.socket.destroy();
     if (injected === 'hang') return;
     if (injected === 'trickle') return trickle(res, limit.headers);
@@ -1202,7 +1213,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const ctx: Ctx = { ws: options.workspace, opts, version: versionOf(Array.isArray(header) ? header.join(', ') : header), params: matched.params, query: url.searchParams, rawBody, baseUrl, state };
       const handled = matched.route.handler(ctx);
       const body = opts.sparseLists ? sparsen(structuredClone(handled)) : handled;
-      const rewritten = options.rewrite ? options.rewrite({ method, path, query: url.searchParams, n, route: key }, structuredClone(body)) : body;
+      const rewritten = options.rewrite ? options.rewrite(request, structuredClone(body)) : body;
       return await send(res, 200, rewritten, limit.headers);
     } catch (err) {
       if (err instanceof ApiError) return send(res, err.status, errorList(err.code, err.message), { ...limit.headers, ...err.headers });
