@@ -15,6 +15,8 @@ import { TableWriters } from '../src/keboola/tables.js';
 import { generateWorkspace, startSimulator, type Simulator } from './simulator/index.js';
 import { listFiles } from './helpers/run.js';
 import { manifestOf } from './helpers/storage.js';
+import { platformProblems } from './helpers/platform.js';
+import type { ManifestMode } from '../src/keboola/manifest.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
 const TOKEN = 'disk-token-0123456789abc';
@@ -95,6 +97,8 @@ describe('the data volume', function () {
     expect(proc.code, proc.stderr).to.equal(0);
     expect(proc.stderr).to.equal('');
     expect((await readdir(path.join(dataDir, 'out'))).sort()).to.deep.equal(['state.json', 'tables']);
+    // The child ran without KBC_DATA_TYPE_SUPPORT (unless this process has it): manifests a project without native types reads.
+    expect(await platformProblems(dataDir, process.env.KBC_DATA_TYPE_SUPPORT ? (process.env.KBC_DATA_TYPE_SUPPORT as ManifestMode) : 'legacy')).to.deep.equal([]);
   });
 
   it('makes many concurrent writers to one table wait, sharing one wait: no listener warning', async () => {
