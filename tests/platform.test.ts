@@ -10,7 +10,7 @@ import { deleteContact, deleteConversation, generateWorkspace, startSimulator, u
 import { config, runExtractor, TEST_OVERRIDES } from './helpers/run.js';
 import { Storage } from './helpers/storage.js';
 import { MANIFEST_MODES } from '../src/keboola/manifest.js';
-import { TEMPLATES } from '../src/keboola/config.js';
+import { API_VERSIONS, TEMPLATES } from '../src/keboola/config.js';
 
 const TOKEN = 'platform-token-0123456789';
 const DAY = 86_400;
@@ -26,13 +26,15 @@ describe('manifests the platform loads, in every data-type mode', function () {
   afterEach(() => sim.close());
 
   for (const template of TEMPLATES) {
-    it(`${template}: a sliced full load and a merging incremental one, with history, flags, raw payload and custom columns, in each mode`, async () => {
+    it(`${template}: a sliced full load and a merging incremental one, with history, flags, raw payload and custom columns, in each mode (on each API version in turn)`, async () => {
       const params = { template, incremental: true, history: true, deletes: 'flag', raw_payload: true, custom_attribute_columns: true, skip_contact_details: ['notes', 'events_summary', 'segments'] };
       // Small slices, so the bigger tables are written as headerless slices.
       const overrides = { ...TEST_OVERRIDES, extract: { ...TEST_OVERRIDES.extract, sliceBytes: 4_000 } };
-      for (const mode of MANIFEST_MODES) {
+      for (const [i, mode] of MANIFEST_MODES.entries()) {
+        // Each mode on another API version in turn, so every version meets these options too.
+        const versioned = { ...params, api_version: API_VERSIONS[(i + TEMPLATES.indexOf(template)) % API_VERSIONS.length] };
         const storage = new Storage();
-        const first = await runExtractor(config(sim.url, TOKEN, params), overrides, undefined, { mode });
+        const first = await runExtractor(config(sim.url, TOKEN, versioned), overrides, undefined, { mode });
         expect(first.code, first.stderr).to.equal(0);
         for (const name of await first.tables()) {
           const m = await first.manifest(name);
@@ -50,7 +52,7 @@ describe('manifests the platform loads, in every data-type mode', function () {
         const conversation = ws.conversations[0];
         if (conversation) deleteConversation(ws, conversation.id, mark + DAY);
         ws.now = mark + DAY + 600;
-        const second = await runExtractor(config(sim.url, TOKEN, params), overrides, await first.state(), { mode });
+        const second = await runExtractor(config(sim.url, TOKEN, versioned), overrides, await first.state(), { mode });
         expect(second.code, second.stderr).to.equal(0);
         const merged = [];
         for (const name of await second.tables()) if ((await second.manifest(name)).incremental === true) merged.push(name);
