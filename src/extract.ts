@@ -78,7 +78,9 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const progress = new Progress(client, opts.progressIntervalMs ?? 5_000);
   const referred = new Set(template.tables.flatMap((t) => (t.node.refers_to ? [t.node.refers_to.list] : [])));
   // Under parameters.deletes "flag", a list read whole every run keeps its ids too: one gone since is flagged.
-  const tracked = new Set([...referred, ...(flagDeletes && cfg.incremental ? template.roots.flatMap(listsOf).filter((l) => !readers[l].search) : [])]);
+  // (Tables whose flagged row could not hold their key, such as basic's admins keyed by type and id, are not
+  // flagged: src/flatten/template.ts withFlags. They are replaced, as under remove.)
+  const tracked = new Set([...referred, ...(flagDeletes && cfg.incremental ? template.roots.filter((r) => r.flagged).flatMap(listsOf).filter((l) => !readers[l].search) : [])]);
   const prev = previousSync(cfg, state);
   const run = new Run(cfg, ctx, writers, template.unread, tracked, prev);
   if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
@@ -247,7 +249,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     let load: Load = table.versions ? (historyRestarts ? { mode: 'replace' } : { mode: 'merge' }) : run.replaced.has(spec.name) ? { mode: 'replace' } : loadFor(table, rootOf.get(spec.name)!.flatMap(outcomesOf), cfg.incremental);
     // A top-level table read whole keeps the rows flagged by earlier runs: merged, where every record gone since
     // the last run is known (and flagged now); its own rows of records deleted or moved to another table go.
-    if (flagDeletes && cfg.incremental && !columnsChanged && load.mode === 'replace' && template.roots.includes(table) && prev) {
+    if (flagDeletes && cfg.incremental && !columnsChanged && load.mode === 'replace' && template.roots.includes(table) && table.flagged && prev) {
       const read = outcomesOf(table);
       if (read.length > 0 && read.every((o) => o.deletionsKnown)) {
         const values = [...new Set(read.flatMap((o) => [...(o.deleted ?? []), ...(o.moved ?? [])]))].sort();
@@ -272,6 +274,9 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     return render(cfg.manifestMode);
   }, cfg.manifestMode);
   warnOnEmptied(replaced, writers.counts(), cfg, state);
+  for (const [what, counts] of [['listed more than once (written once)', run.duplicates], ['without a part of their primary key (left out)', run.keyless]] as const) {
+    if (counts.size > 0) log.warn(`Rows ${what}: ${[...counts].map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}.`);
+  }
 
   const stoppedEarly = [...outcomes.values()].some((o) => !o.complete);
   if ([...outcomes.values()].some((o) => !o.complete && (!o.capped || Date.now() >= runDeadline))) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
@@ -496,21 +501,7 @@ class Run {
     // A census is whole on its own; a full read is its own census only when it read to the end.
     const settled = census && (!ownCensus || ended);
     if (settled) await this.settleCensus(listName, census, outcome, flags, ended);
-    // Of the records the deleted list names, storage holds those the last run had (by the census).
-    const listed = flags.filter((f) => f.listed);
-    if (settled && census.comparable && listed.length > 0) {
-      const had = listed.map((f) => census.had(f.id));
-      if (had.every((h) => h !== undefined)) outcome.held = new Set(listed.filter((_, i) => had[i]).map((f) => f.id));
-    }
-    // A record read this run exists (unless it vanished while read), or was deleted after its read: the next
-    // run's deletions list it again. One the deleted list names is flagged only where storage holds it (the
-    // census found it in the last run's ids); the others' rows, if any, go all the same (delete_where).
-    const held = (f: Flag) => !f.listed || outcome.held?.has(f.id) === true;
-    const unheld = flags.filter((f) => !held(f));
-    if (unheld.length > 0) {
-      log.info(`${listName}: ${fmt(unheld.length)} of the deleted ${outcome.held ? 'were created and deleted since the last run, so storage never held them: they' : 'may never have been in storage (the last run left no ids to tell by): they'} get no flagged row.`);
-    }
-    await this.flag(roots, flags.filter((f) => held(f) && (!written.has(f.id) || roots.some((r) => this.vanishedIds.get(r.name)?.has(f.id)))));
+    await this.flag(roots, this.heldOnly(listName, flags, outcome, settled ? census : undefined).filter((f) => !written.has(f.id) || roots.some((r) => this.vanishedIds.get(r.name)?.has(f.id))));
     await this.completeFromOtherSide(roots);
     // After the read, not beside it: a member goes under the table the read wrote it to (a lead that became a
     // user during the run is in leads, and so are its memberships).
@@ -557,6 +548,31 @@ class Run {
     }
     log.info(`${listName}: ${fmt(n)} deleted since ${new Date(since * 1000).toISOString()} (${describeReader(deleted.reader)}); ${this.fate}.`);
     return true;
+  }
+
+  /**
+   * The flags of records storage may hold: a flagged row for one it never held would be a row that never existed.
+   * - Before the list's first read to the end (a first full read split over runs), storage holds only the parts
+   *   written so far, which no census tells apart: nothing is flagged (the rows of deleted records go all the same).
+   * - A record the API's deleted list names is flagged where the census says the last run had it, or cannot tell.
+   *   One the last run did not have was created and deleted since, or was named and flagged by the last run
+   *   already (the deleted list is read with an overlap): it is neither flagged nor deleted, so a flagged row an
+   *   earlier run wrote stays (`outcome.keep`).
+   * - A record the census found gone was in the last run's ids: flagged.
+   */
+  private heldOnly(listName: string, flags: Flag[], outcome: Outcome, census: ListCensus | undefined): Flag[] {
+    if (flags.length === 0 || this.cfg.deletes !== 'flag') return flags;
+    if (this.previous?.lists[listName]?.mark === undefined) {
+      log.info(`${listName}: ${fmt(flags.length)} deleted, whose rows go without a flag: until a first read of ${listName} to the end has finished, storage may not hold them.`);
+      return [];
+    }
+    const had = (f: Flag) => (f.listed && census?.comparable ? census.had(f.id) : undefined);
+    const never = flags.filter((f) => had(f) === false);
+    if (never.length > 0) {
+      outcome.keep = new Set(never.map((f) => f.id));
+      log.info(`${listName}: ${fmt(never.length)} of the deleted were not in the last run's ids (created and deleted since, or flagged already): no row is written or removed for them.`);
+    }
+    return flags.filter((f) => had(f) !== false);
   }
 
   /** Whether the API version serves this list's deleted list. */
@@ -878,6 +894,8 @@ class Run {
   private readonly tableKeys = new Map<string, Set<string>>();
   /** Rows not written because their table already had their key this run, by table. */
   readonly duplicates = new Map<string, number>();
+  /** Rows not written because a part of their key is empty, by table. */
+  readonly keyless = new Map<string, number>();
 
   /**
    * Writes the object's row and its children's; false (and nothing written) when `once` already holds its key:
@@ -885,11 +903,20 @@ class Run {
    */
   private async emit(table: CompiledTable, obj: Json, scope: Scope, once?: Set<string>): Promise<boolean> {
     const row = table.row(obj, scope);
+    const keyCells = table.node.primary_key.map((k) => row[table.columns.indexOf(k)]);
+    // A key column is never empty: typed storage takes an empty value as NULL, which a key column refuses. (The
+    // table's check refuses a record with no key of its own; a key of several may still lack one part, as a social
+    // profile without its url.)
+    if (keyCells.includes('')) {
+      this.keyless.set(table.name, (this.keyless.get(table.name) ?? 0) + 1);
+      warnOnce(`keyless:${table.name}`, `A ${table.name} row has no ${table.node.primary_key.filter((_, i) => keyCells[i] === '').join(' or ')}, part of its primary key, so storage could not hold it: it is left out (${table.node.primary_key.map((k, i) => `${k} ${JSON.stringify(keyCells[i])}`).join(', ')}).`);
+      return false;
+    }
     if (once) {
-      const key = table.node.primary_key.map((k) => row[table.columns.indexOf(k)]).join('\u0000');
+      const key = keyCells.join('\u0000');
       if (once.has(key)) {
         this.duplicates.set(table.name, (this.duplicates.get(table.name) ?? 0) + 1);
-        warnOnce(`duplicate:${table.name}`, `Intercom listed a ${table.name} record more than once (${table.node.primary_key.join(' + ')} ${table.node.primary_key.map((k) => row[table.columns.indexOf(k)]).join(' / ')}): its first row is kept, the others left out.`);
+        warnOnce(`duplicate:${table.name}`, `Intercom listed a ${table.name} record more than once (${table.node.primary_key.join(' + ')} ${keyCells.join(' / ')}): its first row is kept, the others left out.`);
         return false;
       }
       once.add(key);

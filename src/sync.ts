@@ -133,10 +133,10 @@ export interface Outcome {
   /** Every deletion since the last run is in `deleted`: a full read may then keep storage's flagged rows. */
   deletionsKnown?: boolean;
   /**
-   * Of the ids in `deleted` (the API's deleted list), those the last run had, by the census: storage holds them, so
-   * under flag they get a flagged row. Undefined when the census could not tell.
+   * Ids in `deleted` whose rows stay: under flag, those the API's deleted list names but the last run did not have
+   * (storage holds none of their rows, or the flagged row an earlier run wrote for them).
    */
-  held?: Set<string>;
+  keep?: ReadonlySet<string>;
   /** The sketch of the list's ids for the next run (src/deletions.ts), and when it was made. */
   sketch?: { text: string; at: number };
   /** More went than the sketch tells apart: the next run reads the list whole. */
@@ -254,7 +254,7 @@ function readWholeThisRun(o: Outcome): boolean {
 export function loadFor(table: CompiledTable, outcomes: Outcome[], incremental: boolean): Load {
   if (!incremental || (outcomes.length > 0 && outcomes.every(readWholeThisRun))) return { mode: 'replace' };
   // At most MAX_MERGED_RECORDS written a list, and the deletions read.
-  const ids = [...new Set(outcomes.flatMap((o) => [...o.ids, ...(o.deleted ?? [])]))].sort();
+  const ids = [...new Set(outcomes.flatMap((o) => [...o.ids, ...[...(o.deleted ?? [])].filter((id) => !o.keep?.has(id))]))].sort();
   if (ids.length === 0) return { mode: 'merge' };
   return { mode: 'merge', deleteBy: { column: table.rootKey, values: ids } };
 }

@@ -225,7 +225,10 @@ function historyOf(root: CompiledTable, seenAt: number): CompiledTable | undefin
 
 /**
  * parameters.deletes "flag" (Fivetran's soft deletes): a top-level table gains is_deleted and deleted_at, false
- * and empty for every record read; a deleted record's row keeps its key and says when it went.
+ * and empty for every record read; a deleted record's row keeps its key and says when it went. Only a table keyed
+ * by its record's id alone gets flagged rows: one keyed by more (basic's admins by type and id, workspace's
+ * data_attributes by model and full_name) would write a key with empty columns, which typed storage refuses and
+ * which would not replace the live row; such a table is replaced every run, as under remove.
  */
 function withFlags(root: CompiledTable): void {
   for (const c of FLAG_COLUMNS) if (Object.hasOwn(root.node.columns, c)) throw new AppError(`Template table ${root.name} already has a column ${c}, which parameters.deletes "flag" adds.`);
@@ -242,6 +245,7 @@ function withFlags(root: CompiledTable): void {
   };
   root.columns = [...root.columns, ...FLAG_COLUMNS];
   root.row = (obj, scope) => [...live(obj, scope), 'false', ''];
+  if (root.node.primary_key.length !== 1 || root.node.primary_key[0] !== root.rootKey) return;
   root.flagged = (id, at) => {
     const r = new Array<string>(width).fill('');
     r[key] = id;

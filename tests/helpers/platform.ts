@@ -6,7 +6,8 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { MANIFEST_MODES, type Manifest, type ManifestMode } from '../../src/keboola/manifest.js';
+import { MANIFEST_MODES, manifestPrimaryKey, type Manifest, type ManifestMode } from '../../src/keboola/manifest.js';
+import { readTable } from './csv.js';
 import { describeProblem, manifestProblems, outputProblems, type Problem } from '../../src/keboola/platform-rules.js';
 
 /** The data-type modes the run helper cycles through, one per run: `legacy` is the variable left unset. */
@@ -66,6 +67,33 @@ export async function platformProblems(dataDir: string, mode: ManifestMode, rend
     for (const m of MANIFEST_MODES) problems.push(...manifestProblems(r.table, r.render(m), { mode: m, sliced: r.sliced, header }).map((p) => ({ ...p, detail: `[${m}] ${p.detail}` })));
   }
   return problems.map(describeProblem);
+}
+
+/**
+ * What storage could not take as the manifests mean it: a key written twice in one table's file (storage keeps
+ * one of them, whichever it meets last) or a key with an empty part (typed storage takes it as NULL, which a key
+ * column refuses: keboola/storage-api-php-client apiary.apib, primaryKeysNames "not nullable", treatValuesAsNull).
+ */
+export async function keyProblems(dataDir: string): Promise<string[]> {
+  const dir = path.join(dataDir, 'out', 'tables');
+  const problems: string[] = [];
+  for (const name of (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.csv'))) {
+    const manifest = JSON.parse(await readFile(path.join(dir, `${name}.manifest`), 'utf8')) as Manifest;
+    const key = manifestPrimaryKey(manifest);
+    if (key.length === 0) {
+      problems.push(`${name}: no primary key`);
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const row of readTable(path.join(dir, name)).rows) {
+      const cells = key.map((k) => row[k]);
+      if (cells.some((c) => c === '' || c === undefined)) problems.push(`${name}: a row with an empty key part (${key.map((k, i) => `${k}=${JSON.stringify(cells[i])}`).join(', ')})`);
+      const k = JSON.stringify(cells);
+      if (seen.has(k)) problems.push(`${name}: the key ${k} twice`);
+      seen.add(k);
+    }
+  }
+  return problems;
 }
 
 /** A plain CSV's header row, read from its first bytes. */

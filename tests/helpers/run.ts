@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runComponent, type Overrides } from '../../src/main.js';
 import { readTable, type Table } from './csv.js';
-import { MODE_ROTATION, platformProblems, withDataTypeSupport, type Rendered } from './platform.js';
+import { keyProblems, MODE_ROTATION, platformProblems, withDataTypeSupport, type Rendered } from './platform.js';
 import type { ManifestMode } from '../../src/keboola/manifest.js';
 
 export interface RunResult {
@@ -73,7 +73,7 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
     process.stderr.write = err;
   }
   if (code === 0) {
-    const problems = await platformProblems(dataDir, written, rendered);
+    const problems = [...(await platformProblems(dataDir, written, rendered)), ...(await keyProblems(dataDir))];
     if (problems.length > 0) throw new Error(`The run's output breaks the platform's rules (manifests for ${written}):\n${problems.join('\n')}`);
   }
   const tablesDir = path.join(dataDir, 'out', 'tables');
