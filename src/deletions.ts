@@ -88,13 +88,19 @@ export class ListCensus {
     if (this.fresh.has(id)) return false;
     const d = this.difference();
     if (!d) return undefined;
-    this.sides ??= { removed: new Set(d.removed.map((r) => r.id)), added: new Set(d.added.map((r) => r.id)) };
-    if (this.sides.removed.has(id)) return true;
+    // An id the last run had under no table (a record no table takes, one that vanished while read) has no row.
+    this.sides ??= { removed: new Map(d.removed.map((r) => [r.id, r.tag])), added: new Set(d.added.map((r) => r.id)) };
+    if (this.sides.removed.has(id)) return this.sides.removed.get(id) !== 0;
     if (this.sides.added.has(id)) return false;
     return this.seen.has(id);
   }
 
-  private sides?: { removed: Set<string>; added: Set<string> };
+  private sides?: { removed: Map<string, number>; added: Set<string> };
+
+  /** An id noted under a table that has no row of it (it vanished while read): the sketch holds it under none. */
+  untable(id: string): void {
+    this.seen.retag(id, 0);
+  }
 
   /** An id the census missed that still exists (search had not indexed it): the next run's sketch holds it too. */
   keep(id: string, tag: number): void {

@@ -500,7 +500,7 @@ class Run {
     if (collect && ended) this.current.set(listName, [...written].sort());
     // A census is whole on its own; a full read is its own census only when it read to the end.
     const settled = census && (!ownCensus || ended);
-    if (settled) await this.settleCensus(listName, census, outcome, flags, ended);
+    if (settled) await this.settleCensus(listName, census, outcome, flags, ended, roots.flatMap((r) => [...(this.vanishedIds.get(r.name) ?? [])]));
     await this.flag(roots, this.heldOnly(listName, flags, outcome, settled ? census : undefined).filter((f) => !written.has(f.id) || roots.some((r) => this.vanishedIds.get(r.name)?.has(f.id))));
     await this.completeFromOtherSide(roots);
     // After the read, not beside it: a member goes under the table the read wrote it to (a lead that became a
@@ -600,9 +600,12 @@ class Run {
    * not see are asked for one by one (search may not have indexed a record yet): each that is gone (404) was
    * deleted, or merged into another contact, since the last run.
    */
-  private async settleCensus(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[], ended: boolean): Promise<void> {
+  private async settleCensus(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[], ended: boolean, vanished: string[]): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     await this.confirmGone(listName, census, outcome, flags, now, ended);
+    // A record that vanished while read has no row: one the last run did not have either goes into the sketch
+    // under no table, so that when it is found gone next run no row is flagged for it (storage never held one).
+    for (const id of vanished) if (census.had(id) === false) census.untable(id);
     // After the checks: an id the census missed but that still exists stays in the sketch, so its deletion later is found.
     const sketch = census.sketch();
     if (sketch) outcome.sketch = { text: sketch, at: now };

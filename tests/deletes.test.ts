@@ -736,6 +736,30 @@ describe('capturing deletes', function () {
     expect(attributes.filter((r) => r.model === 'conversation' && r.custom === 'false')).to.deep.equal([]);
   });
 
+  for (const version of ['2.14', '2.16']) {
+    it(`flag on ${version}: a conversation created since the last run that vanished while read gains no flagged row when it is found gone`, async () => {
+      ws = generateWorkspace({ seed: 94, users: 10, leads: 2, conversations: 12, bigConversations: 0 });
+      let hidden: string | undefined;
+      sim = await startSimulator({ workspace: ws, token: TOKEN, intercept: ({ route, path }) => (hidden && route === 'GET /conversations/:id' && path.endsWith(`/${hidden}`) ? { status: 404, body: { type: 'error.list', errors: [{ code: 'not_found', message: 'Resource Not Found' }] } } : undefined) });
+      const params = { template: 'conversations', incremental: true, deletes: 'flag', api_version: version };
+      const storage = new Storage();
+      const first = await runExtractor(config(sim.url, TOKEN, params));
+      await loadOk(storage, first);
+      const fleeting = addConversation(ws, ws.now + 10).id;
+      hidden = fleeting;
+      ws.now += 600;
+      const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
+      await loadOk(storage, second);
+      expect(second.stdout).to.match(new RegExp(`conversations ${fleeting} was deleted while the run read it`));
+      deleteConversation(ws, fleeting, ws.now + 10);
+      hidden = undefined;
+      ws.now += 600;
+      const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());
+      await loadOk(storage, third);
+      expect(values(storage, 'conversations', 'id')).not.to.include(fleeting);
+    });
+  }
+
   it('a value of parameters.deletes other than remove or flag fails with exit 1 and one line naming it', async () => {
     ws = generateWorkspace({ seed: 65, users: 3, leads: 1, conversations: 0 });
     sim = await startSimulator({ workspace: ws, token: TOKEN });
