@@ -252,13 +252,15 @@ describe('pacer', () => {
     // The server's windows and the run keep time on one ManualClock (all but the test with another client, whose
     // requests come by the real clock): the pauses the pacer chooses pass at once and are measured exactly, so the
     // spread, the share and the skew are judged by what the pacer decided, not by how promptly a busy machine
-    // carried it out. The requests still travel for real and concurrently, with their latency: answers overtake
-    // each other, and some reach the server in a later window than the one they were sent in.
+    // carried it out. The requests still travel for real and concurrently: answers overtake each other, and some
+    // reach the server in a later window than the one they were sent in. On the clock each takes up to the
+    // simulator's latency (30 ms), however slowly a busy machine carries it: past that the clock waits for it.
+    const IN_FLIGHT = { inFlightMs: 30 };
 
     async function run(maxConcurrency: number, clockSkewSeconds = 0) {
       // When each request reached the server, by the clock the server and the run share.
       const arrivals: number[] = [];
-      const clock = new ManualClock();
+      const clock = new ManualClock(Date.now(), IN_FLIGHT);
       sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: LIMIT, windowSeconds: 1 }, clockSkewSeconds, latencyMs: 30, now: () => clock.now(), intercept: () => void arrivals.push(clock.now()) });
       const result = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', max_concurrency: maxConcurrency }), onClock(clock));
       expect(result.code, result.stderr).to.equal(0);
@@ -270,7 +272,7 @@ describe('pacer', () => {
 
     it(`meets no 429 at ${LIMIT} requests a second with the defaults, spreading requests over each window`, async () => {
       const sent: number[] = [];
-      const clock = new ManualClock();
+      const clock = new ManualClock(Date.now(), IN_FLIGHT);
       sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: LIMIT, windowSeconds: 1 }, latencyMs: 30, now: () => clock.now(), intercept: () => void sent.push(clock.now()) });
       const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations' }), onClock(clock));
       expect(run.code, run.stderr).to.equal(0);
@@ -285,7 +287,7 @@ describe('pacer', () => {
 
     it('keeps to rate_limit_share of every window', async () => {
       const sent: number[] = [];
-      const clock = new ManualClock();
+      const clock = new ManualClock(Date.now(), IN_FLIGHT);
       sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: LIMIT, windowSeconds: 1 }, latencyMs: 30, now: () => clock.now(), intercept: () => void sent.push(clock.now()) });
       const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', rate_limit_share: 50 }), onClock(clock));
       expect(run.code, run.stderr).to.equal(0);

@@ -4,6 +4,8 @@ import type { SimulatorOptions } from '../simulator/index.js';
 import { TEST_OVERRIDES } from './run.js';
 
 interface Timer {
+  /** When it was set, and when it falls due. */
+  from: number;
   at: number;
   seq: number;
   kind: 'deadline' | 'pause';
@@ -24,15 +26,21 @@ interface Timer {
  * is in place before the next is judged. The pacer's longest pause, while it waits for a free slot (a minute, unless
  * a release wakes it first), never passes while a request is in flight as long as the client's deadline is at most
  * a minute (production's): keep it so, or that pause moves the clock to the brink of every deadline.
+ *
+ * `inFlightMs` bounds how far pauses move the clock while a request is in flight (its deadline pending): past
+ * that, the clock waits for the answer. Requests then take between 0 and inFlightMs of the clock's time, however
+ * slowly a busy machine carries them, and the clock never runs whole windows ahead of the requests on their way.
  */
 export class ManualClock implements Clock {
   private t: number;
   private readonly timers = new Set<Timer>();
   private seq = 0;
   private passing = false;
+  private readonly inFlightMs: number;
 
-  constructor(start = Date.now()) {
+  constructor(start = Date.now(), opts: { inFlightMs?: number } = {}) {
     this.t = start;
+    this.inFlightMs = opts.inFlightMs ?? Infinity;
   }
 
   now(): number {
@@ -88,7 +96,7 @@ export class ManualClock implements Clock {
   }
 
   private add(kind: Timer['kind'], ms: number, fire: () => void): Timer {
-    const timer = { at: this.t + Math.max(0, ms), seq: this.seq++, kind, fire };
+    const timer = { from: this.t, at: this.t + Math.max(0, ms), seq: this.seq++, kind, fire };
     this.timers.add(timer);
     this.passPauses();
     return timer;
@@ -108,7 +116,10 @@ export class ManualClock implements Clock {
     return first;
   }
 
-  /** On the next turn of the event loop, ends the earliest pause if no deadline comes before it (or with it). */
+  /**
+   * On the next turn of the event loop, ends the earliest pause if no deadline comes before it (or with it), and
+   * it ends within inFlightMs of the oldest deadline's start.
+   */
   private passPauses(): void {
     if (this.passing) return;
     this.passing = true;
@@ -116,6 +127,8 @@ export class ManualClock implements Clock {
       this.passing = false;
       const next = this.earliest();
       if (next?.kind !== 'pause') return;
+      const oldest = Math.min(...[...this.timers].filter((t) => t.kind === 'deadline').map((t) => t.from));
+      if (next.at > oldest + this.inFlightMs) return;
       this.timers.delete(next);
       this.t = Math.max(this.t, next.at);
       next.fire();
