@@ -58,9 +58,11 @@ export interface ExtractResult {
 }
 
 export async function extract(cfg: RunConfig, client: IntercomClient, opts: ExtractOptions, state: State = {}): Promise<ExtractResult> {
-  const started = Date.now();
+  // The client's clock, so a test that moves time itself moves the time budget too.
+  const clock = client.clock;
+  const started = clock.now();
   resetWarnings();
-  const nowSec = () => Math.floor(Date.now() / 1000);
+  const nowSec = () => Math.floor(clock.now() / 1000);
   const ctx: ReaderContext = { client, apiVersion: cfg.apiVersion, scroll: { ...SCROLL_DEFAULTS, ...opts.scroll }, memo: new Map() };
   const rules = (strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict, history: cfg.history });
   // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
@@ -120,7 +122,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     const mustEnd = plan.mode === 'full' && !plan.resumed && prev?.lists[listName]?.read_whole === true;
     if (mustEnd && runDeadline !== Infinity) log.info(`${listName}: parameters.max_run_minutes is ignored for this list: only a read to the end removes the records deleted since the last run.`);
     const deadline = mustEnd ? Infinity : runDeadline;
-    if (Date.now() >= deadline) return;
+    if (clock.now() >= deadline) return;
     outcome.reached = true;
     const listProgress = progress.begin(describePlan(plan));
     // An unsorted search cannot stop halfway and continue later (its order shifts between runs): read to the end.
@@ -135,7 +137,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       return (outcome.maxUpdatedAt ?? 0) > (outcome.minUpdatedAt ?? Infinity);
     };
     try {
-      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && (Date.now() >= deadline || full()), listProgress, deadline !== Infinity);
+      outcome.complete = await run.readList(listName, roots, outcome, () => !unordered && (clock.now() >= deadline || full()), listProgress, deadline !== Infinity);
     } catch (e) {
       client.halt(e instanceof Error ? e : new Error(String(e)));
       throw e;
@@ -279,7 +281,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   }
 
   const stoppedEarly = [...outcomes.values()].some((o) => !o.complete);
-  if ([...outcomes.values()].some((o) => !o.complete && (!o.capped || Date.now() >= runDeadline))) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
+  if ([...outcomes.values()].some((o) => !o.complete && (!o.capped || clock.now() >= runDeadline))) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
   const sync: SyncState = { version: 1, template: cfg.template, columns: columnOptions(cfg), lists: {} };
   for (const [list, o] of outcomes) {
     if (!readers[list].search) continue;
@@ -309,7 +311,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   for (const [reader, n] of run.saved) saved[`${readers[reader].cost ?? reader} (the record said its list was empty)`] = n;
   for (const [reader, n] of run.membersSaved) if (n > 0) saved[`${readers[reader].cost ?? reader} (read from the other side, not per record)`] = n;
   for (const [reader, n] of run.excluded) saved[`${readers[reader].cost ?? reader} (its table left out by parameters.exclude_tables)`] = n;
-  const result = { rows, requests: client.stats.requests, saved, truncated: run.truncated, vanished: run.vanished, seconds: (Date.now() - started) / 1000, stoppedEarly, sync, customColumns: custom };
+  const result = { rows, requests: client.stats.requests, saved, truncated: run.truncated, vanished: run.vanished, seconds: (clock.now() - started) / 1000, stoppedEarly, sync, customColumns: custom };
   logSummary(result, client, template.tables);
   return result;
 }
@@ -520,7 +522,7 @@ class Run {
   private async readDeleted(listName: string, since: number, outcome: Outcome, flags: Flag[], roots: CompiledTable[]): Promise<boolean> {
     const deleted = readers[listName].deleted;
     if (!deleted) return false;
-    outcome.deletedFrom = Math.floor(Date.now() / 1000);
+    outcome.deletedFrom = Math.floor(this.ctx.client.clock.now() / 1000);
     if (!versionAtLeast(this.cfg.apiVersion, deleted.from_version)) {
       if (!readers[listName].census) log.info(`${listName} deleted in Intercom leave storage at the next full read (parameters.full_refresh_days): API ${this.cfg.apiVersion} has no list of them; parameters.api_version "${deleted.from_version}" or later removes them every run.`);
       return false;
@@ -601,7 +603,7 @@ class Run {
    * deleted, or merged into another contact, since the last run.
    */
   private async settleCensus(listName: string, census: ListCensus, outcome: Outcome, flags: Flag[], ended: boolean, vanished: string[]): Promise<void> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.ctx.client.clock.now() / 1000);
     await this.confirmGone(listName, census, outcome, flags, now, ended);
     // A record that vanished while read has no row: one the last run did not have either goes into the sketch
     // under no table, so that when it is found gone next run no row is flagged for it (storage never held one).
@@ -679,7 +681,7 @@ class Run {
   finishesBy(listName: string, done: number, startedMs: number, deadline: number): boolean {
     const total = this.totals.get(listName);
     if (total === undefined || done === 0) return false;
-    const now = Date.now();
+    const now = this.ctx.client.clock.now();
     return now + (Math.max(0, total - done) * (now - startedMs)) / done <= deadline;
   }
 

@@ -4,6 +4,8 @@
 import { expect } from 'chai';
 import { generateWorkspace, startSimulator, type Simulator, type Workspace } from './simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES } from './helpers/run.js';
+import { ManualClock, onClock } from './helpers/clock.js';
+import { SCROLL_DEFAULTS } from '../src/resources/index.js';
 
 const TOKEN = 'faults-token-0123456789';
 const sortedIds = (rows: Record<string, string>[], col = 'id') => rows.map((r) => r[col]).sort();
@@ -46,14 +48,16 @@ describe('fault tolerance', function () {
   });
 
   it('stays under a tight rate limit, waiting out 429s, with every row written', async () => {
-    sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: 8, windowSeconds: 1 } });
-    const started = Date.now();
-    const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', max_concurrency: 16 }));
+    // The server's windows and the run's waits on one clock: a wait is exactly what the run chose.
+    const clock = new ManualClock();
+    sim = await startSimulator({ workspace: ws, token: TOKEN, rateLimit: { limit: 8, windowSeconds: 1 }, now: () => clock.now() });
+    const started = clock.now();
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', max_concurrency: 16 }), onClock(clock));
     expect(run.code, run.stderr).to.equal(0);
     const requests = sim.stats.requests - sim.stats.rateLimited;
     expect(requests).to.be.greaterThan(16);
     // More requests than two windows allow: the run must have waited for the windows to pass.
-    expect(Date.now() - started).to.be.at.least((Math.ceil(requests / 8) - 2) * 1000);
+    expect(clock.now() - started).to.be.at.least((Math.ceil(requests / 8) - 2) * 1000);
     expect(sortedIds(run.table('conversations').rows)).to.deep.equal(ws.conversations.map((c) => c.id).sort());
     // Paced by the headers, the run may meet a 429 at a window's edge, but never a storm of them.
     expect(sim.stats.rateLimited).to.be.at.most(3);
@@ -102,24 +106,29 @@ describe('fault tolerance', function () {
   });
 
   it('restarts a broken companies scroll and writes each company once', async () => {
+    // The broken scroll still counts as open until it has been idle a minute, as at Intercom: the restart waits for
+    // it, with production's waits. The simulator and the client share a clock that only those waits move, so the
+    // broken scroll expires while the restart waits, and the new one never expires while it is read, however
+    // slow the machine is between two pages.
+    const clock = new ManualClock();
     sim = await startSimulator({
       workspace: ws,
       token: TOKEN,
       scrollPageSize: 4,
-      // The broken scroll still counts as open until it has been idle this long.
-      scrollIdleMs: 200,
+      now: () => clock.now(),
       intercept: ({ route, query, n }) => {
         if (route === 'GET /companies/scroll' && query.get('scroll_param') && (n === 3 || n === 4)) return { status: 500, body: { type: 'error.list', errors: [{ code: 'server_error', message: 'Request failed due to an internal network error. Please restart the scroll operation.' }] } };
         return undefined;
       },
     });
-    const run = await runExtractor(config(sim.url, TOKEN, { template: 'basic', skip_contact_details: ['segments', 'notes', 'events_summary'] }), {
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'basic', skip_contact_details: ['segments', 'notes', 'events_summary'] }), onClock(clock, {
       ...TEST_OVERRIDES,
-      extract: { ...TEST_OVERRIDES.extract, scroll: { busyRetryMs: 100, busyMaxWaitMs: 3_000, maxRestarts: 2 } },
-    });
+      extract: { ...TEST_OVERRIDES.extract, scroll: SCROLL_DEFAULTS },
+    }));
     expect(run.code, run.stderr).to.equal(0);
     expect(sortedIds(run.table('companies').rows)).to.deep.equal(ws.companies.map((c) => c.id).sort());
     expect(run.stdout).to.include('restarting it');
+    expect(run.stdout.match(/Another client holds the companies scroll; trying again in 15 s/g), 'a minute of waits for the broken scroll to expire').to.have.length(4);
   });
 
   it('fails with exit 2 and no state when Intercom keeps failing', async () => {

@@ -19,11 +19,24 @@ function withoutButtons(schema: any): any {
   return copy;
 }
 
+/**
+ * The `format`s Keboola's form renderer knows: widgets (a masked input, a checkbox, a select, a table picker, a
+ * sync-action button), not formats a value must match. ajv is told to accept any value under them; one it did not
+ * know it would ignore, with a warning on stderr.
+ */
+const UI_FORMATS = ['password', 'checkbox', 'select', 'table', 'sync-action'];
+
+/** Every `format` named anywhere in a schema. */
+function formatsIn(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(formatsIn);
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === 'format' && typeof v === 'string' ? [v] : formatsIn(v)));
+}
+
 describe('configuration form', () => {
   const schema = read('component_config/configSchema.json');
   const ajv = new (Ajv04 as any)({ strict: false, allErrors: true });
-  ajv.addFormat('password', true);
-  ajv.addFormat('checkbox', true);
+  for (const format of UI_FORMATS) ajv.addFormat(format, true);
   let validate: any;
   before(() => {
     validate = ajv.compile(withoutButtons(schema));
@@ -34,6 +47,10 @@ describe('configuration form', () => {
     expect(ajv.validateSchema(withoutButtons(schema)), JSON.stringify(ajv.errors)).to.equal(true);
     const types = Object.values<any>(schema.properties).map((p) => p.type);
     expect(types.filter((t) => !['string', 'integer', 'number', 'boolean', 'array', 'object'].includes(t))).to.deep.equal(['button']);
+  });
+
+  it("uses only the formats of Keboola's form renderer", () => {
+    expect([...new Set(formatsIn(schema))].filter((f) => !UI_FORMATS.includes(f))).to.deep.equal([]);
   });
 
   it('accepts the sample configuration and one authorized through OAuth, which has no token parameter', () => {

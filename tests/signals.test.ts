@@ -3,6 +3,9 @@
  * Either way the run must end within seconds, with one line on stderr saying what happened and what to do,
  * exit 1, and no out/state.json (the next run reads the same data again). In a container node is PID 1, which
  * the kernel spares every signal it has no handler for: that case runs node as PID 1 of a new PID namespace.
+ *
+ * "Within seconds" is tested without a stopwatch, which a busy machine would stop late: the 5-second backstop
+ * (INTERCOM_FORCE_EXIT_MS) is pushed out of reach, so the run exits only if it unwinds by itself.
  */
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -19,8 +22,11 @@ interface Started {
   child: ChildProcess;
   dataDir: string;
   output: { stdout: string; stderr: string };
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
+
+/** Out of reach of any test: a run this backstop would end fails its test by mocha's timeout instead. */
+const NEVER_MS = 10 * 60_000;
 
 async function start(sim: Simulator, command: string[] = []): Promise<Started> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'intercom-signals-'));
@@ -29,33 +35,29 @@ async function start(sim: Simulator, command: string[] = []): Promise<Started> {
   await writeFile(path.join(dataDir, 'config.json'), JSON.stringify(config));
   await mkdir(path.join(dataDir, 'out'));
   const argv = [...command, process.execPath, MAIN, '--data-dir', dataDir];
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, INTERCOM_FORCE_EXIT_MS: String(NEVER_MS) };
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   const output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (d) => (output.stdout += d));
   child.stderr!.on('data', (d) => (output.stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   return { child, dataDir, output, exited };
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Waits, as long as mocha lets the test run, until `check` holds. */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 25));
 }
 
-/** Sends `signal` to `pid` once the run is under way; checks the stop as the platform sees it. */
-async function stopAndCheck(sim: Simulator, run: Started, pid: number, signal: NodeJS.Signals): Promise<{ ms: number; line: string }> {
-  await until('the run to make some requests', () => sim.stats.requests >= 12);
-  const sentAt = Date.now();
+/**
+ * Sends `signal` to `pid` once the run is under way; checks the stop as the platform sees it. The backstop is out
+ * of reach: the run exits only if it unwinds.
+ */
+async function stopAndCheck(sim: Simulator, run: Started, pid: number, signal: NodeJS.Signals): Promise<{ line: string }> {
+  await until(() => sim.stats.requests >= 12);
   process.kill(pid, signal);
-  const end = await Promise.race([run.exited, new Promise<undefined>((r) => setTimeout(r, 8_000))]);
-  if (!end) run.child.kill('SIGKILL');
-  expect(end, `still running 8 s after ${signal}`).not.to.equal(undefined);
-  const ms = end!.at - sentAt;
-  expect(ms, `exited ${ms} ms after ${signal}`).to.be.below(5_000);
-  expect(end!.code, run.output.stderr).to.equal(1);
+  const end = await run.exited;
+  expect(end.code, run.output.stderr).to.equal(1);
   const lines = run.output.stderr.trimEnd().split('\n');
   expect(lines, run.output.stderr).to.have.length(1);
   expect(run.output.stderr + run.output.stdout).not.to.include(TOKEN);
@@ -65,7 +67,7 @@ async function stopAndCheck(sim: Simulator, run: Started, pid: number, signal: N
   for (const f of await readdir(path.join(run.dataDir, 'out', 'tables')).catch(() => [] as string[])) {
     expect(await readFile(path.join(run.dataDir, 'out', 'tables', f), 'utf8')).not.to.include(TOKEN);
   }
-  return { ms, line: lines[0] };
+  return { line: lines[0] };
 }
 
 describe('stopping a run', function () {
@@ -82,32 +84,28 @@ describe('stopping a run', function () {
     await sim.close();
   });
 
-  it('SIGTERM: exits 1 within seconds with one line, and writes no state', async () => {
+  it('SIGTERM: the run unwinds and exits 1 with one line, and writes no state', async () => {
     const run = await start(sim);
     running = run.child;
-    const { ms, line } = await stopAndCheck(sim, run, run.child.pid!, 'SIGTERM');
+    const { line } = await stopAndCheck(sim, run, run.child.pid!, 'SIGTERM');
     expect(line).to.match(/^Stopped by SIGTERM \(the platform's job timeout or a cancel\) after \d+ requests: no state was saved, so the next run reads this data again\. For long runs .*max_run_minutes/);
-    console.log(`      (SIGTERM → exit in ${ms} ms: ${line})`);
   });
 
-  it('SIGINT: exits 1 within seconds with one line, and writes no state', async () => {
+  it('SIGINT: the run unwinds and exits 1 with one line, and writes no state', async () => {
     const run = await start(sim);
     running = run.child;
-    const { ms, line } = await stopAndCheck(sim, run, run.child.pid!, 'SIGINT');
+    const { line } = await stopAndCheck(sim, run, run.child.pid!, 'SIGINT');
     expect(line).to.match(/^Stopped by SIGINT \(Ctrl-C\) after \d+ requests: no state was saved/);
-    console.log(`      (SIGINT → exit in ${ms} ms)`);
   });
 
-  it('a second signal ends the process at once', async () => {
+  it('a second signal while the run unwinds still ends it with exit 1, one line and no state', async () => {
     const run = await start(sim);
     running = run.child;
-    await until('the run to make some requests', () => sim.stats.requests >= 12);
-    const sentAt = Date.now();
+    await until(() => sim.stats.requests >= 12);
     run.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 20));
     run.child.kill('SIGTERM');
     const end = await run.exited;
-    expect(end.at - sentAt).to.be.below(5_000);
     expect(end.code).to.equal(1);
     expect(run.output.stderr.trimEnd().split('\n'), run.output.stderr).to.have.length(1);
     expect(run.output.stderr).to.match(/^Stopped by SIGTERM/);
@@ -124,15 +122,14 @@ describe('stopping a run', function () {
     running = run.child;
     // unshare forks; its child execs node, which is PID 1 in the new namespace.
     let nodePid = 0;
-    await until('node under unshare', () => {
+    await until(() => {
       const found = spawnSync('pgrep', ['-P', String(run.child.pid)], { encoding: 'utf8' }).stdout.trim();
       nodePid = Number(found.split('\n')[0]) || 0;
       return nodePid > 0;
     });
     const nsPid = (await readFile(`/proc/${nodePid}/status`, 'utf8')).match(/^NSpid:\s+(.*)$/m)?.[1].trim().split(/\s+/);
     expect(nsPid?.at(-1), 'node is PID 1 in its namespace').to.equal('1');
-    const { ms, line } = await stopAndCheck(sim, run, nodePid, 'SIGTERM');
+    const { line } = await stopAndCheck(sim, run, nodePid, 'SIGTERM');
     expect(line).to.match(/^Stopped by SIGTERM/);
-    console.log(`      (SIGTERM to PID 1 → exit in ${ms} ms)`);
   });
 });

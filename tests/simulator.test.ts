@@ -167,6 +167,7 @@ describe('Intercom simulator', () => {
     });
 
     it('sends rate-limit headers and a 429 once over the limit', async () => {
+      const before = Date.now() / 1000;
       await withSimulator(ws, { rateLimit: { limit: 3, windowSeconds: 3600 } }, async (small) => {
         const remaining: string[] = [];
         for (let i = 0; i < 3; i++) {
@@ -181,7 +182,7 @@ describe('Intercom simulator', () => {
         expect(limited.body.errors[0]).to.deep.equal({ code: 'rate_limit_exceeded', message: 'Exceeded rate limit of 3 in 3600_seconds' });
         const reset = Number(limited.headers.get('x-ratelimit-reset'));
         expect(reset % 3600).to.equal(0);
-        expect(reset).to.be.above(Date.now() / 1000);
+        expect(reset, 'the end of the window the requests fell in').to.be.above(before);
         expect(small.stats.rateLimited).to.equal(1);
       });
     });
@@ -291,7 +292,10 @@ describe('Intercom simulator', () => {
 
   describe('companies scroll', () => {
     it('scrolls to the end, allows one scroll at a time, and expires idle scrolls', async () => {
-      await withSimulator(ws, { scrollPageSize: 5, scrollIdleMs: 100 }, async (s) => {
+      // The server's clock stands still unless moved: a scroll expires when the test says a minute has passed,
+      // never because a busy machine was slow between two pages.
+      let now = Date.now();
+      await withSimulator(ws, { scrollPageSize: 5, now: () => now }, async (s) => {
         const first = await get<CompanyList>(s, '/companies/scroll');
         expect(first.body.data).to.have.length(5);
         const conflict = await get<ErrorList>(s, '/companies/scroll');
@@ -312,8 +316,10 @@ describe('Intercom simulator', () => {
 
         const next = await get<CompanyList>(s, '/companies/scroll');
         expect(next.status).to.equal(200);
-        await new Promise((r) => setTimeout(r, 150));
-        expect((await get(s, `/companies/scroll?scroll_param=${next.body.scroll_param}`)).status).to.equal(404, 'expired');
+        now += 59_999;
+        expect((await get<ErrorList>(s, '/companies/scroll')).body.errors[0].code, 'still open a moment before a minute').to.equal('scroll_exists');
+        now += 1;
+        expect((await get(s, `/companies/scroll?scroll_param=${next.body.scroll_param}`)).status).to.equal(404, 'expired after a minute idle');
         expect((await get(s, '/companies/scroll')).status).to.equal(200);
       });
     });
@@ -384,15 +390,18 @@ describe('Intercom simulator', () => {
         if (route === 'GET /teams') return 'hang';
         return undefined;
       };
-      const s = await startSimulator({ workspace: ws, token: TOKEN, intercept });
+      // The client gives up on the hanging request once the server has it: it was served a hang, not refused.
+      const gaveUp = new AbortController();
+      const s = await startSimulator({ workspace: ws, token: TOKEN, intercept: (req) => (req.route === 'GET /teams' && setImmediate(() => gaveUp.abort()), intercept(req)) });
       expect((await get(s, '/admins')).status).to.equal(200);
       const garbled = await fetch(`${s.url}/admins`, { headers: { Authorization: `Bearer ${TOKEN}` } });
       expect([garbled.status, await garbled.text()]).to.deep.equal([502, '{"garbled']);
       expect((await get(s, '/admins')).status).to.equal(200);
       let failures = 0;
       await get(s, '/tags').catch(() => failures++);
-      await fetch(`${s.url}/teams`, { headers: { Authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(100) }).catch(() => failures++);
+      await fetch(`${s.url}/teams`, { headers: { Authorization: `Bearer ${TOKEN}` }, signal: gaveUp.signal }).catch(() => failures++);
       expect(failures).to.equal(2);
+      expect(s.stats.byRoute['GET /teams'], 'the hanging request reached the server').to.equal(1);
       await s.close();
     });
 

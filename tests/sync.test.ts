@@ -3,6 +3,7 @@ import { columnOptions, loadFor, nextListState, OVERLAP_SECONDS, planList, previ
 import { manifestFor } from '../src/keboola/manifest.js';
 import { parseConfig } from '../src/keboola/config.js';
 import { loadTemplate } from '../src/flatten/template.js';
+import { captureOutput } from './helpers/output.js';
 
 const DAY = 86_400;
 const cfg = (extra: Record<string, unknown> = {}) => parseConfig({ parameters: { '#access_token': 'sync-test-token', incremental: true, ...extra } }, '/d');
@@ -29,24 +30,30 @@ describe('sync planning', () => {
     expect(planList('contacts', true, cfg({ full_refresh_days: 30 }), old, NOW)).to.include({ mode: 'changes' });
   });
 
-  it('ignores state from another template, an unknown version, or on re-sync', () => {
+  /** previousSync's answer, and what it said to the run's log (asserted here, not leaked into the reporter's output). */
+  async function previous(c: ReturnType<typeof cfg>, state: Parameters<typeof previousSync>[1]) {
+    const { value, stdout } = await captureOutput(() => previousSync(c, state));
+    return { value, said: stdout.trimEnd() };
+  }
+
+  it('ignores state from another template, an unknown version, or on re-sync, and says so', async () => {
     const good = { sync: sync({ contacts: { mark: 1 } }) };
-    expect(previousSync(cfg(), good)).to.deep.equal(good.sync);
-    expect(previousSync(cfg({ template: 'conversations' }), good)).to.equal(undefined);
-    expect(previousSync(cfg({ resync: true }), good)).to.equal(undefined);
-    expect(previousSync(cfg(), { sync: { version: 9 } })).to.equal(undefined);
-    expect(previousSync(cfg({ incremental: false }), good)).to.equal(undefined);
+    expect(await previous(cfg(), good)).to.deep.equal({ value: good.sync, said: '' });
+    expect(await previous(cfg({ template: 'conversations' }), good)).to.deep.equal({ value: undefined, said: 'The stored state belongs to template basic: this run of conversations reads everything.' });
+    expect(await previous(cfg({ resync: true }), good)).to.deep.equal({ value: undefined, said: 'Re-sync: the stored state is ignored and everything is read. Turn parameters.resync off for the next runs.' });
+    expect(await previous(cfg(), { sync: { version: 9 } })).to.deep.equal({ value: undefined, said: 'WARNING: The stored state is not one this version wrote: this run reads everything.' });
+    expect((await previous(cfg({ incremental: false }), good)).value).to.equal(undefined);
   });
 
-  it('reads everything when the columns left out or hashed changed since the state was written', () => {
+  it('reads everything when the columns left out or hashed changed since the state was written, and says which', async () => {
     const before = { sync: { ...sync({ contacts: { mark: 1 } }), columns: columnOptions(cfg({ hash_columns: ['users.email'] })) } };
-    expect(previousSync(cfg({ hash_columns: ['users.email'] }), before)).to.deep.equal(before.sync);
-    expect(previousSync(cfg(), before), 'hashing turned off').to.equal(undefined);
-    expect(previousSync(cfg({ hash_columns: ['users.email'], exclude_columns: ['users.phone'] }), before), 'a column left out').to.equal(undefined);
+    expect((await previous(cfg({ hash_columns: ['users.email'] }), before)).value).to.deep.equal(before.sync);
+    expect(await previous(cfg(), before), 'hashing turned off').to.deep.equal({ value: undefined, said: 'parameters.hash_columns changed since the last run: this run reads everything and replaces the tables.' });
+    expect(await previous(cfg({ hash_columns: ['users.email'], exclude_columns: ['users.phone'] }), before), 'a column left out').to.deep.equal({ value: undefined, said: 'parameters.exclude_columns changed since the last run: this run reads everything and replaces the tables.' });
     // A state from before these options: as if none were set.
     const older = { sync: { ...sync({ contacts: { mark: 1 } }), columns: { raw_payload: false, custom_attribute_columns: false } } };
-    expect(previousSync(cfg(), older)).to.deep.equal(older.sync);
-    expect(previousSync(cfg({ exclude_tables: ['notes'] }), older)).to.equal(undefined);
+    expect((await previous(cfg(), older)).value).to.deep.equal(older.sync);
+    expect(await previous(cfg({ exclude_tables: ['notes'] }), older)).to.deep.equal({ value: undefined, said: 'parameters.exclude_tables changed since the last run: this run reads everything and replaces the tables.' });
   });
 
   it('moves the mark only over what was written, and never past the start of a full read', () => {

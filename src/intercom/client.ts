@@ -5,6 +5,7 @@ import https from 'node:https';
 import { AppError, StoppedError, UserError } from '../errors.js';
 import { infoOnce, log } from '../log.js';
 import { jitter, Pacer } from './pacer.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import type { ErrorList } from '../generated/intercom.js';
 
 export interface ClientOptions {
@@ -32,6 +33,11 @@ export interface ClientOptions {
   maxRateLimitWaits?: number;
   /** Aborting it stops the run: every pending and future request fails with StoppedError. */
   signal?: AbortSignal;
+  /**
+   * Whose time the deadlines, the retry window, the backoff pauses and the pacer follow (and the run's time
+   * budget, which reads it here): the system clock, unless a test moves time itself.
+   */
+  clock?: Clock;
 }
 
 /** An Intercom answer that is neither success nor something retrying could fix. */
@@ -99,10 +105,11 @@ const UNREACHABLE = /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH
  */
 export class IntercomClient {
   readonly pacer: Pacer;
+  readonly clock: Clock;
   readonly stats: RequestStats = { requests: 0, retries: 0, rateLimited: 0, byRoute: new Map(), byCost: new Map() };
   private readonly http: AxiosInstance;
   private readonly origin: string;
-  private readonly opts: Required<Omit<ClientOptions, 'signal'>>;
+  private readonly opts: Required<Omit<ClientOptions, 'signal' | 'clock'>>;
   /** The run's stop signal, joined with our own halt(). */
   private readonly signal: AbortSignal;
   private readonly halter = new AbortController();
@@ -110,6 +117,8 @@ export class IntercomClient {
   private answered = false;
 
   constructor(options: ClientOptions) {
+    const { clock = systemClock, signal, ...rest } = options;
+    this.clock = clock;
     this.opts = {
       rateLimitShare: 1,
       timeoutMs: 60_000,
@@ -120,13 +129,13 @@ export class IntercomClient {
       // Short enough that a request retried for the whole window gets about sixty tries.
       backoffCapMs: 10_000,
       maxRateLimitWaits: 50,
-      ...options,
+      ...rest,
     };
     this.origin = new URL(this.opts.baseUrl).origin;
-    this.signal = options.signal ? AbortSignal.any([options.signal, this.halter.signal]) : this.halter.signal;
+    this.signal = signal ? AbortSignal.any([signal, this.halter.signal]) : this.halter.signal;
     // Every request in flight listens to the stop signal; dozens at once is by design, not a leak.
     setMaxListeners(0, this.signal);
-    this.pacer = new Pacer({ maxConcurrency: this.opts.maxConcurrency, share: this.opts.rateLimitShare });
+    this.pacer = new Pacer({ maxConcurrency: this.opts.maxConcurrency, share: this.opts.rateLimitShare, clock });
     // A stopped or failed run exits now, not after the requests still queued have been paced out.
     this.signal.addEventListener('abort', () => this.pacer.abandon(), { once: true });
     const agentOpts = { keepAlive: true, maxSockets: this.opts.maxConcurrency };
@@ -142,8 +151,8 @@ export class IntercomClient {
       responseType: 'text',
       transformResponse: (d) => d,
       validateStatus: () => true,
-      httpAgent: withConnectTimeout(new http.Agent(agentOpts), this.opts.connectTimeoutMs),
-      httpsAgent: withConnectTimeout(new https.Agent(agentOpts), this.opts.connectTimeoutMs),
+      httpAgent: withConnectTimeout(new http.Agent(agentOpts), this.opts.connectTimeoutMs, clock),
+      httpsAgent: withConnectTimeout(new https.Agent(agentOpts), this.opts.connectTimeoutMs, clock),
       maxRedirects: 0,
     });
   }
@@ -165,20 +174,14 @@ export class IntercomClient {
   }
 
   /** A pause that ends early, with StoppedError, when the run is stopped. */
-  sleep(ms: number): Promise<void> {
-    const signal = this.signal;
+  async sleep(ms: number): Promise<void> {
     this.throwIfStopped();
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(this.stopped());
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    try {
+      await this.clock.sleep(ms, this.signal);
+    } catch (e) {
+      if (this.signal.aborted) throw this.stopped();
+      throw e;
+    }
   }
 
   async request<T>(method: 'GET' | 'POST', pathOrUrl: string, query?: Record<string, unknown>, body?: unknown, opts: RequestOptions = {}): Promise<T> {
@@ -196,7 +199,7 @@ export class IntercomClient {
       let failure: string | undefined;
       let networkCode: string | undefined;
       const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(), this.opts.timeoutMs);
+      const cancelDeadline = this.clock.deadline(this.opts.timeoutMs, () => deadline.abort());
       const onStop = () => deadline.abort();
       this.signal?.addEventListener('abort', onStop, { once: true });
       try {
@@ -211,7 +214,7 @@ export class IntercomClient {
         networkCode = timedOut ? 'ETIMEDOUT' : (e as { code?: string }).code;
         failure = timedOut ? `no complete answer within ${(this.opts.timeoutMs / 1000).toFixed(1)} s` : describeNetworkError(e);
       } finally {
-        clearTimeout(timer);
+        cancelDeadline();
         this.signal?.removeEventListener('abort', onStop);
         release();
       }
@@ -246,7 +249,7 @@ export class IntercomClient {
       }
 
       failures++;
-      const now = Date.now();
+      const now = this.clock.now();
       if (failures === 1) firstFailureAt = now;
       if (failures > maxRetries || (failures > 1 && now - firstFailureAt >= this.opts.retryWindowMs)) {
         const span = ((now - firstFailureAt) / 1000).toFixed(0);
@@ -337,14 +340,12 @@ function wrongShape(body: unknown, check: RequestOptions['check']): string | Per
 }
 
 /** Fails a connection that has not opened in time: a host that drops packets must not hold a request for the whole deadline. */
-function withConnectTimeout<A extends http.Agent>(agent: A, ms: number): A {
+function withConnectTimeout<A extends http.Agent>(agent: A, ms: number, clock: Clock): A {
   const a = agent as unknown as { createConnection: (...args: unknown[]) => import('node:net').Socket };
   const create = a.createConnection.bind(agent);
   a.createConnection = (...args: unknown[]) => {
     const socket = create(...args);
-    const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connection not opened within ${ms} ms`), { code: 'ECONNTIMEOUT' })), ms);
-    timer.unref();
-    const done = () => clearTimeout(timer);
+    const done = clock.deadline(ms, () => socket.destroy(Object.assign(new Error(`connection not opened within ${ms} ms`), { code: 'ECONNTIMEOUT' })), { unref: true });
     // A TLS socket is open once its handshake is done, not when TCP connects.
     socket.once('encrypted' in socket ? 'secureConnect' : 'connect', done);
     socket.once('close', done);

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../util/clock.js';
+
 /**
  * Shares the API's rate limit among all concurrent requests of a run.
  *
@@ -39,7 +41,11 @@ export interface PacerOptions {
   share?: number;
   /** Spread requests over the window (default); off, they go as soon as there is room (tests of the accounting). */
   spread?: boolean;
-  /** Local clock in ms, injectable for tests. */
+  /**
+   * The local clock and its pauses (the client's clock: the system's, unless a test moves time itself). `now` and
+   * `sleep` override its parts (tests of the accounting); a `sleep` of theirs cannot be cut short, only outrun.
+   */
+  clock?: Clock;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** The longest rate-limit window the server uses, ms: how far ahead a reset can be when no Date header tells the server's clock. */
@@ -60,6 +66,7 @@ export const DEFAULT_WINDOW_LIMIT = 1_666;
 const OFFSET_EPOCH_MS = 30_000;
 
 export class Pacer {
+  private readonly clock: Clock;
   readonly maxConcurrency: number;
   readonly share: number;
   private readonly spread: boolean;
@@ -117,8 +124,9 @@ export class Pacer {
     this.maxConcurrency = opts.maxConcurrency;
     this.share = Math.min(1, Math.max(0.01, opts.share ?? 1));
     this.spread = opts.spread ?? true;
+    this.clock = opts.clock ?? systemClock;
     // The wall clock: without a Date header, resets are compared with it directly.
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? (() => this.clock.now());
     this.sleep = opts.sleep;
     this.windowMs = opts.windowMs ?? 10_000;
     this.maxWaitMs = opts.maxWaitMs ?? 60_000;
@@ -271,15 +279,15 @@ export class Pacer {
   private async wait(ms: number): Promise<void> {
     const capped = Math.max(1, Math.min(ms, this.maxWaitMs));
     await new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      const woken = new AbortController();
       const done = () => {
         this.wakers.delete(done);
-        if (timer) clearTimeout(timer);
+        woken.abort(); // the pause's timer goes with it
         resolve();
       };
       this.wakers.add(done);
       if (this.sleep) void this.sleep(capped).then(done, done);
-      else timer = setTimeout(done, capped);
+      else this.clock.sleep(capped, woken.signal).then(done, () => undefined);
     });
   }
 

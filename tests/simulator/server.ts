@@ -65,6 +65,11 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** A companies scroll unused for this long expires. */
   scrollIdleMs?: number;
+  /**
+   * The server's clock, ms (Date.now by default): scroll expiry and rate-limit windows follow it. A test that
+   * shares its ManualClock with the client makes both sides keep the same time, whatever the machine's speed.
+   */
+  now?: () => number;
   /** Companies per scroll page. */
   scrollPageSize?: number;
   /** Contacts created less than this many seconds before ws.now are not yet searchable. */
@@ -553,7 +558,7 @@ function conversationAttributes(ctx: Ctx) {
  */
 function companiesScroll(ctx: Ctx) {
   const param = ctx.query.get('scroll_param');
-  const now = Date.now();
+  const now = ctx.opts.now();
   const open = ctx.state.scroll && now - ctx.state.scroll.lastUsedMs < ctx.opts.scrollIdleMs ? ctx.state.scroll : null;
   if (!open) ctx.state.scroll = null;
   if (!param) {
@@ -1103,11 +1108,11 @@ function searchTickets(ctx: Ctx) {
 // Server
 
 /** Fixed wall-clock windows of windowSeconds, like Intercom's per-10-seconds limits. */
-function createRateLimiter(limit: number, windowSeconds: number, skewSeconds: number) {
+function createRateLimiter(limit: number, windowSeconds: number, skewSeconds: number, now: () => number) {
   let windowStart = 0;
   let count = 0;
   return () => {
-    const nowSeconds = Math.floor(Date.now() / 1000) + skewSeconds;
+    const nowSeconds = Math.floor(now() / 1000) + skewSeconds;
     const start = nowSeconds - (nowSeconds % windowSeconds);
     if (start !== windowStart) [windowStart, count] = [start, 0];
     count++;
@@ -1116,7 +1121,7 @@ function createRateLimiter(limit: number, windowSeconds: number, skewSeconds: nu
       'X-RateLimit-Remaining': String(Math.max(0, limit - count)),
       'X-RateLimit-Reset': String(windowStart + windowSeconds),
     };
-    return { allowed: count <= limit, headers: { ...headers, Date: new Date((Date.now() / 1000 + skewSeconds) * 1000).toUTCString() } };
+    return { allowed: count <= limit, headers: { ...headers, Date: new Date((now() / 1000 + skewSeconds) * 1000).toUTCString() } };
   };
 }
 
@@ -1141,6 +1146,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     clockSkewSeconds: options.clockSkewSeconds ?? 0,
     latencyMs: options.latencyMs ?? 0,
     scrollIdleMs: options.scrollIdleMs ?? 60_000,
+    now: options.now ?? Date.now,
     scrollPageSize: options.scrollPageSize ?? 50,
     searchLagSeconds: options.searchLagSeconds ?? 0,
     contactsOrder: options.contactsOrder ?? 'created',
@@ -1152,7 +1158,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const stats: SimulatorStats = { requests: 0, byRoute: {}, maxInFlight: 0, rateLimited: 0 };
   const routeCounts = new Map<string, number>();
   const state: Ctx['state'] = { scroll: null };
-  const takeRateLimit = createRateLimiter(opts.rateLimit.limit, opts.rateLimit.windowSeconds, opts.clockSkewSeconds);
+  const takeRateLimit = createRateLimiter(opts.rateLimit.limit, opts.rateLimit.windowSeconds, opts.clockSkewSeconds, opts.now);
   let inFlight = 0;
   let baseUrl = '';
 
