@@ -2,7 +2,7 @@
  * One run of the component in its own process, so its peak memory is its own (the simulator lives in the
  * benchmark's process): `node dist/bench/child.js <dataDir>` prints `{"code":…,"seconds":…,"maxRssMb":…}` on its last line.
  */
-import { runComponent } from '../src/main.js';
+import { runComponent } from '../src/component.js';
 import { setQuiet } from '../src/log.js';
 
 const dataDir = process.argv[2];

@@ -8,16 +8,18 @@
  * Environment: BENCH_ROUNDS (3), BENCH_SCALE (10: the throughput workspace is this many times the demo's; smaller
  * runs are dominated by the two round trips at either end and by where in a 10-second window they start),
  * BENCH_RSS_SCALES (1,10,100), BENCH_SEQUENTIAL (conversations; "all" for every template), BENCH_TEMPLATES,
- * BENCH_PARTS (throughput,sequential,memory,deletes: which sections to run).
+ * BENCH_PARTS (throughput,sequential,memory,deletes,scroll: which sections to run).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { deleteContact, deleteConversation, generateWorkspace, mergeContact, startSimulator, type Simulator, type Workspace } from '../tests/simulator/index.js';
+import { createRng, deleteContact, deleteConversation, generateWorkspace, mergeContact, startSimulator, type Simulator, type Workspace } from '../tests/simulator/index.js';
 import { TEMPLATES } from '../src/keboola/config.js';
 import { IntercomClient } from '../src/intercom/client.js';
 import { readCensus, SCROLL_DEFAULTS } from '../src/resources/index.js';
+import { scroll } from '../src/intercom/scroll.js';
+import { shape } from '../src/intercom/paginate.js';
 
 const run = promisify(execFile);
 const TOKEN = 'bench-token';
@@ -221,9 +223,64 @@ async function deletes(): Promise<void> {
   }
 }
 
+/**
+ * What lost scroll answers cost (src/intercom/scroll.ts): 100,000 companies, a share of continuations answered and
+ * then lost (a reset or a 500 after the scroll moved on), each rate over BENCH_ROUNDS seeds. The scroll is one
+ * request at a time, so at Intercom its time is its requests times the latency: the table gives that at 300 ms
+ * beside the wall time here (no latency: the extractor's own cost, with production's retry backoffs).
+ */
+async function scrollCosts(): Promise<void> {
+  const ws = generateWorkspace({ seed: 100, users: 10, leads: 2, companies: 100_000, conversations: 0 });
+  const onePass = ws.companies.length / 50 + 1;
+  console.log(`\n## The companies scroll with answers lost (${ws.companies.length.toLocaleString('en')} companies, ${onePass} requests a pass; ${ROUNDS} seeds)\n`);
+  console.log('| continuations lost | answers lost | requests (median [min–max]) | × one pass | passes | at 300 ms latency | wall here |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const rate of [0, 0.0005, 0.005]) {
+    const runs: Array<{ lost: number; requests: number; passes: number; seconds: number }> = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const rng = createRng(7_000 + r);
+      let lost = 0;
+      const sim = await startSimulator({
+        workspace: ws,
+        token: TOKEN,
+        lose: ({ route, query }) => {
+          if (route !== 'GET /companies/scroll' || !query.get('scroll_param') || !rng.chance(rate)) return undefined;
+          lost++;
+          return lost % 2 ? 'reset' : { status: 500, body: { type: 'error.list', errors: [{ code: 'server_error', message: 'Internal server error' }] } };
+        },
+      });
+      try {
+        const client = new IntercomClient({ baseUrl: sim.url, token: TOKEN, apiVersion: '2.14', maxConcurrency: 4 });
+        const seen = new Set<string>();
+        const started = Date.now();
+        let passes = 1;
+        const write = process.stdout.write.bind(process.stdout);
+        process.stdout.write = ((chunk: string) => ((passes += (String(chunk).match(/scrolling again \(pass/g) ?? []).length), true)) as typeof process.stdout.write;
+        try {
+          for await (const item of scroll(client, '/companies/scroll', shape('data'), SCROLL_DEFAULTS)) {
+            const id = String(item.id);
+            if (seen.has(id)) throw new Error(`company ${id} written twice`);
+            seen.add(id);
+          }
+        } finally {
+          process.stdout.write = write;
+        }
+        if (seen.size !== ws.companies.length) throw new Error(`the scroll read ${seen.size} of ${ws.companies.length} companies`);
+        runs.push({ lost, requests: sim.stats.byRoute['GET /companies/scroll'], passes, seconds: (Date.now() - started) / 1000 });
+      } finally {
+        await sim.close();
+      }
+    }
+    const req = runs.map((m) => m.requests);
+    const w = runs.map((m) => m.seconds);
+    console.log(`| ${(rate * 100).toFixed(2)}% | ${median(runs.map((m) => m.lost))} | ${median(req)} ${spread(req, 0)} | ${(median(req) / onePass).toFixed(2)} | ${median(runs.map((m) => m.passes))} | ${((median(req) * 0.3) / 60).toFixed(1)} min | ${median(w).toFixed(1)} s ${spread(w, 1)} |`);
+  }
+}
+
 console.log(`Benchmark on ${new Date().toISOString()}: node ${process.version}, ${ROUNDS} rounds.`);
-const PARTS = (process.env.BENCH_PARTS ?? 'throughput,sequential,memory,deletes').split(',');
+const PARTS = (process.env.BENCH_PARTS ?? 'throughput,sequential,memory,deletes,scroll').split(',');
 if (PARTS.includes('throughput')) await throughput();
 if (PARTS.includes('sequential')) await sequential();
 if (PARTS.includes('memory')) await memory();
 if (PARTS.includes('deletes')) await deletes();
+if (PARTS.includes('scroll')) await scrollCosts();

@@ -5,7 +5,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateWorkspace, startSimulator, workspaceStats } from '../tests/simulator/index.js';
-import { runComponent } from '../src/main.js';
+import { runComponent } from '../src/component.js';
 import { readTable } from '../tests/helpers/csv.js';
 import { loadTemplate } from '../src/flatten/template.js';
 

@@ -191,9 +191,10 @@ export function knownForNext(prev: SyncState | undefined, list: string, run: { c
   const named = [...(run.named ?? [])].filter((id) => id !== '');
   if (!run.current) {
     const out: KnownIds = { known: prev?.known?.[list], known_sketch: prev?.known_sketch?.[list] };
-    // And the ids this run's rows name that the kept ones lack (a sketch cannot say: then none are added).
+    // Without the last run's ids (none yet, or only a sketch, which cannot say which ids it holds), every id the rows
+    // name is kept: the next run asks for each its list lacks, so one deleted in between takes its rows along.
     const kept = prev?.known?.[list] ? new Set([...prev.known[list], ...(prev.unlisted?.[list] ?? [])]) : undefined;
-    const unlisted = [...(prev?.unlisted?.[list] ?? []), ...(kept ? named.filter((id) => !kept.has(id)) : [])].sort();
+    const unlisted = [...new Set([...(prev?.unlisted?.[list] ?? []), ...(kept ? named.filter((id) => !kept.has(id)) : named)])].sort();
     return unlisted.length > 0 ? { ...out, unlisted } : out;
   }
   const ids = run.current;

@@ -21,7 +21,7 @@ import type { State } from './keboola/state.js';
 import { fmt, Progress, type ListProgress } from './progress.js';
 import { forEachConcurrent } from './util/concurrent.js';
 import { IdSet } from './util/id-set.js';
-import type { ScrollOptions } from './intercom/paginate.js';
+import type { ScrollOptions } from './intercom/scroll.js';
 import type { RunConfig, SkippableDetail } from './keboola/config.js';
 
 export interface ExtractOptions {
@@ -112,7 +112,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   // limit to the others, and small lists do not wait their turn behind big ones.
   const outcomes = new Map<string, Outcome>();
   const readOne = async (listName: string, roots: CompiledTable[]) => {
-    const plan = planList(listName, readers[listName].search !== undefined, cfg, prev, nowSec());
+    const plan = planList(listName, readers[listName].search !== undefined, cfg, prev, nowSec(), run.takesCensus(listName) && !run.feeds(listName));
     const unordered = readers[listName].search?.sorted === false;
     const merges = mayMerge(plan, cfg);
     const outcome: Outcome = { plan, complete: false, reached: false, ids: merges ? new IdSet() : NO_IDS, deleted: new IdSet(), unordered, startedAt: nowSec() };
@@ -187,11 +187,14 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   async function findGone(): Promise<void> {
     for (const list of tracked) {
       const now = run.current.get(list);
-      const was = knownBefore(prev, list, now);
-      if (!was || !now) continue;
+      if (!now) continue;
       const present = new Set(now);
       // Those the last run found left out are asked for again whatever the rest shows (below); until then, kept.
       const again = (prev?.unlisted?.[list] ?? []).filter((id) => !present.has(id));
+      // Without the last run's ids (it did not read this list to the end) only the ids its rows named are known:
+      // each this list lacks is asked for, so one deleted since takes the rows naming it along.
+      const was = knownBefore(prev, list, now) ?? (again.length > 0 ? { size: 0, gone: [] as string[], named: true } : undefined);
+      if (!was) continue;
       run.unlisted.set(list, again);
       const { gone, size } = was;
       if (gone === undefined && now.length >= size) {
@@ -238,7 +241,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       // Whatever went since the last run is known: a table read whole may keep storage's flagged rows. One the
       // list no longer shows, though it exists, leaves that table unflagged, as a full read would leave it.
       const outcome = outcomes.get(list);
-      if (outcome) Object.assign(outcome, { deletionsKnown: true, moved: unlisted });
+      if (outcome && !('named' in was)) Object.assign(outcome, { deletionsKnown: true, moved: unlisted });
       // Flagged: those the table held (the list showed them last run), not those only rows named.
       const held = new Set(gone);
       if (flagDeletes) await run.flag(template.roots.filter((r) => listsOf(r).includes(list)), deleted.filter((id) => held.has(id)).map((id) => ({ id, tag: 'all', at: nowSec() })));
@@ -438,7 +441,6 @@ class Run {
     const written = new IdSet();
     // Where the API keeps no list of deletions, every id the list has is noted (see src/deletions.ts): a full
     // read notes what it writes; a read of changes takes a census besides.
-    const feed = reader.deleted !== undefined && versionAtLeast(this.cfg.apiVersion, reader.deleted.from_version);
     const stored = this.previous?.lists[listName];
     // After more deletions than the last sketch told apart, the sketch that run left does not hold them: this full
     // read cannot learn them, and replaces the tables (earlier flags go).
@@ -449,7 +451,7 @@ class Run {
     // Where the API lists deletions, a census is taken under parameters.deletes "flag" only: the deleted list also
     // names records created and deleted since the last run, which storage never held and must not gain a row for;
     // the census says which of them the last run had.
-    const census = reader.census && this.cfg.incremental && (!feed || this.cfg.deletes === 'flag') ? new ListCensus(reference, ownCensus ? written : undefined) : undefined;
+    const census = this.takesCensus(listName) ? new ListCensus(reference, ownCensus ? written : undefined) : undefined;
     const check = recordCheck(roots, (r) => this.expanderOf(r));
     const onTotal = (n: number) => this.totals.set(listName, n);
     const items =
@@ -577,8 +579,17 @@ class Run {
     return flags.filter((f) => had(f) !== false);
   }
 
+  /**
+   * Whether an incremental run notes every id of the list, to compare with the last run's sketch: where the API
+   * version lists no deletions of it, and under deletes "flag" (the deleted list also names records created and
+   * deleted since the last run, which storage never held; the census says which of them the last run had).
+   */
+  takesCensus(listName: string): boolean {
+    return readers[listName].census !== undefined && this.cfg.incremental && (!this.feeds(listName) || this.cfg.deletes === 'flag');
+  }
+
   /** Whether the API version serves this list's deleted list. */
-  private feeds(listName: string): boolean {
+  feeds(listName: string): boolean {
     const deleted = readers[listName].deleted;
     return deleted !== undefined && versionAtLeast(this.cfg.apiVersion, deleted.from_version);
   }

@@ -1,174 +1,21 @@
 /**
- * The component's entry point: reads the config, dispatches the action, maps failures to exit codes
- * (1: the user's to fix, 2: ours) with one line on stderr that never holds the token.
+ * The process's entry point (`node dist/src/main.js`). Loading the component (yargs, axios, the templates) takes a
+ * moment, and a SIGTERM in that moment, before the component's own handlers exist, would kill the process without
+ * a word, or, for node as PID 1 in a container (the kernel ignores a signal a PID 1 has no handler for), be lost
+ * altogether while the run went on. So the first thing the process does is take the signals: one that comes before
+ * the run has begun ends the process at once, with one line and exit 1 (nothing was read, nothing written). Only
+ * node's own start-up, before any of this code runs, remains (see the README's "What can go wrong").
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { AppError, exitCodeFor, StoppedError, UserError } from './errors.js';
-import { log, redact, setQuiet } from './log.js';
-import { readConfig, type RunConfig } from './keboola/config.js';
-import { readState, writeState } from './keboola/state.js';
-import { fsError, isFsWriteError } from './keboola/files.js';
-import { IntercomClient, type ClientOptions } from './intercom/client.js';
-import { extract, type ExtractOptions } from './extract.js';
-import type { Me } from './generated/intercom.js';
+const early = (sig: NodeJS.Signals) => {
+  process.stderr.write(`Stopped by ${sig} before the run began: nothing was read and no state was saved.\n`);
+  process.exit(1);
+};
+process.on('SIGTERM', early);
+process.on('SIGINT', early);
 
-/** Knobs that tests and the benchmark turn; the platform never sets them. */
-export interface Overrides {
-  client?: Partial<ClientOptions>;
-  extract?: Partial<Omit<ExtractOptions, 'outTablesDir'>>;
-}
+const { cli } = await import('./component.js');
 
-/** How the process steers a run from outside (cli() sets it; in-process callers need not). */
-export interface RunControl {
-  /**
-   * Aborting it stops the run: requests in flight fail, the extraction unwinds, no state is written, and the
-   * abort reason (a StoppedError) is the one line on stderr.
-   */
-  signal?: AbortSignal;
-  /** Told of the client once it exists (the stop line counts its requests). */
-  onClient?: (client: IntercomClient) => void;
-}
-
-export async function runComponent(dataDir: string, overrides: Overrides = {}, control: RunControl = {}): Promise<0 | 1 | 2> {
-  try {
-    const cfg = await readConfig(dataDir);
-    stopIfAborted(control);
-    if (cfg.action === 'testConnection') return await testConnection(cfg, overrides, control);
-    await runExtraction(cfg, overrides, control);
-    return 0;
-  } catch (e) {
-    // Once stopped, whatever the unwinding threw is a consequence of the stop: report the stop.
-    const err = control.signal?.aborted && control.signal.reason instanceof StoppedError ? control.signal.reason : e;
-    log.error(describe(err));
-    return exitCodeFor(err);
-  }
-}
-
-function stopIfAborted(control: RunControl): void {
-  if (control.signal?.aborted) throw control.signal.reason instanceof StoppedError ? control.signal.reason : new StoppedError('The run was stopped; no state was saved.');
-}
-
-function clientFor(cfg: RunConfig, overrides: Overrides, control: RunControl): IntercomClient {
-  const client = new IntercomClient({
-    baseUrl: cfg.baseUrl,
-    token: cfg.token,
-    apiVersion: cfg.apiVersion,
-    maxConcurrency: cfg.maxConcurrency,
-    rateLimitShare: cfg.rateLimitShare,
-    ...(control.signal ? { signal: control.signal } : {}),
-    ...overrides.client,
-  });
-  control.onClient?.(client);
-  return client;
-}
-
-async function testConnection(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<0> {
-  const wasQuiet = setQuiet(true);
-  try {
-    return await checkConnection(cfg, overrides, control);
-  } finally {
-    setQuiet(wasQuiet); // a later run in the same process (tests) speaks again
-  }
-}
-
-async function checkConnection(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<0> {
-  // The platform gives a sync action 30 seconds: fail fast rather than retry for minutes.
-  const client = clientFor(cfg, { client: { timeoutMs: 8_000, maxRetries: 1, backoffCapMs: 2_000, maxRateLimitWaits: 1, ...overrides.client } }, control);
-  const me = await client.get<Me>('/me');
-  if (!me || typeof me !== 'object' || !('id' in me)) throw new AppError('Intercom answered /me without an admin: the API may have changed.');
-  process.stdout.write(JSON.stringify({ status: 'success' }) + '\n');
-  return 0;
-}
-
-async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<void> {
-  for (const w of cfg.warnings) log.warn(w);
-  const state = await readState(cfg.dataDir);
-  log.info(`Intercom extractor: template ${cfg.template}${cfg.incremental ? ', incremental' : ''}, ${cfg.baseUrl}, API ${cfg.apiVersion}, paced to ${Math.round(cfg.rateLimitShare * 100)}% of the rate limit, at most ${cfg.maxConcurrency} requests in flight.`);
-  const client = clientFor(cfg, overrides, control);
-  const result = await extract(cfg, client, { outTablesDir: path.join(cfg.dataDir, 'out', 'tables'), ...overrides.extract }, state);
-  // A stop that came after the last request (while the tables were closed) still saves nothing.
-  stopIfAborted(control);
-  // Written only after every table is closed, atomically: a run that fails before or during this leaves the
-  // stored state as it was (no out/state.json, never a half one).
-  await writeState(cfg.dataDir, {
-    sync: result.sync,
-    ...(result.customColumns ? { custom_columns: result.customColumns } : {}),
-    last_run: { template: cfg.template, incremental: cfg.incremental, finished_at: new Date().toISOString(), requests: result.requests, complete: !result.stoppedEarly, rows: Object.fromEntries(result.rows) },
-  });
-}
-
-function describe(e: unknown): string {
-  // A file-system refusal that no writer labelled (they all should): still one plain line with the cause.
-  if (isFsWriteError(e)) return (fsError(e, (e as { path?: string }).path ?? 'a file in the data directory') as Error).message;
-  if (e instanceof Error) {
-    // Our own errors are written for the user; anything else is a bug, named as such.
-    return e instanceof UserError || e instanceof AppError ? e.message : `Unexpected error (a bug, please report it): ${redact(e.stack ?? e.message)}`;
-  }
-  return `Unexpected error (a bug, please report it): ${String(e)}`;
-}
-
-async function cli(): Promise<void> {
-  const stop = stopOnSignals();
-  const argv = await yargs(hideBin(process.argv))
-    .scriptName('intercom-extractor')
-    .usage('$0 [--data-dir DIR]\n\nRuns the action named in DIR/config.json (run or testConnection).')
-    .option('data-dir', { type: 'string', describe: 'Keboola data directory (config.json, in/, out/)', default: process.env.KBC_DATADIR || '/data' })
-    .strict()
-    .help()
-    .parse();
-  const code = await runComponent(path.resolve(argv['data-dir']), {}, stop.control);
-  stop.finished(code);
-  if (stop.control.signal?.aborted) process.exit(code); // nothing left worth waiting for (sockets, timers)
-  process.exitCode = code;
-}
-
-/**
- * How long a stopped run may take to unwind before the process exits anyway. INTERCOM_FORCE_EXIT_MS (never set on
- * the platform) lets a test push it out of reach, to tell a run that unwound from one this backstop ended without
- * timing either.
- */
-const FORCE_EXIT_MS = Number(process.env.INTERCOM_FORCE_EXIT_MS) || 5_000;
-
-/**
- * SIGTERM (the platform's job timeout or a cancel; `docker stop`) and SIGINT (Ctrl-C). The first stops the run:
- * requests in flight are dropped, the tables are closed, no state is written, one line says so, exit 1.
- * A second signal, or the run not unwinding within 5 seconds, exits at once. Handlers also make node, as PID 1
- * in a container, act on SIGTERM at all (the kernel ignores it for a PID 1 with no handler).
- */
-function stopOnSignals(): { control: RunControl; finished(code: number): void } {
-  const controller = new AbortController();
-  let client: IntercomClient | undefined;
-  let result: number | undefined; // the run's exit code once it has ended (and said why, if it failed)
-  const forceExit = () => {
-    if (result === undefined) log.error(describe(controller.signal.reason));
-    process.exit(result ?? 1);
-  };
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (controller.signal.aborted || result !== undefined) return forceExit();
-    const requests = client?.stats.requests ?? 0;
-    const what = `after ${requests} request${requests === 1 ? '' : 's'}: no state was saved, so the next run reads this data again.`;
-    controller.abort(
-      new StoppedError(
-        sig === 'SIGINT'
-          ? `Stopped by SIGINT (Ctrl-C) ${what}`
-          : `Stopped by ${sig} (the platform's job timeout or a cancel) ${what} For long runs set parameters.incremental with parameters.max_run_minutes below the job timeout.`,
-      ),
-    );
-    setTimeout(forceExit, FORCE_EXIT_MS).unref();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return {
-    control: { signal: controller.signal, onClient: (c) => (client = c) },
-    finished: (code) => {
-      result = code;
-    },
-  };
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  void cli();
-}
+// The component's handlers take over in the same turn of the event loop: no signal falls between the two.
+process.off('SIGTERM', early);
+process.off('SIGINT', early);
+await cli();

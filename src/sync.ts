@@ -187,7 +187,11 @@ export function previousSync(cfg: RunConfig, state: State): SyncState | undefine
   return sync;
 }
 
-export function planList(list: string, searchable: boolean, cfg: RunConfig, prev: SyncState | undefined, nowSec: number): Plan {
+/**
+ * `needsSketch`: this run finds the list's deletions only by comparing with the last run's sketch of its ids (a
+ * census, where the API version lists no deletions of it).
+ */
+export function planList(list: string, searchable: boolean, cfg: RunConfig, prev: SyncState | undefined, nowSec: number, needsSketch = false): Plan {
   const s = prev?.lists[list] ?? {};
   // A full read under parameters.deletes "flag" also reads the deletions since the last run: it flags them.
   const deletedThrough = s.deleted_through !== undefined ? { deletedThrough: s.deleted_through } : {};
@@ -197,6 +201,9 @@ export function planList(list: string, searchable: boolean, cfg: RunConfig, prev
   if (s.read_whole) return fresh('more records were deleted since the last run than its state can tell apart');
   if (s.backfill) return { list, mode: 'full', resumed: true, startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read', ...deletedThrough };
   if (s.mark === undefined) return fresh('no mark yet');
+  // Nothing to compare with (the last run read on an API version that lists deletions, and kept no sketch): only a
+  // read to the end, which replaces the tables, removes what was deleted since.
+  if (needsSketch && s.sketch === undefined) return fresh('the last run kept no sketch of its ids to find deletions by (it ran on an API version that lists them)');
   if (cfg.fullRefreshDays > 0 && (s.full_at === undefined || nowSec - s.full_at > cfg.fullRefreshDays * DAY)) {
     return fresh(`the last full read is older than ${cfg.fullRefreshDays} days (parameters.full_refresh_days)`);
   }

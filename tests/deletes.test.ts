@@ -666,6 +666,28 @@ describe('capturing deletes', function () {
     expect((await second.state()).sync.unlisted.companies).to.have.members([...hidden]);
   });
 
+  it('going back from 2.16 (no sketch kept) to 2.14: the conversations are read whole and replaced, so one deleted in between leaves storage at once', async () => {
+    ws = generateWorkspace({ seed: 85, users: 10, leads: 2, conversations: 30, bigConversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = (v: string) => ({ template: 'conversations', incremental: true, api_version: v });
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params('2.16')));
+    await loadOk(storage, first);
+    const state1 = await first.state();
+    expect(state1.sync.lists.conversations.sketch, 'none on 2.16').to.equal(undefined);
+    const victim = ws.conversations[4].id;
+    deleteConversation(ws, victim, ws.now + 10);
+    ws.now += 600;
+    const second = await runExtractor(config(sim.url, TOKEN, params('2.14')), TEST_OVERRIDES, state1);
+    await loadOk(storage, second);
+    expect(second.stdout).to.match(/the last run kept no sketch of its ids to find deletions by/);
+    expect((await second.manifest('conversations')).incremental, 'read whole, replaced').to.equal(false);
+    expect(values(storage, 'conversations', 'id')).not.to.include(victim);
+    expect(values(storage, 'conversation_parts', 'conversations_pk')).not.to.include(victim);
+    expect(values(storage, 'conversation_parts', 'conversations_pk').length, 'parts are named by conversations_pk').to.be.above(0);
+    expect((await second.state()).sync.lists.conversations.sketch, 'the next 2.14 run compares again').to.be.a('string');
+  });
+
   it('keeps no conversations sketch where the API lists deleted conversations (2.16), so going back to 2.14 names none twice', async () => {
     ws = generateWorkspace({ seed: 81, users: 10, leads: 2, conversations: 20 });
     sim = await startSimulator({ workspace: ws, token: TOKEN });

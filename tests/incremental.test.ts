@@ -282,6 +282,33 @@ describe('incremental runs', function () {
     }
   });
 
+  it('a state with no ids of tags or companies but the ids its rows named (a first run cut short) still removes the rows naming one deleted since', async () => {
+    ws = generateWorkspace({ seed: 27, users: 60, leads: 15, companies: 40, conversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = { template: 'basic', incremental: true, skip_contact_details: ['notes', 'events_summary', 'segments'] };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    await storage.load(first);
+    // What a first run whose tags and companies were not read to the end keeps: only the ids its rows name.
+    const state1 = await stateOf(first);
+    const named = (tables: string[]) => [...new Set(tables.flatMap((t) => first.table(t).rows.map((r) => r.id)))].sort();
+    delete state1.sync.known;
+    delete state1.sync.known_sketch;
+    state1.sync.unlisted = { tags: named(['users_tags', 'leads_tags']), companies: named(['users_companies', 'leads_companies']) };
+    const tag = state1.sync.unlisted.tags[0];
+    const company = state1.sync.unlisted.companies[0];
+    deleteTag(ws, tag, ws.now + 10);
+    deleteCompany(ws, company, ws.now + 10);
+    ws.now += 60;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
+    expect(second.code, second.stderr).to.equal(0);
+    await storage.load(second);
+    for (const table of ['users_tags', 'leads_tags']) expect(storage.rows(table).map((j) => JSON.parse(j).id), table).not.to.include(tag);
+    for (const table of ['users_companies', 'leads_companies']) expect(storage.rows(table).map((j) => JSON.parse(j).id), table).not.to.include(company);
+    const state2 = await stateOf(second);
+    expect(state2.sync.known.tags, 'read whole now: the reference again').to.have.length(ws.tags.length);
+  });
+
   it('distrusts a tags answer that lost many tags at once: no relation row is removed, and the last good ids stay the reference', async () => {
     ws = generateWorkspace({ seed: 26, users: 60, leads: 15, conversations: 0 });
     let short = false;

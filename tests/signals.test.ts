@@ -12,10 +12,28 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateWorkspace, startSimulator, type Simulator } from './simulator/index.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
+const HOLD_LOAD = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'helpers/hold-load.js')).href;
+
+/** Whether this machine can run node as PID 1 of a new PID namespace (root, or user namespaces). */
+function canUnshare(): boolean {
+  const probe = spawnSync('unshare', ['-fp', '--mount-proc', 'true'], { stdio: 'ignore' });
+  return !probe.error && probe.status === 0;
+}
+
+/** The node that unshare started (its child, PID 1 in the new namespace). */
+async function nodeIn(unsharePid: number): Promise<number> {
+  let nodePid = 0;
+  await until(() => {
+    const found = spawnSync('pgrep', ['-P', String(unsharePid)], { encoding: 'utf8' }).stdout.trim();
+    nodePid = Number(found.split('\n')[0]) || 0;
+    return nodePid > 0;
+  });
+  return nodePid;
+}
 const TOKEN = 'signals-token-0123456789abc';
 
 interface Started {
@@ -28,14 +46,14 @@ interface Started {
 /** Out of reach of any test: a run this backstop would end fails its test by mocha's timeout instead. */
 const NEVER_MS = 10 * 60_000;
 
-async function start(sim: Simulator, command: string[] = []): Promise<Started> {
+async function start(sim: Simulator, command: string[] = [], nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<Started> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'intercom-signals-'));
   // A long run: many conversations, each detail slow, few at a time.
   const config = { parameters: { '#access_token': TOKEN, api_base_url: sim.url, template: 'conversations', max_concurrency: 4 } };
   await writeFile(path.join(dataDir, 'config.json'), JSON.stringify(config));
   await mkdir(path.join(dataDir, 'out'));
-  const argv = [...command, process.execPath, MAIN, '--data-dir', dataDir];
-  const env = { ...process.env, INTERCOM_FORCE_EXIT_MS: String(NEVER_MS) };
+  const argv = [...command, process.execPath, ...nodeArgs, MAIN, '--data-dir', dataDir];
+  const env = { ...process.env, INTERCOM_FORCE_EXIT_MS: String(NEVER_MS), ...extraEnv };
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   const output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (d) => (output.stdout += d));
@@ -111,6 +129,24 @@ describe('stopping a run', function () {
     expect(run.output.stderr).to.match(/^Stopped by SIGTERM/);
     expect(await readdir(path.join(run.dataDir, 'out'))).not.to.include('state.json');
   });
+
+  for (const pid1 of [false, true]) {
+    it(`SIGTERM while the component is still loading, before its handlers exist${pid1 ? ', to node as PID 1' : ''}: exit 1 with one line, nothing written`, async function () {
+      if (pid1 && !canUnshare()) this.skip();
+      const marker = path.join(await mkdtemp(path.join(os.tmpdir(), 'intercom-hold-')), 'loading');
+      const run = await start(sim, pid1 ? ['unshare', '-fp', '--mount-proc'] : [], ['--import', HOLD_LOAD], { HOLD_LOAD_MARKER: marker });
+      running = run.child;
+      // The hook has the component's loading held for good: the signal comes while it loads.
+      await until(() => readFile(marker).then(() => true, () => false));
+      const pid = pid1 ? await nodeIn(run.child.pid!) : run.child.pid!;
+      process.kill(pid, 'SIGTERM');
+      const end = await run.exited;
+      expect(end.code, `${run.output.stderr} (signal ${end.signal})`).to.equal(1);
+      expect(run.output.stderr).to.equal('Stopped by SIGTERM before the run began: nothing was read and no state was saved.\n');
+      expect(sim.stats.requests).to.equal(0);
+      expect(await readdir(path.join(run.dataDir, 'out'))).to.deep.equal([]);
+    });
+  }
 
   it('SIGTERM to node running as PID 1 (as in the container) stops it too', async function () {
     const probe = spawnSync('unshare', ['-fp', '--mount-proc', 'true'], { stdio: 'ignore' });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { columnOptions, loadFor, nextListState, OVERLAP_SECONDS, planList, previousSync, type Outcome, type SyncState } from '../src/sync.js';
 import { manifestFor } from '../src/keboola/manifest.js';
+import { knownForNext } from '../src/deletions.js';
 import { parseConfig } from '../src/keboola/config.js';
 import { loadTemplate } from '../src/flatten/template.js';
 import { captureOutput } from './helpers/output.js';
@@ -103,5 +104,20 @@ describe('sync planning', () => {
     expect(loadOf(manifestFor(notes.node, loadFor(notes, [whole], true), AUTH))).to.deep.equal({ incremental: false });
     expect(manifestFor(notes.node, loadFor(notes, [{ ...whole, plan: { ...whole.plan, resumed: true } as Outcome['plan'] }], true), AUTH).incremental).to.equal(true);
     expect(loadOf(manifestFor(notes.node, loadFor(notes, [outcome], false), AUTH))).to.deep.equal({ incremental: false });
+  });
+});
+
+describe('the reference ids of a list read whole (knownForNext)', () => {
+  const named = new Set(['t1', 't2']);
+  it('keeps the ids the list showed, and apart the ids rows named that it lacked', () => {
+    expect(knownForNext(undefined, 'tags', { current: ['t1'], named, atMost: 10 })).to.deep.equal({ known: ['t1'], unlisted: ['t2'] });
+  });
+  it('a list not read to the end keeps the last run\'s ids, plus the named ids they lack', () => {
+    expect(knownForNext({ ...sync({}), known: { tags: ['t1'] } }, 'tags', { named, atMost: 10 })).to.deep.equal({ known: ['t1'], known_sketch: undefined, unlisted: ['t2'] });
+  });
+  it('with no ids of the last run (a first run cut short), keeps every id rows named, so one deleted before the next run takes its rows along', () => {
+    expect(knownForNext(undefined, 'tags', { named, atMost: 10 })).to.deep.equal({ known: undefined, known_sketch: undefined, unlisted: ['t1', 't2'] });
+    // Only a sketch (which cannot say which ids it holds): the same.
+    expect(knownForNext({ ...sync({}), known_sketch: { tags: { sketch: 'x', size: 3 } }, unlisted: { tags: ['t0'] } }, 'tags', { named, atMost: 10 }).unlisted).to.deep.equal(['t0', 't1', 't2']);
   });
 });

@@ -75,6 +75,11 @@ export interface RequestOptions {
    * page of a record's detail list, which holds up that record while new records' first requests could wait.
    */
   urgent?: boolean;
+  /**
+   * Told of each failure before it is retried; answering false gives the request up at once (RetriesExhaustedError).
+   * The companies scroll learns from it that an answer was lost, and gives up on Intercom's "restart the scroll".
+   */
+  onRetry?: (failure: string) => boolean | void;
 }
 
 /**
@@ -251,7 +256,8 @@ export class IntercomClient {
       failures++;
       const now = this.clock.now();
       if (failures === 1) firstFailureAt = now;
-      if (failures > maxRetries || (failures > 1 && now - firstFailureAt >= this.opts.retryWindowMs)) {
+      const refused = opts.onRetry?.(failure!) === false;
+      if (refused || failures > maxRetries || (failures > 1 && now - firstFailureAt >= this.opts.retryWindowMs)) {
         const span = ((now - firstFailureAt) / 1000).toFixed(0);
         throw new RetriesExhaustedError(`Intercom request ${route} failed ${failures} time${failures === 1 ? '' : 's'} over ${span} s (last: ${failure}); giving up. Run again later; if it persists, check Intercom's status page.`);
       }

@@ -6,9 +6,8 @@
  * an id, a cursor that comes back, a page that repeats earlier ids or a page past the last one is a failure
  * (retried by the client, then reported), never "no data" and never an endless loop.
  */
-import { AppError, UserError } from '../errors.js';
 import { log, warnOnce } from '../log.js';
-import { HttpError, Persistent, RetriesExhaustedError, type Body, type IntercomClient } from './client.js';
+import { HttpError, Persistent, type Body, type IntercomClient } from './client.js';
 import type { CursorPages } from '../generated/intercom.js';
 import { IdSet } from '../util/id-set.js';
 
@@ -51,7 +50,7 @@ export function listProblem(body: Body, s: ListShape): string | undefined {
 }
 
 /** The items of a page that passed listProblem; nulls the spec allows are dropped with one warning per route. */
-function itemsOf(body: Body, s: ListShape, route: string): Item[] {
+export function itemsOf(body: Body, s: ListShape, route: string): Item[] {
   const { key, list, items } = records(body, s);
   if (items.length < list.length) warnOnce(`null:${route}`, `Intercom's answer to ${route} held null items in "${key}" (the API allows it); they are skipped.`);
   return items;
@@ -68,7 +67,7 @@ function isKey(v: unknown): boolean {
 }
 
 /** A checked page's record ids (no warning here: that is for the page's reader, once it takes the page). */
-const idsOf = (body: Body, s: ListShape) => records(body, s).items.map((x) => String(x[s.id]));
+export const idsOf = (body: Body, s: ListShape) => records(body, s).items.map((x) => String(x[s.id]));
 
 /**
  * Remembers the ids of a read so far, to tell a pagination going round in a circle from one moving forward.
@@ -79,7 +78,7 @@ const idsOf = (body: Body, s: ListShape) => records(body, s).items.map((x) => St
  *   already read, even a whole page of them, when a burst of updates pushes them down; only a long run of pages
  *   with nothing new is a loop.
  */
-class LoopGuard {
+export class LoopGuard {
   private readonly seen = new IdSet();
   private previous = '';
   private staleRun = 0;
@@ -243,83 +242,4 @@ function nextLink(b: Body): unknown {
   return pages && typeof pages === 'object' ? (pages.next ?? undefined) : undefined;
 }
 
-export interface ScrollOptions {
-  /** How long to wait between tries while another client holds the app's one scroll. */
-  busyRetryMs: number;
-  /** How long to keep trying before failing: an idle scroll expires after a minute. */
-  busyMaxWaitMs: number;
-  /** How many times a broken scroll is restarted from the beginning. */
-  maxRestarts: number;
-}
-
-/**
- * /companies/scroll. Only one scroll may be open per app, it expires after a minute idle, and a network
- * error on Intercom's side breaks it ("Please restart the scroll operation"): then it starts over, and
- * companies already yielded are skipped by id. A page with companies but no scroll_param cannot be continued:
- * it is a failure, not the end.
- */
-export async function* scroll(client: IntercomClient, path: string, s: ListShape, opts: ScrollOptions): AsyncGenerator<Item> {
-  const written = new IdSet();
-  for (let restart = 0; ; restart++) {
-    try {
-      let param: string | undefined = undefined;
-      let waitedMs = 0;
-      const guard = new LoopGuard('scroll');
-      const check = (b: Body) => listProblem(b, s) ?? guard.problem(idsOf(b, s));
-      for (;;) {
-        let page: Body;
-        try {
-          // A continuation is never asked twice: Intercom may have moved the scroll on, and the retry would
-          // silently get the page after. Any failure there restarts the scroll instead.
-          page = await client.get(path, param ? { scroll_param: param } : undefined, param ? { maxRetries: 0, check } : { check });
-        } catch (e) {
-          // A first page that kept failing for the whole retry window will not do better after a restart.
-          if (!param && e instanceof RetriesExhaustedError) throw new FirstPageError(e.message);
-          if (!param && isScrollBusy(e)) {
-            if (waitedMs >= opts.busyMaxWaitMs) {
-              throw new UserError(`Another client holds this Intercom app's companies scroll (only one may be open per app) and kept it for ${Math.round(waitedMs / 1000)} s: stop the other integration using this token, or run again later.`);
-            }
-            log.info(`Another client holds the companies scroll; trying again in ${Math.round(opts.busyRetryMs / 1000)} s.`);
-            await client.sleep(opts.busyRetryMs);
-            waitedMs += opts.busyRetryMs;
-            continue;
-          }
-          throw e;
-        }
-        const items = itemsOf(page, s, path);
-        guard.accept(idsOf(page, s));
-        if (items.length === 0) return;
-        // Asking again would meet our own open scroll ("scroll already exists"): restart the scroll instead.
-        if (typeof page.scroll_param !== 'string' || page.scroll_param === '') throw new BrokenScrollError(`Intercom's answer to GET ${path} had companies but no scroll_param to continue from`);
-        for (const item of items) {
-          const id = String(item[s.id]);
-          if (!written.add(id)) continue;
-          yield item;
-        }
-        param = page.scroll_param as string;
-      }
-    } catch (e) {
-      if (!isScrollBroken(e) || restart >= opts.maxRestarts) throw e;
-      log.warn(`The companies scroll broke (${(e as Error).message}); restarting it (${restart + 1} of ${opts.maxRestarts}), skipping the ${written.size} companies already written.`);
-    }
-  }
-}
-
-class BrokenScrollError extends AppError {
-  override name = 'BrokenScrollError';
-}
-
-class FirstPageError extends AppError {
-  override name = 'FirstPageError';
-}
-
-function isScrollBusy(e: unknown): boolean {
-  return e instanceof HttpError && e.status === 400 && /scroll.*exist|exist.*scroll/i.test(`${e.code} ${e.message}`);
-}
-
-/** An expired or unknown scroll_param, or Intercom's documented 500 that asks for a restart. */
-function isScrollBroken(e: unknown): boolean {
-  if (e instanceof HttpError) return e.status === 404 || e.status === 400 || e.status >= 500;
-  return e instanceof RetriesExhaustedError || e instanceof BrokenScrollError;
-}
 

@@ -4,7 +4,8 @@
  * name (`list`, `expand`, `fetch`, `complete_with`); the engine only interprets the declarations, through the
  * functions at the end of this file.
  */
-import { cursor, nextUrl, pageNumbers, scroll, searchCursor, shape, single, type Item, type ListShape, type Resume, type ScrollOptions } from '../intercom/paginate.js';
+import { cursor, nextUrl, pageNumbers, searchCursor, shape, single, type Item, type ListShape, type Resume } from '../intercom/paginate.js';
+import { scroll, type ScrollOptions } from '../intercom/scroll.js';
 import { HttpError, type IntercomClient } from '../intercom/client.js';
 import { searchByCreation } from '../intercom/partitioned.js';
 
@@ -145,8 +146,12 @@ export interface ReaderContext {
   memo?: Map<string, Promise<Json[]>>;
 }
 
-/** An app's one companies scroll: wait this long between tries while another client holds it, up to 150 s (an idle one expires in a minute). */
-export const SCROLL_DEFAULTS: ScrollOptions = { busyRetryMs: 15_000, busyMaxWaitMs: 150_000, maxRestarts: 3 };
+/**
+ * An app's one companies scroll: wait this long between tries while another client holds it, up to 150 s (an idle
+ * one expires in a minute); passes over it go on while each finds something it missed, and give up after 10 minutes
+ * of passes that find nothing (the client's retry window, the bound of every other request).
+ */
+export const SCROLL_DEFAULTS: ScrollOptions = { busyRetryMs: 15_000, busyMaxWaitMs: 150_000, stallMs: 10 * 60_000 };
 
 export interface ReadOptions {
   /** Cursor-paged lists can start after a cursor and report their pages', so a later run can resume. */

@@ -1,5 +1,5 @@
 import type { Clock } from '../../src/util/clock.js';
-import type { Overrides } from '../../src/main.js';
+import type { Overrides } from '../../src/component.js';
 import type { SimulatorOptions } from '../simulator/index.js';
 import { TEST_OVERRIDES } from './run.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runComponent, type Overrides } from '../../src/main.js';
+import { runComponent, type Overrides } from '../../src/component.js';
 import { readTable, type Table } from './csv.js';
 import { keyProblems, MODE_ROTATION, platformProblems, withDataTypeSupport, type Rendered } from './platform.js';
 import type { ManifestMode } from '../../src/keboola/manifest.js';
@@ -30,7 +30,7 @@ export interface RunResult {
  */
 export const TEST_OVERRIDES: Overrides = {
   client: { backoffBaseMs: 5, backoffCapMs: 50, maxRetries: 10 },
-  extract: { progressIntervalMs: 60_000, scroll: { busyRetryMs: 50, busyMaxWaitMs: 300, maxRestarts: 2 } },
+  extract: { progressIntervalMs: 60_000, scroll: { busyRetryMs: 50, busyMaxWaitMs: 300, stallMs: 600_000 } },
 };
 
 let runs = 0;

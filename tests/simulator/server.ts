@@ -75,6 +75,17 @@ export interface SimulatorOptions {
   /** Contacts created less than this many seconds before ws.now are not yet searchable. */
   searchLagSeconds?: number;
   intercept?: (req: InterceptRequest) => InterceptResult;
+  /**
+   * Loses an answer after it was made: the request took effect (a scroll moved on past the page), then the answer
+   * is replaced by this failure, as when a connection drops or a proxy answers 500 on the way back.
+   */
+  lose?: (req: InterceptRequest) => InterceptResult;
+  /**
+   * Asked at each scroll continuation: true breaks the scroll as the spec's "Scroll network timeouts" describes, a
+   * 500 asking for a restart; the broken scroll's scroll_param is then not found, and it blocks a new scroll until
+   * it has been idle scrollIdleMs.
+   */
+  breakScroll?: () => boolean;
   /** Rewrites a successful answer before it is sent (a hostile or unusual shape built from the real one). */
   rewrite?: (req: InterceptRequest, body: any) => unknown;
   /**
@@ -199,18 +210,20 @@ interface ScrollState {
   /** The list position (see listPositions) the next page starts from: a company deleted mid-scroll shifts nothing. */
   offset: number;
   lastUsedMs: number;
+  /** Broken on Intercom's side: it still counts as open until idle, but its scroll_param is not found. */
+  broken?: boolean;
 }
 
 interface Ctx {
   ws: Workspace;
-  opts: Required<Omit<SimulatorOptions, 'restrictedToken' | 'intercept' | 'rewrite'>>;
+  opts: Required<Omit<SimulatorOptions, 'restrictedToken' | 'intercept' | 'rewrite' | 'lose' | 'breakScroll'>> & Pick<SimulatorOptions, 'breakScroll'>;
   /** The Intercom-Version header of the request (see versionOf): 2.16 renders unassigned ids as 0. */
   version: number;
   params: Record<string, string>;
   query: URLSearchParams;
   rawBody: string;
   baseUrl: string;
-  state: { scroll: ScrollState | null };
+  state: { scroll: ScrollState | null; companyPositions?: { key: string; positions: number[] } };
 }
 
 type Handler = (ctx: Ctx) => unknown;
@@ -564,12 +577,19 @@ function companiesScroll(ctx: Ctx) {
   if (!param) {
     if (open) throw badRequest('scroll already exists for this app', 'scroll_exists');
     ctx.state.scroll = { param: randomUUID(), offset: 0, lastUsedMs: now };
-  } else if (!open || open.param !== param) {
+  } else if (!open || open.param !== param || open.broken) {
     throw new ApiError(404, 'not_found', 'scroll parameter not found');
+  } else if (ctx.opts.breakScroll?.()) {
+    open.broken = true;
+    open.lastUsedMs = now;
+    throw new ApiError(500, 'server_error', 'Request failed due to an internal network error. Please restart the scroll operation.');
   }
   const scroll = ctx.state.scroll!;
-  const positions = listPositions(ctx.ws.companies.length, ctx.ws.deletedCompanies);
-  const from = positions.findIndex((p) => p >= scroll.offset);
+  // Cached while no company is added or deleted: a scroll of 100,000 companies is 2,000 pages.
+  const key = `${ctx.ws.companies.length}/${ctx.ws.deletedCompanies.length}`;
+  if (ctx.state.companyPositions?.key !== key) ctx.state.companyPositions = { key, positions: listPositions(ctx.ws.companies.length, ctx.ws.deletedCompanies) };
+  const positions = ctx.state.companyPositions.positions;
+  const from = firstAtLeast(positions, scroll.offset);
   const served = from === -1 ? [] : ctx.ws.companies.slice(from, from + ctx.opts.scrollPageSize);
   const data: Company[] = served.map((c) => companyView(ctx.ws, c));
   if (served.length > 0) scroll.offset = positions[from + served.length - 1] + 1;
@@ -577,6 +597,18 @@ function companiesScroll(ctx: Ctx) {
   if (data.length === 0) ctx.state.scroll = null;
   // pages and total_count are null in the spec's example response.
   return { type: 'list', data, pages: null, total_count: null, scroll_param: scroll.param };
+}
+
+/** The index of the first of the ascending `values` at least `min`, or -1. */
+function firstAtLeast(values: number[], min: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid] < min) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < values.length ? lo : -1;
 }
 
 // Companies --------------------------------------------------------------------------------------
@@ -1154,6 +1186,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     nullItems: options.nullItems ?? false,
     sparseLists: options.sparseLists ?? false,
     offsetCursors: options.offsetCursors ?? false,
+    breakScroll: options.breakScroll,
   };
   const stats: SimulatorStats = { requests: 0, byRoute: {}, maxInFlight: 0, rateLimited: 0 };
   const routeCounts = new Map<string, number>();
@@ -1219,6 +1252,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const ctx: Ctx = { ws: options.workspace, opts, version: versionOf(Array.isArray(header) ? header.join(', ') : header), params: matched.params, query: url.searchParams, rawBody, baseUrl, state };
       const handled = matched.route.handler(ctx);
       const body = opts.sparseLists ? sparsen(structuredClone(handled)) : handled;
+      const lost = options.lose?.(request);
+      if (lost === 'reset') return void req.socket.destroy();
+      if (lost === 'hang') return;
+      if (lost === 'trickle') return trickle(res, limit.headers);
+      if (lost) return send(res, lost.status, lost.body, { ...limit.headers, ...lost.headers });
       const rewritten = options.rewrite ? options.rewrite(request, structuredClone(body)) : body;
       return await send(res, 200, rewritten, limit.headers);
     } catch (err) {
