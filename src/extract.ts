@@ -193,10 +193,10 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       const again = (prev?.unlisted?.[list] ?? []).filter((id) => !present.has(id));
       // Without the last run's ids (it did not read this list to the end) only the ids its rows named are known:
       // each this list lacks is asked for, so one deleted since takes the rows naming it along.
-      const was = knownBefore(prev, list, now) ?? (again.length > 0 ? { size: 0, gone: [] as string[], named: true } : undefined);
-      if (!was) continue;
+      const known = knownBefore(prev, list, now);
+      if (!known && again.length === 0) continue;
       run.unlisted.set(list, again);
-      const { gone, size } = was;
+      const { gone, size } = known ?? { size: 0, gone: [] as string[] };
       if (gone === undefined && now.length >= size) {
         // New ones count against a sketch as deleted ones do: a list that grew this much becomes the reference, or
         // every later run would fail the same way.
@@ -238,10 +238,11 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       if (unlisted.length > 0) log.info(`${fmt(unlisted.length)} ${list} missing from ${describeReader(list)} still exist (${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}): the rows naming them stay, and the next run asks for them again.`);
       run.unlisted.set(list, unlisted);
       goneOf.set(list, deleted);
-      // Whatever went since the last run is known: a table read whole may keep storage's flagged rows. One the
-      // list no longer shows, though it exists, leaves that table unflagged, as a full read would leave it.
+      // Whatever went since the last run is known (where its ids were there to compare with): a table read whole may
+      // keep storage's flagged rows. One the list no longer shows, though it exists, leaves that table unflagged, as
+      // a full read would leave it.
       const outcome = outcomes.get(list);
-      if (outcome && !('named' in was)) Object.assign(outcome, { deletionsKnown: true, moved: unlisted });
+      if (outcome && known) Object.assign(outcome, { deletionsKnown: true, moved: unlisted });
       // Flagged: those the table held (the list showed them last run), not those only rows named.
       const held = new Set(gone);
       if (flagDeletes) await run.flag(template.roots.filter((r) => listsOf(r).includes(list)), deleted.filter((id) => held.has(id)).map((id) => ({ id, tag: 'all', at: nowSec() })));

@@ -82,12 +82,25 @@ class ScriptedScroll {
   }
 }
 
-async function readAll(s: ScriptedScroll): Promise<string[]> {
-  const out: string[] = [];
-  await captureOutput(async () => {
-    for await (const item of scroll(s as unknown as IntercomClient, '/companies/scroll', shape('data'), OPTS)) out.push(String(item.id));
+/** Reads the scripted scroll: every company yielded, what was logged, and the error that ended it, if any. */
+async function attempt(s: ScriptedScroll, opts = OPTS, onItem = () => {}): Promise<{ read: string[]; stdout: string; error?: Error }> {
+  const read: string[] = [];
+  let error: Error | undefined;
+  const { stdout } = await captureOutput(async () => {
+    try {
+      for await (const item of scroll(s as unknown as IntercomClient, '/companies/scroll', shape('data'), opts)) read.push(String(item.id)), onItem();
+    } catch (e) {
+      error = e as Error;
+    }
   });
-  return out;
+  return { read, stdout, error };
+}
+
+/** Every company yielded by a read that must end well. */
+async function readAll(s: ScriptedScroll): Promise<string[]> {
+  const { read, error } = await attempt(s);
+  if (error) throw error;
+  return read;
 }
 
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `c${from + i}`);
@@ -159,10 +172,8 @@ describe('the companies scroll: passes over lost answers', () => {
       (pass) => (pass === 2 ? ids(40).reverse() : ids(40)),
       (pass, n) => (pass === 1 && n === 2 ? 'lost' : undefined),
     );
-    const read: string[] = [];
-    const { stdout } = await captureOutput(async () => {
-      for await (const item of scroll(s as unknown as IntercomClient, '/companies/scroll', shape('data'), OPTS)) read.push(String(item.id));
-    });
+    const { read, stdout, error } = await attempt(s);
+    expect(error).to.equal(undefined);
     expect(sorted(read)).to.deep.equal(sorted(ids(40)));
     expect(read).to.have.length(40);
     expect(stdout).to.match(/in another order than the pass before/);
@@ -170,19 +181,6 @@ describe('the companies scroll: passes over lost answers', () => {
   });
 
   describe('orders that change, and workspaces that change, between passes', () => {
-    /** Everything read, and the error, if any. */
-    async function attempt(s: ScriptedScroll, opts = OPTS): Promise<{ read: string[]; error?: Error }> {
-      const read: string[] = [];
-      let error: Error | undefined;
-      await captureOutput(async () => {
-        try {
-          for await (const item of scroll(s as unknown as IntercomClient, '/companies/scroll', shape('data'), opts)) read.push(String(item.id));
-        } catch (e) {
-          error = e as Error;
-        }
-      });
-      return { read, error };
-    }
     const lostOnFirstContinuation = (pass: number, n: number): Fault => (pass === 1 && n === 2 ? 'lost' : undefined);
 
     it('a ranked company moved ahead of the gap does not close it unseen: the pass reads on and meets the other order', async () => {
@@ -238,14 +236,7 @@ describe('the companies scroll: passes over lost answers', () => {
   it('gives up, with exit 2, when passes find nothing missed for stallMs of the clock, never by a count', async () => {
     // Every continuation is lost: each pass reads its first page and nothing after it that it can place.
     const s = new ScriptedScroll(() => ids(30), (_pass, _n) => 'lost');
-    let error: unknown;
-    await captureOutput(async () => {
-      try {
-        for await (const _ of scroll(s as unknown as IntercomClient, '/companies/scroll', shape('data'), { ...OPTS, stallMs: 60_000 })) s.clock.advance(1_000);
-      } catch (e) {
-        error = e;
-      }
-    });
+    const { error } = await attempt(s, { ...OPTS, stallMs: 60_000 }, () => s.clock.advance(1_000));
     expect(error).to.be.an('error');
     expect((error as Error).message).to.match(/passes of the companies scroll over \d+ min found no company they had missed/);
     expect(exitCodeFor(error)).to.equal(2);

@@ -76,7 +76,8 @@ export interface RequestOptions {
    */
   urgent?: boolean;
   /**
-   * Told of each failure before it is retried; answering false gives the request up at once (RetriesExhaustedError).
+   * Told of each failure, before it is retried or given up; answering false gives the request up at once
+   * (RetriesExhaustedError).
    * The companies scroll learns from it that an answer was lost, and gives up on Intercom's "restart the scroll".
    */
   onRetry?: (failure: string) => boolean | void;

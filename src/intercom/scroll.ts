@@ -66,18 +66,21 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
   const ledger = new Ledger();
   let lastProgress = client.clock.now();
   let longestPass = 0;
-  /** What first lost an answer or ended the last pass, for the message if the passes stall. */
+  /** What the last pass that met trouble met first, for the message if the passes stall. */
   let trouble = '';
 
   for (let pass = 1; ; pass++) {
     if (pass > 1) log.info(`The companies scroll may have missed companies in ${ledger.gaps.length} stretch${ledger.gaps.length === 1 ? '' : 'es'} (answers lost on the way): scrolling again (pass ${pass}) to read ${ledger.gaps.length === 1 ? 'it' : 'them'}, each company still written once.`);
     ledger.startPass();
     const passStarted = client.clock.now();
-    let first = true;
-    const note = (what: string) => {
-      if (first) (trouble = what), (first = false);
-    };
+    // What this pass met first (a lost answer, or what ended it), kept for the message should the passes stall.
+    let met: string | undefined;
     let broken = false;
+    const endEarly = (why: string) => {
+      met ??= why;
+      log.info(`The companies scroll ended early (${why}).`);
+      broken = true;
+    };
     let param: string | undefined;
     let waitedMs = 0;
     const guard = new LoopGuard('scroll');
@@ -90,9 +93,9 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
           check,
           // Another try may get the page after the one lost: the stretch is broken. Even after Intercom's "Please
           // restart the scroll operation" the scroll is asked once more: where it still answers, the pass goes on
-          // past a one-page gap; where it is gone, its scroll_param is not found and the pass ends there.
+          // past a gap; where it is gone, its scroll_param is not found and the pass ends there.
           onRetry: (failure) => {
-            if (param) (lost = true), note(failure);
+            if (param) (lost = true), (met ??= failure);
           },
         });
       } catch (e) {
@@ -107,9 +110,7 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
         }
         // A first page that kept failing for the whole retry window: Intercom is not answering.
         if (!param || !isScrollBroken(e)) throw e;
-        note((e as Error).message);
-        log.info(`The companies scroll ended early (${(e as Error).message}).`);
-        broken = true;
+        endEarly((e as Error).message);
         break;
       }
       if (lost) ledger.lose();
@@ -130,9 +131,7 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
       }
       // Asking again would meet our own open scroll ("scroll already exists"): the pass ends instead.
       if (typeof page.scroll_param !== 'string' || page.scroll_param === '') {
-        note(`Intercom's answer to GET ${path} had companies but no scroll_param to continue from`);
-        log.info(`The companies scroll ended early: Intercom's answer to GET ${path} had companies but no scroll_param to continue from.`);
-        broken = true;
+        endEarly(`Intercom's answer to GET ${path} had companies but no scroll_param to continue from`);
         break;
       }
       // Every pass reads to the end, even once no gap is open: so the order is checked over the whole scroll, and
@@ -140,6 +139,7 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
       param = page.scroll_param;
     }
     if (broken) ledger.lose();
+    if (met !== undefined) trouble = met;
     if (ledger.reordered) log.info('The companies scroll listed companies in another order than the pass before: where it may have missed companies is worked out again from the next pass.');
     if (ledger.endPass()) {
       if (pass > 1) log.info(`The companies scroll was read whole in ${pass} passes (${written.size} companies).`);
@@ -164,7 +164,7 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
  * open stretch of that order (lo, hi) between two ranks. A pass reads stretches of answers without a loss: a
  * stretch that reads from a gap's start past its end closes it.
  */
-export class Ledger {
+class Ledger {
   private ranks = new Map<string, number>();
   gaps: Gap[] = [{ lo: -Infinity, hi: Infinity }];
   /** The unbroken stretch being read: from which rank, and the rank of the last company placed in it. */
