@@ -16,7 +16,7 @@ import type { ColumnRules } from './flatten/rules.js';
 import { TableWriters, type TableSpec } from './keboola/tables.js';
 import { manifestFor, type Manifest, type ManifestMode } from './keboola/manifest.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
-import { CATCH_UP_MARGIN_SECONDS, changedColumnOptions, KNOWN_IDS_AT_MOST, columnOptions, loadFor, MAX_MERGED_RECORDS, mayMerge, nextListState, planList, previousSync, type Ids, type Load, type Outcome, type Plan, type SyncState } from './sync.js';
+import { CATCH_UP_MARGIN_SECONDS, changedColumnOptions, OVERLAP_SECONDS, KNOWN_IDS_AT_MOST, columnOptions, loadFor, MAX_MERGED_RECORDS, mayMerge, nextListState, planList, previousSync, type Ids, type Load, type Outcome, type Plan, type SyncState } from './sync.js';
 import type { State } from './keboola/state.js';
 import { fmt, Progress, type ListProgress } from './progress.js';
 import { forEachConcurrent } from './util/concurrent.js';
@@ -149,11 +149,11 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     listProgress.end();
   };
   try {
-    await allSettledOrFirstFailure([...groupByList(template.roots)].map(([listName, roots]) => readOne(listName, roots)));
-    // A list that tables name but no table of this template holds (tags, for conversations_tags): its ids only,
-    // where that is one request (a template without companies does not scroll them all to learn their ids).
-    for (const list of referred) {
-      if (outcomes.has(list) || readers[list].paging !== 'single') continue;
+    // A list that tables name but no table of this template holds (tags for conversations_tags, companies for
+    // users_companies): its ids only, beside the other reads, so the rows naming one deleted since go. Like a
+    // census it is read to the end whatever the time budget: a part of the ids proves nothing gone.
+    const lists = groupByList(template.roots);
+    const idsOnly = async (list: string) => {
       try {
         const ids: string[] = [];
         for await (const item of readAll(ctx, list)) ids.push(String(item[readers[list].id]));
@@ -163,7 +163,8 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
         if (!(e instanceof UserError) || e instanceof StoppedError) throw e;
         log.info(`Intercom refused ${describeReader(list)} to this token, so relation rows naming a deleted one of ${list} stay until the next full read.`);
       }
-    }
+    };
+    await allSettledOrFirstFailure([...[...lists].map(([listName, roots]) => readOne(listName, roots)), ...[...referred].filter((l) => !lists.has(l)).map(idsOnly)]);
   } catch (e) {
     progress.stop();
     await writers.abort();
@@ -286,7 +287,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
 
   const stoppedEarly = [...outcomes.values()].some((o) => !o.complete);
   if ([...outcomes.values()].some((o) => !o.complete && (!o.capped || clock.now() >= runDeadline))) log.info(`Time budget of ${(cfg.maxRunMs! / 60_000).toFixed(1)} min (parameters.max_run_minutes) reached: what was read is written, and the next run continues from there.`);
-  const sync: SyncState = { version: 1, template: cfg.template, columns: columnOptions(cfg), lists: {} };
+  const sync: SyncState = { version: 1, template: cfg.template, api_version: cfg.apiVersion, columns: columnOptions(cfg), lists: {} };
   for (const [list, o] of outcomes) {
     if (!readers[list].search) continue;
     const next = nextListState(prev?.lists[list], o, nowSec());
@@ -488,9 +489,13 @@ class Run {
     // Records deleted since the last run: their rows go, as a full run would leave them.
     // Down to where the last read of deletions began (its mark may be later, after a long run).
     // A full read reads them too where it keeps storage's rows: under parameters.deletes "flag" (it flags them),
-    // and where the time budget may split it (its parts are merged).
-    if (plan.mode === 'changes' || (plan.deletedThrough !== undefined && (this.cfg.deletes === 'flag' || cuttable || plan.resumed))) {
-      const since = plan.mode === 'changes' ? Math.min(plan.since, plan.deletedThrough ?? plan.since) : plan.deletedThrough!;
+    // and where the time budget may split it (its parts are merged). A split first read, which has no earlier
+    // read of deletions to go down to, goes down to where it began: a record one part wrote and that was deleted
+    // before a later part must go, and no census stands in for the deleted list on this version.
+    const splitFrom = plan.mode === 'full' && (cuttable || plan.resumed) ? plan.startedAt - OVERLAP_SECONDS : undefined;
+    const through = plan.mode === 'full' ? (plan.deletedThrough ?? splitFrom) : undefined;
+    if (plan.mode === 'changes' || (through !== undefined && (this.cfg.deletes === 'flag' || cuttable || plan.resumed))) {
+      const since = plan.mode === 'changes' ? Math.min(plan.since, plan.deletedThrough ?? plan.since) : through!;
       if (await this.readDeleted(listName, since, outcome, flags, roots)) outcome.deletionsKnown = true;
     }
     // The census runs beside the read, and is not cut by the time budget either: a part of it proves nothing,
@@ -859,6 +864,7 @@ class Run {
     if (written || !taken) {
       outcome.ids.add(String(item[reader.id]));
       const updated = reader.updated === undefined ? NaN : Number(item[reader.updated]);
+      if (this.lostMoves.has(item) && Number.isFinite(updated)) outcome.rereadFrom = Math.min(outcome.rereadFrom ?? updated - 1, updated - 1);
       if (Number.isFinite(updated)) {
         outcome.maxUpdatedAt = Math.max(outcome.maxUpdatedAt ?? updated, updated);
         outcome.minUpdatedAt = Math.min(outcome.minUpdatedAt ?? updated, updated);
@@ -909,6 +915,10 @@ class Run {
   }
 
   private readonly tableKeys = new Map<string, Set<string>>();
+  /** Each `moves` table's keys this run, across all parents. */
+  private readonly movingKeys = new Map<string, IdSet>();
+  /** Records that lost a row of a `moves` table to an earlier parent this run: the next run reads them again. */
+  private readonly lostMoves = new WeakSet<Json>();
   /** Rows not written because their table already had their key this run, by table. */
   readonly duplicates = new Map<string, number>();
   /** Rows not written because a part of their key is empty, by table. */
@@ -918,7 +928,7 @@ class Run {
    * Writes the object's row and its children's; false (and nothing written) when `once` already holds its key:
    * one run's file never holds a key twice, however often Intercom lists a record.
    */
-  private async emit(table: CompiledTable, obj: Json, scope: Scope, once?: Set<string>): Promise<boolean> {
+  private async emit(table: CompiledTable, obj: Json, scope: Scope, once?: { has(key: string): boolean; add(key: string): unknown }): Promise<boolean> {
     const row = table.row(obj, scope);
     const keyCells = table.node.primary_key.map((k) => row[table.columns.indexOf(k)]);
     // A key column is never empty: typed storage takes an empty value as NULL, which a key column refuses. (The
@@ -933,6 +943,12 @@ class Run {
       const key = keyCells.join('\u0000');
       if (once.has(key)) {
         this.duplicates.set(table.name, (this.duplicates.get(table.name) ?? 0) + 1);
+        if (table.node.moves && scope.root) {
+          // Moved to this parent since an earlier one was read with it: its row there stays this run, and the next
+          // run reads this parent again and writes the row under it (the earlier parent's rows go when it changes).
+          this.lostMoves.add(scope.root);
+          return false;
+        }
         warnOnce(`duplicate:${table.name}`, `Intercom listed a ${table.name} record more than once (${table.node.primary_key.join(' + ')} ${keyCells.join(' / ')}): its first row is kept, the others left out.`);
         return false;
       }
@@ -950,13 +966,19 @@ class Run {
     return true;
   }
 
+  private movingKeysOf(table: CompiledTable): IdSet {
+    let keys = this.movingKeys.get(table.name);
+    if (!keys) this.movingKeys.set(table.name, (keys = new IdSet()));
+    return keys;
+  }
+
   private async emitChildren(child: CompiledTable, parentObj: Json, parentTable: CompiledTable, scope: Scope): Promise<void> {
     const { skippable } = child.node;
     if (skippable && this.cfg.skipDetails.has(skippable)) return;
     try {
       // One parent's items, each once: a list that repeats an item (or pages that overlap) writes it once. Other
       // parents' rows differ in the parent's key, which each child key holds.
-      const once = new Set<string>();
+      const once = child.node.moves ? this.movingKeysOf(child) : new Set<string>();
       for await (const item of this.childItems(child, parentObj, parentTable, scope)) await this.emit(child, item, scope, once);
     } catch (e) {
       const from = child.node.from;

@@ -55,6 +55,12 @@ export interface ListState {
 export interface SyncState {
   version: 1;
   template: string;
+  /**
+   * The Intercom API version the run read on (absent in states written before it was kept). Records render
+   * otherwise on another version (values such as a conversation's priority, fields it adds), so after a switch
+   * every list is read whole once: rows merged from the new version beside rows left from the old would mix both.
+   */
+  api_version?: string;
   /** Options that change the tables' columns: rows merged under other ones would lack or keep columns. */
   columns?: ColumnOptions;
   lists: Record<string, ListState>;
@@ -143,6 +149,12 @@ export interface Outcome {
   readWhole?: boolean;
   maxUpdatedAt?: number;
   minUpdatedAt?: number;
+  /**
+   * A record written this run whose row of a `moves` table went under an earlier parent (a lead's note, read
+   * before the lead was merged into this user): the next run reads changes from here (UNIX seconds), so it writes
+   * that record again.
+   */
+  rereadFrom?: number;
   /** Stopped at MAX_MERGED_RECORDS (not by the time budget). */
   capped?: boolean;
   /** With a full read: the cursor of the page being read when it stopped. */
@@ -197,6 +209,8 @@ export function planList(list: string, searchable: boolean, cfg: RunConfig, prev
   const deletedThrough = s.deleted_through !== undefined ? { deletedThrough: s.deleted_through } : {};
   const fresh = (why?: string): Plan => ({ list, mode: 'full', resumed: false, startedAt: nowSec, why, ...deletedThrough });
   if (!cfg.incremental || !searchable) return fresh();
+  // Before a split full read goes on: its first part was read on the other version.
+  if (prev?.api_version !== undefined && prev.api_version !== cfg.apiVersion) return fresh(`the last run read on API version ${prev.api_version}, which renders records otherwise than ${cfg.apiVersion}`);
   // Before a split full read goes on: that merges, and would leave the deletions no sketch named.
   if (s.read_whole) return fresh('more records were deleted since the last run than its state can tell apart');
   if (s.backfill) return { list, mode: 'full', resumed: true, startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read', ...deletedThrough };
@@ -219,7 +233,7 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
     if (!o.complete) return { ...kept, backfill: { starting_after: o.cursor, started_at: p.startedAt } };
     // Records changed while the read was under way may sit in pages already read: the mark stays at the start.
     // A whole read leaves out every record deleted before it began.
-    return { mark: Math.min(o.maxUpdatedAt ?? p.startedAt, p.startedAt), full_at: p.startedAt, deleted_through: p.startedAt - OVERLAP_SECONDS };
+    return { mark: Math.min(o.maxUpdatedAt ?? p.startedAt, p.startedAt), full_at: p.startedAt, deleted_through: p.startedAt - OVERLAP_SECONDS, ...(o.rereadFrom !== undefined ? { resume_at: o.rereadFrom } : {}) };
   }
   // Changes come oldest first, so when stopped early every change up to the last one written is in.
   if (!o.complete && o.unordered) return kept;
@@ -233,6 +247,7 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
   // records of that very second are read again), unless that is so recent that a record may not have reached
   // the search index yet; and never from before where it began.
   if (!o.complete) next.resume_at = Math.max(p.since, Math.min(o.maxUpdatedAt ?? p.since, (o.startedAt ?? nowSec) - OVERLAP_SECONDS));
+  if (o.rereadFrom !== undefined) next.resume_at = Math.min(next.resume_at ?? Infinity, o.rereadFrom);
   return next;
 }
 

@@ -162,10 +162,22 @@ describe('Intercom HTTP client', () => {
 });
 
 describe('pacer', () => {
-  it('spreads the room over the window, and holds requests when it is spent, until it resets', async () => {
+  it('with burst 1, sends the room as requests ask for it, and holds requests when it is spent, until it resets', async () => {
     let now = 1_000_000;
     const slept: number[] = [];
-    const pacer = new Pacer({ maxConcurrency: 10, now: () => now, sleep: async (ms) => { slept.push(ms); now += ms; } });
+    const pacer = new Pacer({ maxConcurrency: 10, now: () => now, sleep: async (ms) => { slept.push(ms); now += ms; }, burst: 1 });
+    pacer.observe({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '2', 'x-ratelimit-reset': String(now / 1000 + 10) });
+    (await pacer.acquire())();
+    (await pacer.acquire())();
+    expect(slept, 'the window\'s room goes at once').to.deep.equal([]);
+    (await pacer.acquire())(); // window spent: waits for the reset
+    expect(now).to.be.at.least(1_000_000 + 10_000);
+  });
+
+  it('with burst 0, spreads the room over the window, and holds requests when it is spent, until it resets', async () => {
+    let now = 1_000_000;
+    const slept: number[] = [];
+    const pacer = new Pacer({ maxConcurrency: 10, now: () => now, sleep: async (ms) => { slept.push(ms); now += ms; }, burst: 0 });
     pacer.observe({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '2', 'x-ratelimit-reset': String(now / 1000 + 10) });
     (await pacer.acquire())();
     expect(slept).to.deep.equal([]);

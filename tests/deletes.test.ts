@@ -617,6 +617,67 @@ describe('capturing deletes', function () {
     expect(values(storage, 'users', 'id')).not.to.include(victim);
   });
 
+  it('API 2.16: a conversation written by the first part of a split first read and deleted before the next part leaves storage', async () => {
+    ws = generateWorkspace({ seed: 87, users: 10, leads: 2, conversations: 90, bigConversations: 0 });
+    // The runs' clock is the workspace's (deletion times and the read's start compare), and each page of
+    // conversations costs 3.6 s of it against a budget of 6 s: a run reads a page or two.
+    const clock = new ManualClock(ws.now * 1000);
+    sim = await startSimulator({ workspace: ws, token: TOKEN, pageSize: 10, ...pagesCost(clock, 'GET /conversations', 3_600) });
+    const params = { template: 'conversations', incremental: true, max_run_minutes: 0.1, api_version: '2.16' };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params), onClock(clock));
+    await loadOk(storage, first);
+    let state = await first.state();
+    expect(state.sync.lists.conversations.backfill, 'split').to.not.equal(undefined);
+    expect(state.sync.lists.conversations.mark, 'a first read: no mark, no earlier read of deletions').to.equal(undefined);
+    const victim = first.table('conversations').rows[0].id;
+    ws.now = Math.floor(clock.now() / 1000);
+    deleteConversation(ws, victim, ws.now + 10);
+    clock.advance(600_000);
+    ws.now += 600;
+    for (let i = 0; i < 20 && state.sync.lists.conversations.backfill; i++) {
+      const run = await runExtractor(config(sim.url, TOKEN, params), onClock(clock), state);
+      await loadOk(storage, run);
+      state = await run.state();
+    }
+    expect(state.sync.lists.conversations.backfill, 'the backfill ended').to.equal(undefined);
+    expect(values(storage, 'conversations', 'id')).not.to.include(victim);
+    expect(values(storage, 'conversation_parts', 'conversations_pk')).not.to.include(victim);
+  });
+
+  it('a lead merged into a user while the run reads them: its note is written once, under the lead, and the next run writes it under the user', async () => {
+    ws = generateWorkspace({ seed: 88, users: 40, leads: 20, conversations: 0 });
+    const position = (id: string) => ws.contacts.findIndex((c) => c.id === id);
+    const lead = ws.contacts.find((c) => c.role === 'lead' && (ws.notes.get(c.id) ?? []).length > 0 && position(c.id) < 20)!;
+    const user = [...ws.contacts].reverse().find((c) => c.role === 'user')!;
+    expect(position(user.id) - position(lead.id), 'the user is read pages after the lead').to.be.above(20);
+    const note = ws.notes.get(lead.id)![0].id;
+    let merged = false;
+    // Merged once the lead's notes are answered, before the user's page is read: the note then shows under both.
+    const rewrite = (req: { route: string; path: string }, body: unknown) => {
+      if (!merged && req.route === 'GET /contacts/:id/notes' && req.path.includes(lead.id)) {
+        merged = true;
+        mergeContact(ws, lead.id, user.id, ws.now + 1);
+      }
+      return body;
+    };
+    sim = await startSimulator({ workspace: ws, token: TOKEN, pageSize: 10, rewrite });
+    const params = { template: 'basic', incremental: true, skip_contact_details: ['events_summary', 'segments'] };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    await loadOk(storage, first);
+    expect(merged).to.equal(true);
+    expect(first.table('notes').rows.filter((r) => r.id === note).map((r) => r.user_id), 'once, under the lead').to.deep.equal([lead.id]);
+    const state = await first.state();
+    expect(state.sync.lists.contacts.resume_at, 'the next run reads the user again').to.be.at.most(ws.contacts.find((c) => c.id === user.id)!.updated_at - 1);
+    ws.now += 600;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state);
+    await loadOk(storage, second);
+    expect(storage.rows('notes').map((j) => JSON.parse(j)).filter((r) => r.id === note).map((r) => r.user_id), 'under the user').to.deep.equal([user.id]);
+    const full = await runExtractor(config(sim.url, TOKEN, { template: 'basic', skip_contact_details: ['events_summary', 'segments'] }));
+    expect(differences(storage, full, TEMPLATE_TABLES.basic, { ignore: /^(tags|companies)_total_count$/ })).to.deep.equal(same(TEMPLATE_TABLES.basic));
+  });
+
   it('too many deletions found while a full read is split: the next run reads whole, unsplit, and replaces', async () => {
     ws = generateWorkspace({ seed: 83, users: 460, leads: 40, conversations: 0 });
     // Each page of contacts costs 3.6 s of the runs' clock and the budget is 6 s: a run reads one page (and a
@@ -678,7 +739,11 @@ describe('capturing deletes', function () {
     const victim = ws.conversations[4].id;
     deleteConversation(ws, victim, ws.now + 10);
     ws.now += 600;
-    const second = await runExtractor(config(sim.url, TOKEN, params('2.14')), TEST_OVERRIDES, state1);
+    // A state written before the version was kept (no sync.api_version) is taken as the configured version's, but
+    // its missing sketch still makes the run read the conversations whole.
+    const { api_version: kept, ...older } = state1.sync;
+    expect(kept).to.equal('2.16');
+    const second = await runExtractor(config(sim.url, TOKEN, params('2.14')), TEST_OVERRIDES, { ...state1, sync: older });
     await loadOk(storage, second);
     expect(second.stdout).to.match(/the last run kept no sketch of its ids to find deletions by/);
     expect((await second.manifest('conversations')).incremental, 'read whole, replaced').to.equal(false);
@@ -686,6 +751,29 @@ describe('capturing deletes', function () {
     expect(values(storage, 'conversation_parts', 'conversations_pk')).not.to.include(victim);
     expect(values(storage, 'conversation_parts', 'conversations_pk').length, 'parts are named by conversations_pk').to.be.above(0);
     expect((await second.state()).sync.lists.conversations.sketch, 'the next 2.14 run compares again').to.be.a('string');
+  });
+
+  it('switching api_version reads every list whole once, so no row keeps the old version\'s rendering, then reads changes only', async () => {
+    ws = generateWorkspace({ seed: 86, users: 10, leads: 2, conversations: 30, bigConversations: 0 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = (v: string) => ({ template: 'conversations', incremental: true, api_version: v });
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params('2.14')));
+    await loadOk(storage, first);
+    expect((await first.state()).sync.api_version).to.equal('2.14');
+    expect(values(storage, 'conversations', 'priority'), '2.14 renders priority as priority or not_priority').to.include('not_priority');
+    ws.now += 600;
+    const second = await runExtractor(config(sim.url, TOKEN, params('2.16')), TEST_OVERRIDES, await first.state());
+    await loadOk(storage, second);
+    expect(second.stdout).to.match(/Reading all conversations \(the last run read on API version 2\.14, which renders records otherwise than 2\.16\)/);
+    expect((await second.manifest('conversations')).incremental, 'read whole, replaced').to.equal(false);
+    expect(values(storage, 'conversations', 'priority').filter((p) => ['priority', 'not_priority'].includes(p)), 'no row keeps 2.14\'s values').to.deep.equal([]);
+    const full = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', api_version: '2.16' }));
+    expect(differences(storage, full, TEMPLATE_TABLES.conversations)).to.deep.equal(same(TEMPLATE_TABLES.conversations));
+    ws.now += 600;
+    const third = await runExtractor(config(sim.url, TOKEN, params('2.16')), TEST_OVERRIDES, await second.state());
+    await loadOk(storage, third);
+    expect(third.stdout, 'the next run on the same version reads changes').not.to.match(/Reading all conversations/);
   });
 
   it('keeps no conversations sketch where the API lists deleted conversations (2.16), so going back to 2.14 names none twice', async () => {
@@ -798,7 +886,7 @@ describe('capturing deletes', function () {
       ws = generateWorkspace({ seed: 90, users: 20, leads: 5, conversations: 300, bigConversations: 0 });
       // Each page of conversations costs 3.6 s of the runs' clock and the budget is 6 s: the first run reads one page.
       const clock = new ManualClock();
-      sim = await startSimulator({ workspace: ws, token: TOKEN, ...pagesCost(clock, 'GET /conversations', 3_600) });
+      sim = await startSimulator({ workspace: ws, token: TOKEN, pageSize: 10, ...pagesCost(clock, 'GET /conversations', 3_600) });
       const params = { template: 'conversations', incremental: true, deletes: 'flag', api_version: version, max_run_minutes: 0.1 };
       const storage = new Storage();
       const first = await runExtractor(config(sim.url, TOKEN, params), onClock(clock));

@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { AppError, StoppedError, UserError } from '../errors.js';
 import { infoOnce, log } from '../log.js';
-import { jitter, Pacer } from './pacer.js';
+import { BURST, jitter, Pacer } from './pacer.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { ErrorList } from '../generated/intercom.js';
 
@@ -15,6 +15,8 @@ export interface ClientOptions {
   maxConcurrency: number;
   /** The part of the app's rate limit the run may use (0, 1]; default all of it. */
   rateLimitShare?: number;
+  /** The part of each window's room sent as soon as asked (the pacer's burst; the benchmark compares). */
+  burst?: number;
   /** A request's whole life, from sending to the last byte of the body: a body that trickles forever still ends. */
   timeoutMs?: number;
   /** How long a TCP (and TLS) connection may take to open. */
@@ -127,6 +129,7 @@ export class IntercomClient {
     this.clock = clock;
     this.opts = {
       rateLimitShare: 1,
+      burst: BURST,
       timeoutMs: 60_000,
       connectTimeoutMs: 15_000,
       retryWindowMs: 10 * 60_000,
@@ -141,7 +144,7 @@ export class IntercomClient {
     this.signal = signal ? AbortSignal.any([signal, this.halter.signal]) : this.halter.signal;
     // Every request in flight listens to the stop signal; dozens at once is by design, not a leak.
     setMaxListeners(0, this.signal);
-    this.pacer = new Pacer({ maxConcurrency: this.opts.maxConcurrency, share: this.opts.rateLimitShare, clock });
+    this.pacer = new Pacer({ maxConcurrency: this.opts.maxConcurrency, share: this.opts.rateLimitShare, burst: this.opts.burst, clock });
     // A stopped or failed run exits now, not after the requests still queued have been paced out.
     this.signal.addEventListener('abort', () => this.pacer.abandon(), { once: true });
     const agentOpts = { keepAlive: true, maxSockets: this.opts.maxConcurrency };

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runComponent, type Overrides } from '../../src/component.js';
+import { runComponent, type Overrides, type RunControl } from '../../src/component.js';
 import { readTable, type Table } from './csv.js';
 import { keyProblems, MODE_ROTATION, platformProblems, withDataTypeSupport, type Rendered } from './platform.js';
 import type { ManifestMode } from '../../src/keboola/manifest.js';
@@ -38,6 +38,8 @@ let runs = 0;
 export interface RunOptions {
   /** The run's KBC_DATA_TYPE_SUPPORT (`legacy`: unset); by default each run takes the next of MODE_ROTATION. */
   mode?: ManifestMode;
+  /** Steers the run from outside: aborting its signal is a SIGTERM (tests/helpers/schedule.ts). */
+  control?: RunControl;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
   let code: number;
   const restore = withDataTypeSupport(mode);
   try {
-    code = await runComponent(dataDir, observed);
+    code = await runComponent(dataDir, observed, options.control);
   } finally {
     restore();
     process.stdout.write = out;

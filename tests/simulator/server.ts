@@ -72,6 +72,11 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Companies per scroll page. */
   scrollPageSize?: number;
+  /**
+   * Records per page of GET /contacts, GET /conversations and the searches at most, whatever per_page asks: a
+   * server may send fewer than asked. Small pages let a small workspace's reads stop at a page boundary.
+   */
+  pageSize?: number;
   /** Contacts created less than this many seconds before ws.now are not yet searchable. */
   searchLagSeconds?: number;
   intercept?: (req: InterceptRequest) => InterceptResult;
@@ -526,7 +531,7 @@ function me(ctx: Ctx) {
       type: 'app',
       id_code: ctx.ws.appId,
       name: ctx.ws.appName,
-      created_at: ctx.ws.now - 1000 * DAY,
+      created_at: ctx.ws.generatedAt - 1000 * DAY,
       secure: false,
       identity_verification: false,
       timezone: ctx.ws.timezone,
@@ -666,7 +671,7 @@ function listContacts(ctx: Ctx) {
   const perPage = intParam(ctx.query, 'per_page', 50, 150);
   const positions = contactPositions(ctx.ws);
   const sorted = ctx.opts.contactsOrder === 'updated_desc' ? sortRecords(ctx.ws.contacts, () => true, (c) => c.updated_at, -1, positions) : sortRecords(ctx.ws.contacts, () => true, undefined, 1, positions);
-  const page = cursorPage(sorted, perPage, ctx.query.get('starting_after'), ctx.opts.offsetCursors);
+  const page = cursorPage(sorted, Math.min(perPage, ctx.opts.pageSize), ctx.query.get('starting_after'), ctx.opts.offsetCursors);
   const history = withMergeHistory(ctx);
   return { type: 'list', data: page.data.map((c) => renderContact(ctx.ws, c, history, ctx.version)), total_count: page.total, pages: page.pages };
 }
@@ -812,7 +817,7 @@ function conversationPositions(ws: Workspace): number[] {
 function listConversations(ctx: Ctx) {
   const perPage = intParam(ctx.query, 'per_page', 20, 150);
   const sorted = sortRecords(ctx.ws.conversations, () => true, (c) => c.updated_at, -1, conversationPositions(ctx.ws));
-  const page = cursorPage(sorted, perPage, ctx.query.get('starting_after'), ctx.opts.offsetCursors);
+  const page = cursorPage(sorted, Math.min(perPage, ctx.opts.pageSize), ctx.query.get('starting_after'), ctx.opts.offsetCursors);
   return { type: 'conversation.list', conversations: page.data.map((c) => renderConversation(ctx, c)), total_count: page.total, pages: page.pages };
 }
 
@@ -1085,7 +1090,7 @@ function runSearch<T>(ctx: Ctx, all: T[], model: SearchModel<T>, visible: Predic
   }
   const direction = body.sort?.order === 'descending' ? -1 : 1;
   const sorted = sortRecords(all, (item) => visible(item) && matches(item), primary, direction, positions);
-  return cursorPage(sorted, perPage, body.pagination?.starting_after);
+  return cursorPage(sorted, Math.min(perPage, ctx.opts.pageSize), body.pagination?.starting_after);
 }
 
 function searchContacts(ctx: Ctx) {
@@ -1181,6 +1186,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     now: options.now ?? Date.now,
     scrollPageSize: options.scrollPageSize ?? 50,
     searchLagSeconds: options.searchLagSeconds ?? 0,
+    pageSize: options.pageSize ?? Infinity,
     contactsOrder: options.contactsOrder ?? 'created',
     contactCompaniesKey: options.contactCompaniesKey ?? 'data',
     nullItems: options.nullItems ?? false,

@@ -61,6 +61,8 @@ export interface WorkspaceOptions {
 
 export interface Workspace {
   now: number;
+  /** The `now` it was generated at: what is rendered from it (data attribute times) stays put as `now` moves. */
+  generatedAt: number;
   timezone: string;
   /** The app ("workspace") id_code: contacts' workspace_id, companies' app_id, /me app.id_code. */
   appId: string;
@@ -509,6 +511,7 @@ export function generateWorkspace(opts: WorkspaceOptions = {}): Workspace {
   const rng = createRng(o.seed);
   const ws: Workspace = {
     now: o.now,
+    generatedAt: o.now,
     timezone: o.timezone,
     appId: rng.hex(8),
     appName: 'Simulated Workspace "Ünïcode" 🚀',
@@ -1685,7 +1688,7 @@ export function dataAttributeDefinitions(ws: Workspace, model: string, includeAr
   }
   const attribute = (name: string, dataType: string, custom: boolean, i: number): DataAttribute => ({
     type: 'data_attribute', id: 100 + i, model, name, full_name: custom ? `custom_attributes.${name}` : name, label: name, description: '', data_type: dataType,
-    api_writable: true, ui_writable: true, messenger_writable: false, custom, archived: false, created_at: ws.now - 400 * DAY, updated_at: ws.now - 100 * DAY, admin_id: null,
+    api_writable: true, ui_writable: true, messenger_writable: false, custom, archived: false, created_at: ws.generatedAt - 400 * DAY, updated_at: ws.generatedAt - 100 * DAY, admin_id: null,
   });
   const standard = ['name', 'email', 'created_at'].map((n, i) => attribute(n, n === 'created_at' ? 'date' : 'string', false, i));
   if (model === 'company') {
