@@ -117,9 +117,9 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
     const merges = mayMerge(plan, cfg);
     const outcome: Outcome = { plan, complete: false, reached: false, ids: merges ? new IdSet() : NO_IDS, deleted: new IdSet(), unordered, startedAt: nowSec() };
     outcomes.set(listName, outcome);
-    // After more deletions than the last sketch told apart, only a read to the end (which replaces the tables)
-    // removes them: the time budget does not split it.
-    const mustEnd = plan.mode === 'full' && !plan.resumed && prev?.lists[listName]?.read_whole === true;
+    // After more deletions than the last sketch told apart (or with no sketch to compare with), only a read to the
+    // end (which replaces the tables) removes them: the time budget does not split it.
+    const mustEnd = plan.mode === 'full' && plan.mustEnd === true;
     if (mustEnd && runDeadline !== Infinity) log.info(`${listName}: parameters.max_run_minutes is ignored for this list: only a read to the end removes the records deleted since the last run.`);
     const deadline = mustEnd ? Infinity : runDeadline;
     if (clock.now() >= deadline) return;
@@ -159,9 +159,12 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
         for await (const item of readAll(ctx, list)) ids.push(String(item[readers[list].id]));
         run.current.set(list, ids.sort());
       } catch (e) {
-        // A token allowed this template's own tables only (a 403 on GET /tags) must not fail the run for it.
-        if (!(e instanceof UserError) || e instanceof StoppedError) throw e;
-        log.info(`Intercom refused ${describeReader(list)} to this token, so relation rows naming a deleted one of ${list} stay until the next full read.`);
+        // Only the ids, for the relation rows naming a deleted one: a token allowed this template's own tables only
+        // (a 403 on GET /tags), a scroll another client holds, or Intercom failing for them does not fail the run.
+        // Without them the last run's ids stay the reference, and the next run compares.
+        if (e instanceof StoppedError) throw e;
+        const why = e instanceof UserError && /\b403\b|not allowed|refused|plan/i.test(e.message) ? 'Intercom refused it to this token' : `it failed: ${e instanceof Error ? e.message : String(e)}`;
+        log.warn(`${describeReader(list)} was not read to the end (${why}), so relation rows naming one of ${list} deleted since the last run stay until a run reads it.`);
       }
     };
     await allSettledOrFirstFailure([...[...lists].map(([listName, roots]) => readOne(listName, roots)), ...[...referred].filter((l) => !lists.has(l)).map(idsOnly)]);
@@ -290,7 +293,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   const sync: SyncState = { version: 1, template: cfg.template, api_version: cfg.apiVersion, columns: columnOptions(cfg), lists: {} };
   for (const [list, o] of outcomes) {
     if (!readers[list].search) continue;
-    const next = nextListState(prev?.lists[list], o, nowSec());
+    const next = nextListState(prev?.lists[list], o, nowSec(), cfg.apiVersion, prev?.api_version);
     if (o.sketch) Object.assign(next, { sketch: o.sketch.text, sketch_at: o.sketch.at });
     // Where the API lists deletions no sketch is kept (one from an older version would name them again later),
     // but under flag, which needs it to tell the deletions storage held from those it never did.
@@ -928,7 +931,8 @@ class Run {
    * Writes the object's row and its children's; false (and nothing written) when `once` already holds its key:
    * one run's file never holds a key twice, however often Intercom lists a record.
    */
-  private async emit(table: CompiledTable, obj: Json, scope: Scope, once?: { has(key: string): boolean; add(key: string): unknown }): Promise<boolean> {
+  /** `across`: a `moves` table's keys this run under every parent (`once` holds this parent's). */
+  private async emit(table: CompiledTable, obj: Json, scope: Scope, once?: Set<string>, across?: IdSet): Promise<boolean> {
     const row = table.row(obj, scope);
     const keyCells = table.node.primary_key.map((k) => row[table.columns.indexOf(k)]);
     // A key column is never empty: typed storage takes an empty value as NULL, which a key column refuses. (The
@@ -943,16 +947,16 @@ class Run {
       const key = keyCells.join('\u0000');
       if (once.has(key)) {
         this.duplicates.set(table.name, (this.duplicates.get(table.name) ?? 0) + 1);
-        if (table.node.moves && scope.root) {
-          // Moved to this parent since an earlier one was read with it: its row there stays this run, and the next
-          // run reads this parent again and writes the row under it (the earlier parent's rows go when it changes).
-          this.lostMoves.add(scope.root);
-          return false;
-        }
         warnOnce(`duplicate:${table.name}`, `Intercom listed a ${table.name} record more than once (${table.node.primary_key.join(' + ')} ${keyCells.join(' / ')}): its first row is kept, the others left out.`);
         return false;
       }
       once.add(key);
+      if (across && !across.add(key)) {
+        // Moved to this parent since an earlier one was read with it: its row there stays this run, and the next
+        // run reads this parent again and writes the row under it (the earlier parent's rows go with its deletion).
+        if (scope.root) this.lostMoves.add(scope.root);
+        return false;
+      }
     }
     const refers = table.node.refers_to;
     if (refers) {
@@ -978,8 +982,9 @@ class Run {
     try {
       // One parent's items, each once: a list that repeats an item (or pages that overlap) writes it once. Other
       // parents' rows differ in the parent's key, which each child key holds.
-      const once = child.node.moves ? this.movingKeysOf(child) : new Set<string>();
-      for await (const item of this.childItems(child, parentObj, parentTable, scope)) await this.emit(child, item, scope, once);
+      const once = new Set<string>();
+      const across = child.node.moves ? this.movingKeysOf(child) : undefined;
+      for await (const item of this.childItems(child, parentObj, parentTable, scope)) await this.emit(child, item, scope, once, across);
     } catch (e) {
       const from = child.node.from;
       const reader = from.kind === 'fetch' ? from.reader : from.kind === 'embedded' ? from.complete_with : undefined;

@@ -50,6 +50,11 @@ export interface ListState {
   sketch_at?: number;
   /** More records went than the sketch can tell apart: the next run reads the list whole. */
   read_whole?: boolean;
+  /**
+   * The API version its last full read began on (a split one's parts all read on it); absent in states written
+   * before it was kept, where SyncState.api_version stands in. A run on another version reads the list whole.
+   */
+  api_version?: string;
 }
 
 export interface SyncState {
@@ -117,7 +122,8 @@ export type Ids = Iterable<string> & { readonly size: number; add(id: string): u
 
 export type Plan =
   /** `why` explains a full read of a list that could have read changes only; absent when there was no choice. */
-  | { list: string; mode: 'full'; resumed: boolean; startingAfter?: string; startedAt: number; why?: string; deletedThrough?: number }
+  /** `mustEnd`: only a read to the end (which replaces the tables) removes what was deleted since: never split. */
+  | { list: string; mode: 'full'; resumed: boolean; startingAfter?: string; startedAt: number; why?: string; deletedThrough?: number; mustEnd?: boolean }
   | { list: string; mode: 'changes'; since: number; mark: number; deletedThrough?: number };
 
 export interface Outcome {
@@ -207,17 +213,19 @@ export function planList(list: string, searchable: boolean, cfg: RunConfig, prev
   const s = prev?.lists[list] ?? {};
   // A full read under parameters.deletes "flag" also reads the deletions since the last run: it flags them.
   const deletedThrough = s.deleted_through !== undefined ? { deletedThrough: s.deleted_through } : {};
-  const fresh = (why?: string): Plan => ({ list, mode: 'full', resumed: false, startedAt: nowSec, why, ...deletedThrough });
+  const fresh = (why?: string, mustEnd = false): Plan => ({ list, mode: 'full', resumed: false, startedAt: nowSec, why, ...deletedThrough, ...(mustEnd ? { mustEnd } : {}) });
   if (!cfg.incremental || !searchable) return fresh();
-  // Before a split full read goes on: its first part was read on the other version.
-  if (prev?.api_version !== undefined && prev.api_version !== cfg.apiVersion) return fresh(`the last run read on API version ${prev.api_version}, which renders records otherwise than ${cfg.apiVersion}`);
-  // Before a split full read goes on: that merges, and would leave the deletions no sketch named.
-  if (s.read_whole) return fresh('more records were deleted since the last run than its state can tell apart');
-  if (s.backfill) return { list, mode: 'full', resumed: true, startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read', ...deletedThrough };
-  if (s.mark === undefined) return fresh('no mark yet');
   // Nothing to compare with (the last run read on an API version that lists deletions, and kept no sketch): only a
   // read to the end, which replaces the tables, removes what was deleted since.
-  if (needsSketch && s.sketch === undefined) return fresh('the last run kept no sketch of its ids to find deletions by (it ran on an API version that lists them)');
+  const unsketched = needsSketch && s.mark !== undefined && s.sketch === undefined;
+  // Before a split full read goes on: its earlier parts were read on the other version.
+  const version = s.api_version ?? prev?.api_version;
+  if (version !== undefined && version !== cfg.apiVersion) return fresh(`the last run read on API version ${version}, which renders records otherwise than ${cfg.apiVersion}`, unsketched);
+  // Before a split full read goes on: that merges, and would leave the deletions no sketch named.
+  if (s.read_whole) return fresh('more records were deleted since the last run than its state can tell apart', true);
+  if (s.backfill) return { list, mode: 'full', resumed: true, startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read', ...deletedThrough };
+  if (s.mark === undefined) return fresh('no mark yet');
+  if (unsketched) return fresh('the last run kept no sketch of its ids to find deletions by (it ran on an API version that lists them)', true);
   if (cfg.fullRefreshDays > 0 && (s.full_at === undefined || nowSec - s.full_at > cfg.fullRefreshDays * DAY)) {
     return fresh(`the last full read is older than ${cfg.fullRefreshDays} days (parameters.full_refresh_days)`);
   }
@@ -225,15 +233,30 @@ export function planList(list: string, searchable: boolean, cfg: RunConfig, prev
   return { list, mode: 'changes', since: s.mark - OVERLAP_SECONDS, mark: s.mark, ...deletedThrough };
 }
 
-export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: number): ListState {
+/**
+ * `apiVersion`: this run's; `wasVersion`: the version the last run's state says it read on (SyncState.api_version),
+ * which a list without its own (a state written before lists kept it) is taken to have been read on.
+ */
+export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: number, apiVersion?: string, wasVersion?: string): ListState {
   const p = o.plan;
   const kept: ListState = { ...(prev ?? {}) };
+  if (kept.api_version === undefined && wasVersion !== undefined && prev !== undefined) kept.api_version = wasVersion;
   if (!o.reached) return kept;
+  // Read again from the first record that lost a moved row (never later than the usual overlap).
+  const reread = (mark: number, earlier?: number): Pick<ListState, 'resume_at'> => {
+    const from = Math.min(earlier ?? Infinity, o.rereadFrom ?? Infinity);
+    return Number.isFinite(from) ? { resume_at: Math.min(from, mark - OVERLAP_SECONDS) } : {};
+  };
+  const version = apiVersion !== undefined ? { api_version: apiVersion } : {};
   if (p.mode === 'full') {
-    if (!o.complete) return { ...kept, backfill: { starting_after: o.cursor, started_at: p.startedAt } };
+    if (!o.complete) {
+      const again = Math.min(kept.resume_at ?? Infinity, o.rereadFrom ?? Infinity);
+      return { ...kept, backfill: { starting_after: o.cursor, started_at: p.startedAt }, ...version, ...(Number.isFinite(again) ? { resume_at: again } : {}) };
+    }
     // Records changed while the read was under way may sit in pages already read: the mark stays at the start.
     // A whole read leaves out every record deleted before it began.
-    return { mark: Math.min(o.maxUpdatedAt ?? p.startedAt, p.startedAt), full_at: p.startedAt, deleted_through: p.startedAt - OVERLAP_SECONDS, ...(o.rereadFrom !== undefined ? { resume_at: o.rereadFrom } : {}) };
+    const mark = Math.min(o.maxUpdatedAt ?? p.startedAt, p.startedAt);
+    return { mark, full_at: p.startedAt, deleted_through: p.startedAt - OVERLAP_SECONDS, ...version, ...reread(mark, p.resumed ? kept.resume_at : undefined) };
   }
   // Changes come oldest first, so when stopped early every change up to the last one written is in.
   if (!o.complete && o.unordered) return kept;
@@ -247,7 +270,7 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
   // records of that very second are read again), unless that is so recent that a record may not have reached
   // the search index yet; and never from before where it began.
   if (!o.complete) next.resume_at = Math.max(p.since, Math.min(o.maxUpdatedAt ?? p.since, (o.startedAt ?? nowSec) - OVERLAP_SECONDS));
-  if (o.rereadFrom !== undefined) next.resume_at = Math.min(next.resume_at ?? Infinity, o.rereadFrom);
+  if (o.rereadFrom !== undefined) Object.assign(next, reread(next.mark!, next.resume_at));
   return next;
 }
 

@@ -57,6 +57,45 @@ describe('sync planning', () => {
     expect(await previous(cfg({ exclude_tables: ['notes'] }), older)).to.deep.equal({ value: undefined, said: 'parameters.exclude_tables changed since the last run: this run reads everything and replaces the tables.' });
   });
 
+  it('reads a list whole once after an API version switch, by the version each list was last read whole on', () => {
+    const read = (version?: string, extra = {}) => ({ mark: NOW - 100, full_at: NOW - DAY, ...(version ? { api_version: version } : {}), ...extra });
+    const on16 = cfg({ api_version: '2.16' });
+    expect(planList('contacts', true, on16, sync({ contacts: read('2.14') }), NOW)).to.include({ mode: 'full', resumed: false, why: 'the last run read on API version 2.14, which renders records otherwise than 2.16' });
+    expect(planList('contacts', true, on16, sync({ contacts: read('2.16') }), NOW)).to.include({ mode: 'changes' });
+    // A state written before lists kept it: the run's version stands in; none at all is taken as this one.
+    expect(planList('contacts', true, on16, { ...sync({ contacts: read() }), api_version: '2.14' }, NOW)).to.include({ mode: 'full' });
+    expect(planList('contacts', true, on16, sync({ contacts: read() }), NOW)).to.include({ mode: 'changes' });
+    // A split read begun on this version goes on; one begun on the other starts again.
+    const backfill = { backfill: { starting_after: 'c', started_at: NOW - 50 } };
+    expect(planList('contacts', true, on16, sync({ contacts: read('2.16', backfill) }), NOW)).to.include({ mode: 'full', resumed: true });
+    expect(planList('contacts', true, on16, sync({ contacts: read('2.14', backfill) }), NOW)).to.include({ mode: 'full', resumed: false });
+    // Back to a version with no deleted list, and no sketch to compare with: the read may not be split.
+    expect(planList('conversations', true, cfg({ api_version: '2.14' }), sync({ conversations: read('2.16') }), NOW, true)).to.include({ mode: 'full', mustEnd: true });
+    expect(planList('conversations', true, cfg({ api_version: '2.14' }), sync({ conversations: read('2.16', { sketch: 'x' }) }), NOW, true)).to.not.have.property('mustEnd');
+  });
+
+  it('keeps the old version for a list the run did not reach, and gives a list read whole this run\'s', () => {
+    const full = { list: 'contacts', mode: 'full' as const, resumed: false, startedAt: NOW };
+    const o = (extra: Partial<Outcome>): Outcome => ({ plan: full, complete: true, reached: true, ids: new Set(), ...extra });
+    expect(nextListState({ mark: 5 }, o({ reached: false }), NOW, '2.16', '2.14')).to.deep.equal({ mark: 5, api_version: '2.14' });
+    expect(nextListState({ mark: 5, api_version: '2.14' }, o({ maxUpdatedAt: NOW - 10 }), NOW, '2.16', '2.14')).to.include({ api_version: '2.16', mark: NOW - 10 });
+    expect(nextListState({ mark: 5, api_version: '2.14' }, o({ complete: false, cursor: 'c' }), NOW, '2.16', '2.14')).to.include({ api_version: '2.16' });
+  });
+
+  it('reads again from the first record that lost a moved row, never later than the overlap, through a split read too', () => {
+    const o = (plan: Outcome['plan'], extra: Partial<Outcome>): Outcome => ({ plan, complete: true, reached: true, ids: new Set(), ...extra });
+    const changes = { list: 'contacts', mode: 'changes' as const, since: NOW - 3_000, mark: NOW - 2_000 };
+    expect(nextListState({ mark: NOW - 2_000 }, o(changes, { maxUpdatedAt: NOW - 100, rereadFrom: NOW - 50 }), NOW)).to.include({ mark: NOW - 100, resume_at: NOW - 100 - OVERLAP_SECONDS });
+    expect(nextListState({ mark: NOW - 2_000 }, o(changes, { maxUpdatedAt: NOW - 100, rereadFrom: NOW - 5_000 }), NOW)).to.include({ resume_at: NOW - 5_000 });
+    expect(nextListState({ mark: NOW - 2_000 }, o(changes, { maxUpdatedAt: NOW - 100 }), NOW)).to.not.have.property('resume_at');
+    const part = { list: 'contacts', mode: 'full' as const, resumed: true, startedAt: NOW - 9_000 };
+    const first = nextListState(undefined, o({ ...part, resumed: false }, { complete: false, cursor: 'c', rereadFrom: NOW - 8_000 }), NOW);
+    expect(first).to.include({ resume_at: NOW - 8_000 });
+    expect(planList('contacts', true, cfg(), sync({ contacts: first }), NOW)).to.include({ mode: 'full', resumed: true });
+    const last = nextListState(first, o(part, { maxUpdatedAt: NOW - 100 }), NOW);
+    expect(last).to.include({ mark: NOW - 9_000, resume_at: NOW - 9_000 - OVERLAP_SECONDS });
+  });
+
   it('moves the mark only over what was written, and never past the start of a full read', () => {
     const full = { list: 'contacts', mode: 'full' as const, resumed: false, startedAt: NOW, why: '' };
     const o = (plan: Outcome['plan'], extra: Partial<Outcome>): Outcome => ({ plan, complete: true, reached: true, ids: new Set(), ...extra });

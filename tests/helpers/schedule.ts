@@ -171,7 +171,8 @@ export async function runSchedule(s: Schedule, trace?: (text: string) => void): 
   const outcomes: Outcome[] = [];
   let state: unknown;
   let requests = 0;
-  const params = { template: s.template, incremental: true, deletes: s.deletes };
+  // No periodic full refresh: it would rewrite every table and hide what the reads of changes leave wrong.
+  const params = { template: s.template, incremental: true, deletes: s.deletes, full_refresh_days: 0 };
   const run = async (step: Step | undefined, extra: Record<string, unknown>, prior: unknown): Promise<{ result: RunResult; stopped: boolean }> => {
     const stop = new AbortController();
     current = { step, requests: 0, stop };
@@ -252,8 +253,10 @@ async function compare(storage: Warehouse, truth: Warehouse, s: Schedule, ws: Wo
     if (rows.length === 0) continue;
     if (s.deletes !== 'flag') problems.push(`${table}: ${rows.length} flagged rows under deletes: remove`);
     const live = new Set((await truth.rows(table)).map((r) => r.id));
+    const deleted = new Set([...ws.deletedContacts, ...ws.deletedCompanies, ...ws.deletedTags, ...ws.deletedConversations].map((d) => d.id).concat([...(deletedSegments.get(ws) ?? [])]));
     for (const r of rows) {
       if (live.has(r.id)) problems.push(`${table}: ${r.id} is flagged deleted but exists`);
+      if (!deleted.has(r.id)) problems.push(`${table}: ${r.id} is flagged deleted but was never deleted`);
       const filled = Object.entries(r).filter(([k, v]) => v !== '' && !['id', 'is_deleted', 'deleted_at'].includes(k));
       if (filled.length > 0) problems.push(`${table}: the flagged row of ${r.id} holds more than its key and the flags: ${JSON.stringify(filled)}`);
     }
@@ -284,6 +287,9 @@ function fault(rng: Rng): InterceptResult {
     { status: 200, body: { type: 'error.list', errors: [{ code: 'server_error', message: 'oops' }] } },
   ]);
 }
+
+/** The segments a schedule deleted (the simulator keeps no record of them). */
+const deletedSegments = new WeakMap<Workspace, string[]>();
 
 /** Makes one change to the workspace at `at`, to the record `pick` chooses; a change with nothing to touch is skipped. */
 export function apply(ws: Workspace, m: Mutation, at: number): void {
@@ -324,7 +330,10 @@ export function apply(ws: Workspace, m: Mutation, at: number): void {
     }
     case 'delete_segment': {
       const segment = choose(ws.segments);
-      if (segment && ws.segments.length > 1) deleteSegment(ws, segment.id);
+      if (segment && ws.segments.length > 1) {
+        deleteSegment(ws, segment.id);
+        deletedSegments.set(ws, [...(deletedSegments.get(ws) ?? []), segment.id]);
+      }
       return;
     }
     case 'add_conversation':

@@ -100,6 +100,8 @@ export class Warehouse {
 
     if (!manifest.incremental) await this.db.run(`DELETE FROM ${q(name)}`);
     for (const clause of manifest.delete_where ?? []) {
+      // Several filters in one clause are ANDed by the platform; the component writes one per clause.
+      if (clause.where_filters.length !== 1) throw new Error(`${name}: a delete_where clause with ${clause.where_filters.length} filters (the loader here takes one)`);
       for (const f of clause.where_filters) {
         if (f.operator !== 'eq') throw new Error(`${name}: unsupported delete_where operator ${f.operator}`);
         if (f.values_from_set.length === 0) throw new Error(`${name}: delete_where with no values`);
