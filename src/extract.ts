@@ -207,7 +207,10 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
         log.info(`${list}: more were added or deleted since the last run than its state tells apart (${fmt(size)} then, ${fmt(now.length)} now); rows naming any deleted since wait for the next full read, and this run's ${list} become the reference.`);
         continue;
       }
-      if (gone === undefined || (gone.length > 1 && (gone.length > size / 2 || gone.length > Math.max(MAX_GONE_AT_ONCE, size / 10)))) {
+      // Where each one can be asked for, up to CONFIRM_GONE_AT_MOST of them are: a 404 each is proof no short answer
+      // gives, and a purge of most of a small list (three of four segments) then leaves at this run, not never.
+      const many = gone !== undefined && gone.length > 1 && (gone.length > size / 2 || gone.length > Math.max(MAX_GONE_AT_ONCE, size / 10));
+      if (gone === undefined || (many && (!readers[list].confirm_gone || gone.length > CONFIRM_GONE_AT_MOST))) {
         distrusted.add(list);
         if (gone === undefined) log.warn(`Fewer ${list} than the last run's ${fmt(size)} (${fmt(now.length)}), and more changed than its state tells apart: likelier a short answer than a purge, so the rows naming them are kept until the next full read.`);
         else log.warn(`${fmt(gone.length)} of the ${fmt(size)} ${list} of the last run are missing from this run's ${describeReader(list)}: more than a deletion usually removes, so the rows naming them are kept until the next full read.`);
@@ -360,6 +363,8 @@ const CONFIRM_AT_ONCE = 16;
 
 /** Tags or companies gone since the last run beyond which (and beyond a tenth of them, or beyond half) the answer is distrusted. */
 const MAX_GONE_AT_ONCE = 20;
+/** More ids gone than this are not asked for one by one (a request each): so many at once is distrusted instead. */
+const CONFIRM_GONE_AT_MOST = 1_000;
 
 /** The custom columns the previous run wrote, if its state has them. */
 function previousCustomColumns(state: State): CustomColumns {

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import {
-  addContact, addConversation, addNote, addPart, deleteCompany, deleteConversation, deleteTag, generateWorkspace, scrollWithout, setContactTags, startOfNextDay, startSimulator, updateContact, updateConversation,
+  addContact, addConversation, addNote, addPart, deleteCompany, deleteConversation, deleteSegment, deleteTag, generateWorkspace, scrollWithout, setContactTags, startOfNextDay, startSimulator, updateContact, updateConversation,
   type Simulator, type Workspace,
 } from './simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
@@ -309,7 +309,7 @@ describe('incremental runs', function () {
     expect(state2.sync.known.tags, 'read whole now: the reference again').to.have.length(ws.tags.length);
   });
 
-  it('distrusts a tags answer that lost many tags at once: no relation row is removed, and the last good ids stay the reference', async () => {
+  it('asks for each tag a short tags answer lost, many at once: no relation row of a tag that exists is removed', async () => {
     ws = generateWorkspace({ seed: 26, users: 60, leads: 15, conversations: 0 });
     let short = false;
     sim = await startSimulator({ workspace: ws, token: TOKEN, rewrite: ({ route }, body) => (short && route === 'GET /tags' ? { ...body, data: body.data.slice(0, 1) } : body) });
@@ -322,13 +322,31 @@ describe('incremental runs', function () {
     ws.now += 60;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(new RegExp(`${ws.tags.length - 1} of the ${ws.tags.length} tags of the last run are missing`));
+    expect(second.stdout).to.match(new RegExp(`${ws.tags.length - 1} tags missing from GET /tags still exist`));
+    expect(sim.stats.byRoute['GET /tags/:id'], 'each one asked for').to.equal(ws.tags.length - 1);
     // Only the re-read contacts' rows are deleted (by users_pk), none by tag id.
     for (const t of ['users_tags', 'leads_tags']) {
       const filters = (((await second.manifest(t)).delete_where ?? []) as any[]).flatMap((d: any) => d.where_filters);
       expect(filters.filter((f: any) => f.column === 'id'), t).to.deep.equal([]);
     }
-    expect((await stateOf(second)).sync.known.tags).to.deep.equal(state1.sync.known.tags);
+  });
+
+  it('a purge of most of a small list (three of four segments) takes their rows along at once, each deletion asked for', async () => {
+    ws = generateWorkspace({ seed: 27, users: 60, leads: 15, conversations: 0, segments: 4 });
+    sim = await startSimulator({ workspace: ws, token: TOKEN });
+    const params = { template: 'basic', incremental: true, full_refresh_days: 0 };
+    const storage = new Storage();
+    const first = await runExtractor(config(sim.url, TOKEN, params));
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    const purged = ws.segments.slice(0, 3).map((g) => g.id);
+    for (const id of purged) deleteSegment(ws, id);
+    ws.now += 600;
+    const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await stateOf(first));
+    expect(second.code, second.stderr).to.equal(0);
+    await storage.load(second);
+    for (const t of ['users_segments', 'leads_segments', 'segments']) expect(storage.rows(t).map((j) => JSON.parse(j).id).filter((id: string) => purged.includes(id)), t).to.deep.equal([]);
+    await expectSameAsFullRun(storage, sim, 'basic', /^count$/);
   });
 
   it('asks for a company missing from the scroll before removing the rows naming it: one that still exists keeps them', async () => {
