@@ -180,6 +180,9 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   // purge: deleting the rows naming them would be wrong until the full refresh, so they are left for it.
   const goneOf = new Map<string, string[]>();
   const distrusted = new Set<string>();
+  // Lists whose answer was short (many missing ids still exist): their deletions apply, but the answer does not
+  // become the reference, or the ids coming back next run would swamp what the state tells apart.
+  const shortAnswers = new Set<string>();
   const mergedDistrusted = new Set<string>();
   try {
     await findGone();
@@ -244,6 +247,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
       unlisted.sort();
       if (unlisted.length > 0) log.info(`${fmt(unlisted.length)} ${list} missing from ${describeReader(list)} still exist (${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}): the rows naming them stay, and the next run asks for them again.`);
       run.unlisted.set(list, unlisted);
+      if (many && unlisted.length > 0) shortAnswers.add(list);
       goneOf.set(list, deleted);
       // Whatever went since the last run is known (where its ids were there to compare with): a table read whole may
       // keep storage's flagged rows. One the list no longer shows, though it exists, leaves that table unflagged, as
@@ -310,7 +314,7 @@ export async function extract(cfg: RunConfig, client: IntercomClient, opts: Extr
   }
   for (const list of tracked) {
     // A distrusted answer does not become the reference (kept as it was), so the next run compares with the last good one.
-    const keep = mergedDistrusted.has(list) || !run.current.has(list);
+    const keep = mergedDistrusted.has(list) || shortAnswers.has(list) || !run.current.has(list);
     const next = knownForNext(prev, list, { current: keep ? undefined : run.current.get(list), unlisted: run.unlisted.get(list), named: run.referenced.get(list), atMost: opts.knownIdsAtMost ?? KNOWN_IDS_AT_MOST });
     if (next.known) (sync.known ??= {})[list] = next.known;
     if (next.known_sketch) (sync.known_sketch ??= {})[list] = next.known_sketch;

@@ -220,7 +220,7 @@ export function planList(list: string, searchable: boolean, cfg: RunConfig, prev
   const unsketched = needsSketch && s.mark !== undefined && s.sketch === undefined;
   // Before a split full read goes on: its earlier parts were read on the other version.
   const version = s.api_version ?? prev?.api_version;
-  if (version !== undefined && version !== cfg.apiVersion) return fresh(`the last run read on API version ${version}, which renders records otherwise than ${cfg.apiVersion}`, unsketched);
+  if (version !== undefined && version !== cfg.apiVersion) return fresh(`the last run read on API version ${version}, which renders records otherwise than ${cfg.apiVersion}`, unsketched || s.read_whole === true);
   // Before a split full read goes on: that merges, and would leave the deletions no sketch named.
   if (s.read_whole) return fresh('more records were deleted since the last run than its state can tell apart', true);
   if (s.backfill) return { list, mode: 'full', resumed: true, startingAfter: s.backfill.starting_after, startedAt: s.backfill.started_at, why: 'continuing the interrupted full read', ...deletedThrough };
@@ -250,8 +250,10 @@ export function nextListState(prev: ListState | undefined, o: Outcome, nowSec: n
   const version = apiVersion !== undefined ? { api_version: apiVersion } : {};
   if (p.mode === 'full') {
     if (!o.complete) {
-      const again = Math.min(kept.resume_at ?? Infinity, o.rereadFrom ?? Infinity);
-      return { ...kept, backfill: { starting_after: o.cursor, started_at: p.startedAt }, ...version, ...(Number.isFinite(again) ? { resume_at: again } : {}) };
+      // A resumed read keeps the re-read its earlier parts asked for; a fresh one re-reads everything anyway.
+      const { resume_at: earlier, ...rest } = kept;
+      const again = Math.min(p.resumed ? (earlier ?? Infinity) : Infinity, o.rereadFrom ?? Infinity);
+      return { ...rest, backfill: { starting_after: o.cursor, started_at: p.startedAt }, ...version, ...(Number.isFinite(again) ? { resume_at: again } : {}) };
     }
     // Records changed while the read was under way may sit in pages already read: the mark stays at the start.
     // A whole read leaves out every record deleted before it began.

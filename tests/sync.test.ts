@@ -72,6 +72,7 @@ describe('sync planning', () => {
     // Back to a version with no deleted list, and no sketch to compare with: the read may not be split.
     expect(planList('conversations', true, cfg({ api_version: '2.14' }), sync({ conversations: read('2.16') }), NOW, true)).to.include({ mode: 'full', mustEnd: true });
     expect(planList('conversations', true, cfg({ api_version: '2.14' }), sync({ conversations: read('2.16', { sketch: 'x' }) }), NOW, true)).to.not.have.property('mustEnd');
+    expect(planList('contacts', true, on16, sync({ contacts: read('2.14', { read_whole: true }) }), NOW)).to.include({ mode: 'full', mustEnd: true });
   });
 
   it('keeps the old version for a list the run did not reach, and gives a list read whole this run\'s', () => {
@@ -92,6 +93,8 @@ describe('sync planning', () => {
     const first = nextListState(undefined, o({ ...part, resumed: false }, { complete: false, cursor: 'c', rereadFrom: NOW - 8_000 }), NOW);
     expect(first).to.include({ resume_at: NOW - 8_000 });
     expect(planList('contacts', true, cfg(), sync({ contacts: first }), NOW)).to.include({ mode: 'full', resumed: true });
+    // A fresh read split again drops an older re-read (it reads everything anyway).
+    expect(nextListState({ mark: 5, resume_at: 7 }, o({ ...part, resumed: false }, { complete: false, cursor: 'c' }), NOW)).to.not.have.property('resume_at');
     const last = nextListState(first, o(part, { maxUpdatedAt: NOW - 100 }), NOW);
     expect(last).to.include({ mark: NOW - 9_000, resume_at: NOW - 9_000 - OVERLAP_SECONDS });
   });
