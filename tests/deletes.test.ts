@@ -42,6 +42,19 @@ async function loadOk(storage: Storage, run: RunResult): Promise<void> {
   await storage.load(run);
 }
 
+/**
+ * Runs until the split full read of `list` has ended (at most `most` runs), loading each into storage; returns the
+ * last state.
+ */
+async function untilBackfillEnds(list: string, run: (state: any) => Promise<RunResult>, storage: Storage, state: any, most: number): Promise<any> {
+  for (let i = 0; i < most && state.sync.lists[list].backfill; i++) {
+    const next = await run(state);
+    await loadOk(storage, next);
+    state = await next.state();
+  }
+  return state;
+}
+
 /** 420 of a 500-contact workspace's users deleted, a second apart: more than its sketch (384 cells) can peel. */
 function deleteManyUsers(ws: Workspace) {
   const doomed = ws.contacts.filter((c) => c.role === 'user').slice(0, 420);
@@ -607,13 +620,7 @@ describe('capturing deletes', function () {
     const victim = first.table('users').rows[0].id;
     deleteContact(ws, victim, ws.now + 10);
     ws.now += 600;
-    let state = state1;
-    for (let i = 0; i < 20 && state.sync.lists.contacts.backfill; i++) {
-      const run = await runExtractor(config(sim.url, TOKEN, params), onClock(clock), state);
-      expect(run.code, run.stderr).to.equal(0);
-      await storage.load(run);
-      state = await run.state();
-    }
+    await untilBackfillEnds('contacts', (st) => runExtractor(config(sim.url, TOKEN, params), onClock(clock), st), storage, state1, 20);
     expect(values(storage, 'users', 'id')).not.to.include(victim);
   });
 
@@ -635,11 +642,7 @@ describe('capturing deletes', function () {
     deleteConversation(ws, victim, ws.now + 10);
     clock.advance(600_000);
     ws.now += 600;
-    for (let i = 0; i < 20 && state.sync.lists.conversations.backfill; i++) {
-      const run = await runExtractor(config(sim.url, TOKEN, params), onClock(clock), state);
-      await loadOk(storage, run);
-      state = await run.state();
-    }
+    state = await untilBackfillEnds('conversations', (st) => runExtractor(config(sim.url, TOKEN, params), onClock(clock), st), storage, state, 20);
     expect(state.sync.lists.conversations.backfill, 'the backfill ended').to.equal(undefined);
     expect(values(storage, 'conversations', 'id')).not.to.include(victim);
     expect(values(storage, 'conversation_parts', 'conversations_pk')).not.to.include(victim);
@@ -899,11 +902,7 @@ describe('capturing deletes', function () {
       const victim = ws.conversations.find((c) => !written.has(c.id))!.id;
       deleteConversation(ws, victim, ws.now + 10);
       ws.now += 600;
-      for (let i = 0; i < 30 && state.sync.lists.conversations.backfill; i++) {
-        const run = await runExtractor(config(sim.url, TOKEN, params), onClock(clock), state);
-        await loadOk(storage, run);
-        state = await run.state();
-      }
+      state = await untilBackfillEnds('conversations', (st) => runExtractor(config(sim.url, TOKEN, params), onClock(clock), st), storage, state, 30);
       expect(state.sync.lists.conversations.backfill, 'the read ended').to.equal(undefined);
       expect(values(storage, 'conversations', 'id'), 'storage never held it, so no flagged row').not.to.include(victim);
       expect(values(storage, 'conversations', 'id').sort()).to.deep.equal(ws.conversations.map((c) => c.id).sort());
