@@ -1,6 +1,6 @@
 // Generates TypeScript types from the schemas that are the single source of truth:
-// the UI form (component_config/configSchema.json), the Intercom objects (schemas/intercom.schema.json)
-// and the template format (templates/template.schema.json).
+// the UI form (component_config/configSchema.json), the Intercom objects (schemas/intercom.schema.json),
+// the template format (templates/template.schema.json) and the state (schemas/state.schema.json).
 // Output goes to src/generated/, which is git-ignored and never edited by hand.
 import { compile } from 'json-schema-to-typescript';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -23,6 +23,11 @@ async function intercomTypes() {
   return compile(schema, 'IntercomObjects', opts);
 }
 
+async function stateTypes() {
+  const schema = JSON.parse(await readFile('schemas/state.schema.json', 'utf8'));
+  return compile(schema, 'State', { ...opts, additionalProperties: false });
+}
+
 async function templateTypes() {
   const schema = JSON.parse(await readFile('templates/template.schema.json', 'utf8'));
   return compile(schema, 'TemplateFile', { ...opts, additionalProperties: false });
@@ -32,3 +37,4 @@ await mkdir('src/generated', { recursive: true });
 await writeFile('src/generated/template.ts', await templateTypes());
 await writeFile('src/generated/config.ts', await configTypes());
 await writeFile('src/generated/intercom.ts', await intercomTypes());
+await writeFile('src/generated/state.ts', await stateTypes());

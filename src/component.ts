@@ -11,13 +11,16 @@ import { readConfig, type RunConfig } from './keboola/config.js';
 import { readState, writeState } from './keboola/state.js';
 import { fsError, isFsWriteError } from './keboola/files.js';
 import { IntercomClient, type ClientOptions } from './intercom/client.js';
-import { extract, type ExtractOptions } from './extract.js';
+import { extract, type ExtractOptions } from './engine/extract.js';
+import { SCROLL_DEFAULTS, type ReaderContext } from './resources/index.js';
+import { decodeState, encodeState } from './incremental/state.js';
+import type { ScrollOptions } from './intercom/scroll.js';
 import type { Me } from './generated/intercom.js';
 
 /** Knobs that tests and the benchmark turn; the platform never sets them. */
 export interface Overrides {
   client?: Partial<ClientOptions>;
-  extract?: Partial<Omit<ExtractOptions, 'outTablesDir'>>;
+  extract?: Partial<Omit<ExtractOptions, 'outTablesDir'>> & { scroll?: Partial<ScrollOptions> };
 }
 
 /** How the process steers a run from outside (cli() sets it; in-process callers need not). */
@@ -84,19 +87,18 @@ async function checkConnection(cfg: RunConfig, overrides: Overrides, control: Ru
 
 async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<void> {
   for (const w of cfg.warnings) log.warn(w);
-  const state = await readState(cfg.dataDir);
+  const state = decodeState(await readState(cfg.dataDir));
   log.info(`Intercom extractor: template ${cfg.template}${cfg.incremental ? ', incremental' : ''}, ${cfg.baseUrl}, API ${cfg.apiVersion}, paced to ${Math.round(cfg.rateLimitShare * 100)}% of the rate limit, at most ${cfg.maxConcurrency} requests in flight.`);
   const client = clientFor(cfg, overrides, control);
-  const result = await extract(cfg, client, { outTablesDir: path.join(cfg.dataDir, 'out', 'tables'), ...overrides.extract }, state);
+  const { scroll, ...extractOptions } = overrides.extract ?? {};
+  const api: ReaderContext = { client, apiVersion: cfg.apiVersion, scroll: { ...SCROLL_DEFAULTS, ...scroll }, memo: new Map() };
+  const result = await extract(cfg, { api, requests: client }, { outTablesDir: path.join(cfg.dataDir, 'out', 'tables'), ...extractOptions }, state);
   // A stop that came after the last request (while the tables were closed) still saves nothing.
   stopIfAborted(control);
   // Written only after every table is closed, atomically: a run that fails before or during this leaves the
   // stored state as it was (no out/state.json, never a half one).
-  await writeState(cfg.dataDir, {
-    sync: result.sync,
-    ...(result.customColumns ? { custom_columns: result.customColumns } : {}),
-    last_run: { template: cfg.template, incremental: cfg.incremental, finished_at: new Date().toISOString(), requests: result.requests, complete: !result.stoppedEarly, rows: Object.fromEntries(result.rows) },
-  });
+  const lastRun = { template: cfg.template, incremental: cfg.incremental, finished_at: new Date().toISOString(), requests: result.requests, complete: !result.stoppedEarly, rows: Object.fromEntries(result.rows) };
+  await writeState(cfg.dataDir, encodeState({ sync: result.sync, customColumns: result.customColumns, lastRun }));
 }
 
 function describe(e: unknown): string {

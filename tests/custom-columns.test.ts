@@ -8,7 +8,7 @@ import path from 'node:path';
 import stableStringify from 'fast-json-stable-stringify';
 import { generateWorkspace, startSimulator, updateContact, type Simulator, type Workspace } from './simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
-import { columnNameFor } from '../src/custom-columns.js';
+import { columnNameFor } from '../src/engine/custom-columns.js';
 import { columnNameProblem } from '../src/keboola/platform-rules.js';
 
 const TOKEN = 'custom-token-0123456789';

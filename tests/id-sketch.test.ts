@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { IdSketch, type TaggedId } from '../src/util/id-sketch.js';
+import { IdSketch, type TaggedId } from '../src/incremental/id-sketch.js';
 
 /** A small seeded generator, so a failure can be replayed. */
 function rng(seed: number): () => number {

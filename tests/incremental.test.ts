@@ -10,7 +10,7 @@ import {
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
 import { differences, same, Storage } from './helpers/storage.js';
 import { TEMPLATE_TABLES } from './contract.js';
-import { OVERLAP_SECONDS } from '../src/sync.js';
+import { MARGIN as OVERLAP_SECONDS } from './helpers/reads.js';
 import { ManualClock, onClock, pagesCost } from './helpers/clock.js';
 
 const TOKEN = 'incremental-token-0123456789';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadTemplate, TEMPLATES_DIR, type Template } from '../src/flatten/template.js';
 import { compileRow, COLUMN_TYPES } from '../src/flatten/mapping.js';
-import { columnSpecs } from '../src/custom-columns.js';
+import { columnSpecs } from '../src/engine/custom-columns.js';
 import { resetWarnings } from '../src/log.js';
 import { generateWorkspace, startSimulator, type Simulator } from './simulator/index.js';
 import { config, runExtractor } from './helpers/run.js';

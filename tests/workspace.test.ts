@@ -14,7 +14,8 @@ import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/
 import { primaryKeyOf, rowsOf, Storage } from './helpers/storage.js';
 import type { Table } from './helpers/csv.js';
 import { loadTemplate } from '../src/flatten/template.js';
-import { nextListState, type Outcome } from '../src/sync.js';
+import { nextListState } from '../src/incremental/marks.js';
+import { readOf } from './helpers/reads.js';
 
 const TOKEN = 'workspace-token-0123456789';
 const TABLES = loadTemplate('workspace').tables.map((t) => t.name);
@@ -380,9 +381,8 @@ describe('segment memberships of a contact whose role changes during the run', f
 });
 
 describe('a search that does not sort (tickets)', () => {
-  const changes = (complete: boolean, unordered: boolean): Outcome => ({
-    plan: { list: 'tickets', mode: 'changes', since: 900, mark: 1_000 }, complete, reached: true, ids: new Set(['1']), maxUpdatedAt: 5_000, unordered,
-  });
+  const changes = (complete: boolean, unordered: boolean, startedAt?: number) =>
+    readOf({ list: 'tickets', mode: 'changes', since: 900, mark: 1_000 }, { complete, ids: new Set(['1']), maxUpdatedAt: 5_000, unordered, ...(startedAt !== undefined ? { startedAt } : {}) });
 
   it('keeps its mark when stopped early, since an unsorted read proves nothing about what it did not reach', () => {
     expect(nextListState({ mark: 1_000 }, changes(false, true), 9_000)).to.deep.equal({ mark: 1_000 });
@@ -393,7 +393,7 @@ describe('a search that does not sort (tickets)', () => {
   it('moves its mark to the newest change once read to the end, but not past the start of the read', () => {
     expect(nextListState({ mark: 1_000 }, changes(true, true), 9_000)).to.deep.equal({ mark: 5_000 });
     // A record read early and updated at 4,500 is not read again by an unsorted search: the mark stays at the start.
-    expect(nextListState({ mark: 1_000 }, { ...changes(true, true), startedAt: 4_000 }, 9_000)).to.deep.equal({ mark: 4_000 });
-    expect(nextListState({ mark: 1_000 }, { ...changes(true, false), startedAt: 4_000 }, 9_000)).to.deep.equal({ mark: 5_000 });
+    expect(nextListState({ mark: 1_000 }, changes(true, true, 4_000), 9_000)).to.deep.equal({ mark: 4_000 });
+    expect(nextListState({ mark: 1_000 }, changes(true, false, 4_000), 9_000)).to.deep.equal({ mark: 5_000 });
   });
 });

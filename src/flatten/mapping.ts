@@ -8,7 +8,9 @@ import { AppError } from '../errors.js';
 import { warnOnce } from '../log.js';
 import type { ColumnSpec } from '../generated/template.js';
 
-export type ColumnType = ColumnSpec['type'];
+import type { ColumnType } from '../model/column-type.js';
+
+export type { ColumnType };
 export const COLUMN_TYPES: readonly ColumnType[] = ['string', 'integer', 'number', 'boolean', 'json'];
 
 export type Json = Record<string, unknown>;

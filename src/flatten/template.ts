@@ -335,7 +335,7 @@ function check(node: TableNode, parent: TableNode | undefined): void {
     if (from.kind !== 'list') fail('a top-level table reads a list: from.kind "list"');
     else {
       for (const l of [from.list].flat()) if (!l || !isList(l)) fail(`"${l}" is not a list reader in src/resources`);
-      if (from.expand && readers[from.expand]?.paging !== 'object') fail(`"${from.expand}" is not an expander (a reader of one record) in src/resources`);
+      if (from.expand && readers[from.expand]?.kind !== 'record') fail(`"${from.expand}" is not an expander (a reader of one record) in src/resources`);
       if (from.expand_skippable && !from.expand) fail('from.expand_skippable needs from.expand');
     }
   } else if (from.kind === 'list') {
@@ -367,9 +367,8 @@ function check(node: TableNode, parent: TableNode | undefined): void {
   for (const k of node.primary_key) if (!(k in node.columns)) fail(`primary key column ${k} is not a column`);
 }
 
-const perParent = (name: string) => /\{\w+\}/.test(JSON.stringify([readers[name].path, readers[name].query ?? {}, readers[name].body ?? {}]));
-const isList = (name: string) => Object.hasOwn(readers, name) && readers[name].paging !== 'object' && !perParent(name);
-const isDetail = (name: string) => Object.hasOwn(readers, name) && readers[name].paging !== 'object' && perParent(name);
+const isList = (name: string) => Object.hasOwn(readers, name) && readers[name].kind === 'list';
+const isDetail = (name: string) => Object.hasOwn(readers, name) && readers[name].kind === 'detail';
 
 function readText(file: string): string {
   try {

@@ -174,6 +174,12 @@ export class IntercomClient {
     return this.request<T>('POST', path, undefined, body, opts);
   }
 
+  /** The counts of the requests so far, and the pacer's (the run's summary and progress lines). */
+  report(): { requests: number; retries: number; rateLimited: number; waitedMs: number; meanLatencyMs: number; maxInFlight: number; byRoute: ReadonlyMap<string, number>; byCost: ReadonlyMap<string, number> } {
+    const { waitedMs, meanLatencyMs, maxInFlight } = this.pacer;
+    return { ...this.stats, waitedMs, meanLatencyMs, maxInFlight };
+  }
+
   /**
    * Fails every request in flight or to come with `reason`: once one part of the run has failed, the others
    * must not go on retrying for minutes before the failure is reported.

@@ -119,9 +119,10 @@ export async function* single(client: IntercomClient, path: string, s: ListShape
 
 /** Where a cursor-paged read starts, and who hears of each page's cursor (to resume a read in a later run). */
 export interface Resume {
-  startingAfter?: string;
+  /** The cursor of the page to start at (its `starting_after`). */
+  cursor?: string;
   /** Called with the cursor of each page just before it is requested; reading again from it repeats that page only. */
-  onPage?: (startingAfter: string | undefined) => void;
+  onPage?: (cursor: string | undefined) => void;
   /** Told the list's total_count from its first page, where the answer has one: before any of its records. */
   onTotal?: (total: number) => void;
 }
@@ -149,7 +150,7 @@ async function* cursorPages(
   route: string,
   resume: Resume = {},
 ): AsyncGenerator<Item> {
-  let startingAfter = resume.startingAfter;
+  let startingAfter = resume.cursor;
   const cursors = new Set<string>(startingAfter ? [startingAfter] : []);
   const guard = new LoopGuard('cursor');
   const check = (b: Body) => {

@@ -16,7 +16,8 @@
  * slices, and a merge as `incremental` with `delete_where`. src/keboola/platform-rules.ts holds the platform's
  * rules these manifests are checked against.
  */
-import type { ColumnType } from '../flatten/mapping.js';
+import type { ColumnType } from '../model/column-type.js';
+import type { Load } from '../model/load.js';
 
 /** The values the platform sets KBC_DATA_TYPE_SUPPORT to (keboola/job-queue-job-configuration DataTypeSupport.php). */
 export const DATA_TYPE_SUPPORT = ['authoritative', 'hints', 'none'] as const;
@@ -72,10 +73,8 @@ export interface TableSchema {
   columns: Record<string, { type: ColumnType; description: string }>;
 }
 
-/** How storage takes the table: replaced, or merged after deleting the rows whose column holds one of the values. */
-export type TableLoad =
-  | { mode: 'replace' }
-  | { mode: 'merge'; deleteBy?: { column: string; values: string[] }; alsoDelete?: { column: string; values: string[] } };
+/** How storage takes the table (src/model/load.ts): replaced, or merged after deleting the rows whose column holds one of the values. */
+export type TableLoad = Load;
 
 export interface ManifestOptions {
   mode: ManifestMode;

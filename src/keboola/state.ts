@@ -4,6 +4,7 @@ import { log } from '../log.js';
 import { isObject } from './config.js';
 import { mkdirp, writeFileAtomic } from './files.js';
 
+/** The state as a JSON object: src/incremental/state.ts says what it holds. */
 export type State = Record<string, unknown>;
 
 /** in/state.json as the platform stored it after the last successful run; missing or malformed means none. */
@@ -29,7 +30,7 @@ export async function readState(dataDir: string): Promise<State> {
  * out/state.json is always written by a successful run: the platform replaces the stored state with it, and a
  * missing one wipes it. Written atomically, so a full disk or a crash leaves it complete or absent, never half.
  */
-export async function writeState(dataDir: string, state: State): Promise<void> {
+export async function writeState(dataDir: string, state: object): Promise<void> {
   const dir = path.join(dataDir, 'out');
   await mkdirp(dir);
   await writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify(state, null, 2) + '\n');

@@ -16,6 +16,14 @@ export type RecordCheck = (item: Json) => string | undefined;
 type Value = string | number | boolean;
 
 export interface Reader {
+  /**
+   * What it reads: `list`, a collection of the workspace (read once per run); `detail`, a list that belongs to one
+   * parent record (`{field}` in its path, query or body names the parent's field); `record`, one record by its id
+   * (an expander, or the check that a record still exists).
+   */
+  kind: 'list' | 'detail' | 'record';
+  /** The first API version that serves it; absent: every version the product accepts. */
+  from_version?: string;
   /** Path; in a detail reader or an expander, `{field}` is that field of the parent (or listed) record. */
   path: string;
   /** Query parameters; `{field}` as in path. */
@@ -36,8 +44,11 @@ export interface Reader {
    * POST search for changes on `updated`, asked from `slack` seconds early and cut by the second here; `sorted`:
    * the search sorts by `updated` ascending, so a read stopped early has every change up to its last record.
    * With paging `search`, a full read is this search from the beginning of time (the API has no plain list).
+   * `margin` (seconds): how long a change may take to reach the search index, and how far Intercom's clock may be
+   * behind ours: a read of changes starts this long before the last mark, and the catch-up after a full read this
+   * long before the read began.
    */
-  search?: { path: string; records: string; slack: number; sorted: boolean };
+  search?: { path: string; records: string; slack: number; sorted: boolean; margin: number };
   /** `all` lists the most recently updated first: records updated during a read move to the front. */
   newest_first?: boolean;
   /**
@@ -53,9 +64,11 @@ export interface Reader {
   /**
    * Every record can be found by its search split on this creation field (a census, which needs `search`): how
    * an incremental run learns which records were deleted, where the API keeps no list of them (src/deletions.ts).
-   * Each id the census misses is asked for (`confirm_gone`) before its rows go.
+   * Each id the census misses is asked for (`confirm_gone`) before its rows go. `margin` (seconds): records created
+   * this long after the last run's sketch was made are left out of the comparison, for a clock of Intercom's ahead
+   * of ours (src/incremental/census.ts).
    */
-  census?: { created: string };
+  census?: { created: string; margin: number };
   /** A 404 (or 410) means the record was deleted: while the run read it (left out with a warning), or since the last run. */
   on_404?: 'vanished';
   /** What its requests are counted under in the run's summary (per-record detail requests). */
@@ -73,65 +86,69 @@ export interface Reader {
 }
 
 const DAY = 86_400;
+/** New contacts can take minutes to reach Intercom's search index, and its clock may be behind ours: half an hour covers both. */
+const INDEX_LAG = 30 * 60;
+/** How far Intercom's clock may be ahead of ours. */
+const SKEW = 10 * 60;
 
 export const readers: Record<string, Reader> = {
   // Lists: the top-level collections a template reads once per run.
   // Contacts search compares dates by whole day in the workspace's timezone (`>` t starts the next day): two days of slack cover any timezone.
   // Deleted and merged contacts leave no trace but their absence: a census (which search, unlike GET /contacts, runs in parallel).
-  contacts: { path: '/contacts', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', search: { path: '/contacts/search', records: 'data', slack: 2 * DAY, sorted: true }, census: { created: 'created_at' }, confirm_gone: 'contact' },
+  contacts: { kind: 'list', path: '/contacts', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', search: { path: '/contacts/search', records: 'data', slack: 2 * DAY, sorted: true, margin: INDEX_LAG }, census: { created: 'created_at', margin: SKEW }, confirm_gone: 'contact' },
   // Intercom leaves companies with no users out of its company lists: one gone from them may still exist.
-  companies: { path: '/companies/scroll', paging: 'scroll', records: 'data', id: 'id', updated: 'updated_at', confirm_gone: 'company' },
-  admins: { path: '/admins', paging: 'single', records: 'admins', id: 'id', nullable_items: true },
-  teams: { path: '/teams', paging: 'single', records: 'teams', id: 'id' },
+  companies: { kind: 'list', path: '/companies/scroll', paging: 'scroll', records: 'data', id: 'id', updated: 'updated_at', confirm_gone: 'company' },
+  admins: { kind: 'list', path: '/admins', paging: 'single', records: 'admins', id: 'id', nullable_items: true },
+  teams: { kind: 'list', path: '/teams', paging: 'single', records: 'teams', id: 'id' },
   // A tag or segment missing from its list is asked for before the rows naming it go: only a 404 is a deletion.
-  tags: { path: '/tags', paging: 'single', records: 'data', id: 'id', confirm_gone: 'tag' },
-  segments: { path: '/segments', query: { include_count: true }, paging: 'single', records: 'segments', id: 'id', confirm_gone: 'segment' },
+  tags: { kind: 'list', path: '/tags', paging: 'single', records: 'data', id: 'id', confirm_gone: 'tag' },
+  segments: { kind: 'list', path: '/segments', query: { include_count: true }, paging: 'single', records: 'segments', id: 'id', confirm_gone: 'segment' },
   // Conversations search compares by the second; whether its `>` includes the value differs by account: one second of slack.
-  conversations: { path: '/conversations', query: { per_page: 150 }, paging: 'cursor', records: 'conversations', id: 'id', updated: 'updated_at', newest_first: true, deleted: { reader: 'deleted_conversations', at: 'deleted_at', from_version: '2.16' }, search: { path: '/conversations/search', records: 'conversations', slack: 1, sorted: true }, census: { created: 'created_at' }, confirm_gone: 'conversation_exists' },
+  conversations: { kind: 'list', path: '/conversations', query: { per_page: 150 }, paging: 'cursor', records: 'conversations', id: 'id', updated: 'updated_at', newest_first: true, deleted: { reader: 'deleted_conversations', at: 'deleted_at', from_version: '2.16' }, search: { path: '/conversations/search', records: 'conversations', slack: 1, sorted: true, margin: INDEX_LAG }, census: { created: 'created_at', margin: SKEW }, confirm_gone: 'conversation_exists' },
   // Tickets have no plain list, only search; its request schema documents no sort, so none is assumed.
-  tickets: { path: '/tickets/search', paging: 'search', records: 'tickets', id: 'id', updated: 'updated_at', search: { path: '/tickets/search', records: 'tickets', slack: 1, sorted: false } },
+  tickets: { kind: 'list', path: '/tickets/search', paging: 'search', records: 'tickets', id: 'id', updated: 'updated_at', search: { path: '/tickets/search', records: 'tickets', slack: 1, sorted: false, margin: INDEX_LAG } },
   // API 2.16 and later; `order: desc` lists the latest deletion first (the spec's example: deleted_at falling).
-  deleted_conversations: { path: '/conversations/deleted', query: { per_page: 60, order: 'desc' }, paging: 'page_numbers', records: 'conversations', id: 'id' },
-  articles: { path: '/articles', paging: 'page_numbers', records: 'data', id: 'id' },
-  collections: { path: '/help_center/collections', paging: 'page_numbers', records: 'data', id: 'id' },
-  subscription_types: { path: '/subscription_types', paging: 'single', records: 'data', id: 'id' },
+  deleted_conversations: { kind: 'list', path: '/conversations/deleted', query: { per_page: 60, order: 'desc' }, paging: 'page_numbers', records: 'conversations', id: 'id' },
+  articles: { kind: 'list', path: '/articles', paging: 'page_numbers', records: 'data', id: 'id' },
+  collections: { kind: 'list', path: '/help_center/collections', paging: 'page_numbers', records: 'data', id: 'id' },
+  subscription_types: { kind: 'list', path: '/subscription_types', paging: 'single', records: 'data', id: 'id' },
 
   // Attribute definitions (archived ones too: records may still hold their values). Keyed by full_name: a
   // company's `name` and `plan.name` are both named "name".
-  contact_attributes: { path: '/data_attributes', query: { model: 'contact', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
-  company_attributes: { path: '/data_attributes', query: { model: 'company', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
+  contact_attributes: { kind: 'list', path: '/data_attributes', query: { model: 'contact', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
+  company_attributes: { kind: 'list', path: '/data_attributes', query: { model: 'company', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
   // From 2.16 GET /data_attributes?model=conversation answers 422: conversation attributes have their own list,
   // whose records (custom attributes only) have no model, full_name or custom flag; they are filled in as 2.14 has them.
   conversation_attributes: {
-    path: '/data_attributes', query: { model: 'conversation', include_archived: true }, paging: 'single', records: 'data', id: 'full_name',
+    kind: 'list', path: '/data_attributes', query: { model: 'conversation', include_archived: true }, paging: 'single', records: 'data', id: 'full_name',
     since: { version: '2.16', path: '/conversations/attributes', query: { include_archived: true }, fill: { model: 'conversation', full_name: 'custom_attributes.{name}', custom: true } },
   },
 
   // Expanders: a listed record's full version.
-  conversation: { path: '/conversations/{id}', query: { display_as: 'plaintext' }, paging: 'object', id: 'id', on_404: 'vanished', cost: 'conversation details' },
+  conversation: { kind: 'record', path: '/conversations/{id}', query: { display_as: 'plaintext' }, paging: 'object', id: 'id', on_404: 'vanished', cost: 'conversation details' },
   // Search results carry no parts: only the detail does.
-  ticket: { path: '/tickets/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'ticket details' },
-  company: { path: '/companies/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
-  tag: { path: '/tags/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
-  segment: { path: '/segments/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
-  contact: { path: '/contacts/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
-  conversation_exists: { path: '/conversations/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
+  ticket: { kind: 'record', path: '/tickets/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'ticket details' },
+  company: { kind: 'record', path: '/companies/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
+  tag: { kind: 'record', path: '/tags/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
+  segment: { kind: 'record', path: '/segments/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
+  contact: { kind: 'record', path: '/contacts/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
+  conversation_exists: { kind: 'record', path: '/conversations/{id}', paging: 'object', id: 'id', on_404: 'vanished', cost: 'deletion checks' },
 
   // Details: a list that belongs to one parent record.
-  contact_tags: { path: '/contacts/{id}/tags', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'tags beyond 10' },
+  contact_tags: { kind: 'detail', path: '/contacts/{id}/tags', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'tags beyond 10' },
   // The spec's example has the list under `data`, its schema under `companies`: both are accepted.
-  contact_companies: { path: '/contacts/{id}/companies', query: { per_page: 50 }, paging: 'page_numbers', records: ['data', 'companies'], id: 'id', on_404: 'vanished', cost: 'companies beyond 10' },
-  contact_segments: { path: '/contacts/{id}/segments', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'segments' },
-  contact_notes: { path: '/contacts/{id}/notes', query: { per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id', on_404: 'vanished', cost: 'notes' },
+  contact_companies: { kind: 'detail', path: '/contacts/{id}/companies', query: { per_page: 50 }, paging: 'page_numbers', records: ['data', 'companies'], id: 'id', on_404: 'vanished', cost: 'companies beyond 10' },
+  contact_segments: { kind: 'detail', path: '/contacts/{id}/segments', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'segments' },
+  contact_notes: { kind: 'detail', path: '/contacts/{id}/notes', query: { per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id', on_404: 'vanished', cost: 'notes' },
   // One summary object whose `events` items the spec marks nullable; an item is keyed by its name.
-  contact_events_summary: { path: '/events', query: { type: 'user', intercom_user_id: '{id}', summary: true }, paging: 'single', records: 'events', id: 'name', nullable_items: true, on_404: 'vanished', cost: 'events_summary' },
-  company_segments: { path: '/companies/{id}/segments', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'company segments beyond 10' },
+  contact_events_summary: { kind: 'detail', path: '/events', query: { type: 'user', intercom_user_id: '{id}', summary: true }, paging: 'single', records: 'events', id: 'name', nullable_items: true, on_404: 'vanished', cost: 'events_summary' },
+  company_segments: { kind: 'detail', path: '/companies/{id}/segments', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'company segments beyond 10' },
   // The companies that have a tag (of GET /tags): the way to a company's tags past the ones it shows.
-  tag_companies: { path: '/companies', query: { tag_id: '{id}', per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id', on_404: 'vanished', cost: 'company tags beyond 10' },
+  tag_companies: { kind: 'detail', path: '/companies', query: { tag_id: '{id}', per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id', on_404: 'vanished', cost: 'company tags beyond 10' },
   // A segment's contacts: segment memberships per segment instead of per contact (see the template's `members`).
   // Sorted by a field that never changes, so a contact cannot move to a page already read while it pages.
-  segment_contacts: { path: '/contacts/search', paging: 'search', body: { query: { field: 'segment_id', operator: '=', value: '{id}' }, sort: { field: 'created_at', order: 'ascending' } }, records: 'data', id: 'id', cost: 'segment members' },
-  contact_events: { path: '/events', query: { type: 'user', intercom_user_id: '{id}', per_page: 100 }, paging: 'next_url', records: 'events', id: 'id', on_404: 'vanished', cost: 'events' },
+  segment_contacts: { kind: 'detail', path: '/contacts/search', paging: 'search', body: { query: { field: 'segment_id', operator: '=', value: '{id}' }, sort: { field: 'created_at', order: 'ascending' } }, records: 'data', id: 'id', cost: 'segment members' },
+  contact_events: { kind: 'detail', path: '/events', query: { type: 'user', intercom_user_id: '{id}', per_page: 100 }, paging: 'next_url', records: 'events', id: 'id', on_404: 'vanished', cost: 'events' },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -164,6 +181,18 @@ export function versionAtLeast(version: string, least: string): boolean {
   const [a, b] = version.split('.').map(Number);
   const [c, d] = least.split('.').map(Number);
   return a > c || (a === c && b >= d);
+}
+
+/** Whether the API version serves this reader (Reader.from_version). */
+export function served(name: string, version: string): boolean {
+  const from = readers[name].from_version;
+  return from === undefined || versionAtLeast(version, from);
+}
+
+/** Whether the API version lists this list's deleted records (Reader.deleted): an incremental run then reads them. */
+export function deletionsListed(name: string, version: string): boolean {
+  const deleted = readers[name].deleted;
+  return deleted !== undefined && versionAtLeast(version, deleted.from_version);
 }
 
 /** A reader as the run's API version has it (see Reader.since). */
@@ -312,6 +341,11 @@ export function describeReader(name: string, ctx?: Pick<ReaderContext, 'apiVersi
   const r = ctx ? readerOf(ctx, name) : readers[name];
   const query = Object.entries(r.query ?? {}).map(([k, v]) => `${k}=${String(v)}`).join('&');
   return `${r.paging === 'search' ? 'POST' : 'GET'} ${r.path}${query ? `?${query}` : ''}`;
+}
+
+/** A list's search as a log line shows it: `POST /contacts/search`. */
+export function describeSearch(name: string): string {
+  return `POST ${readers[name].search!.path}`;
 }
 
 /**

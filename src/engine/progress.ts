@@ -3,8 +3,8 @@
  * each), the requests and their rate, and the time spent waiting for the rate limit. Lists are read at the
  * same time, so each has its own count.
  */
-import { log } from './log.js';
-import type { IntercomClient } from './intercom/client.js';
+import { log } from '../log.js';
+import type { RequestControl } from './ports.js';
 
 export interface ListProgress {
   count(): void;
@@ -17,7 +17,7 @@ export class Progress {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly client: IntercomClient,
+    private readonly requests: RequestControl,
     private readonly intervalMs: number,
   ) {}
 
@@ -50,9 +50,9 @@ export class Progress {
 
   private line(): string {
     const secs = Math.max((Date.now() - this.startedAt) / 1000, 0.001);
-    const requests = this.client.stats.requests;
+    const { requests, waitedMs } = this.requests.report();
     const lists = [...this.active].map(([r, e]) => `${r} ${fmt(e.read)}`).join(', ');
-    return `Reading ${lists} (objects so far); ${fmt(requests)} requests in ${secs.toFixed(1)} s (${(requests / secs).toFixed(1)}/s), ${(this.client.pacer.waitedMs / 1000).toFixed(1)} s waited for the rate limit so far`;
+    return `Reading ${lists} (objects so far); ${fmt(requests)} requests in ${secs.toFixed(1)} s (${(requests / secs).toFixed(1)}/s), ${(waitedMs / 1000).toFixed(1)} s waited for the rate limit so far`;
   }
 }
 

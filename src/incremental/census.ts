@@ -4,20 +4,12 @@
  *
  * Every id the list has is noted once per run: a full read notes the records it writes; a read of changes
  * also takes a census, a search of every record split by creation time (src/intercom/partitioned.ts). The
- * state keeps only a sketch of those ids (src/util/id-sketch.ts), a few hundred KB at most whatever the
+ * state keeps only a sketch of those ids (src/incremental/id-sketch.ts), a few hundred KB at most whatever the
  * list's size. The next run builds the same sketch of its own ids and subtracts: what is left decodes to the
  * ids that went, as long as they are not more than the sketch can tell apart.
  */
-import { IdSet } from './util/id-set.js';
-import { IdSketch, type TaggedId } from './util/id-sketch.js';
-import type { SyncState } from './sync.js';
-
-/**
- * Records created this long after the last sketch was made are left out of the comparison (they cannot be in
- * it); the margin covers a clock of Intercom's ahead of ours. Records created inside it count as new ids in the
- * difference, which decodes them and ignores them.
- */
-export const SKETCH_MARGIN_SECONDS = 10 * 60;
+import { IdSet } from '../util/id-set.js';
+import { IdSketch, type TaggedId } from './id-sketch.js';
 
 export interface StoredSketch {
   sketch?: string;
@@ -42,11 +34,16 @@ export class ListCensus {
    */
   readonly seen: IdSet;
 
-  constructor(stored: StoredSketch | undefined, written?: IdSet) {
+  /**
+   * `margin` (the reader's Reader.census.margin, seconds): records created this long after the last sketch was made
+   * are left out of the comparison (they cannot be in it); it covers a clock of Intercom's ahead of ours. Records
+   * created inside it count as new ids in the difference, which decodes them and ignores them.
+   */
+  constructor(stored: StoredSketch | undefined, margin: number, written?: IdSet) {
     this.ofTheRead = written !== undefined;
     this.seen = written ?? new IdSet();
     this.previous = IdSketch.parse(stored?.sketch);
-    this.cutoff = (stored?.sketch_at ?? 0) + SKETCH_MARGIN_SECONDS;
+    this.cutoff = (stored?.sketch_at ?? 0) + margin;
     if (this.previous && stored?.sketch_at !== undefined) this.compared = new IdSketch(this.previous.cells);
   }
 
@@ -139,70 +136,4 @@ export class ListCensus {
     for (const id of this.seen) next.add(id, this.seen.get(id) ?? 0);
     return next.toString();
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Lists read whole every run (tags, companies, segments; under flag every such list): the ids the last run
-// knew, as a list or, past a few thousand, a sketch; a record gone from them since was deleted.
-
-/**
- * A sketch of ids, where every one of them fits in one (else none: they are kept as a list). Four times the
- * usual size: what a list read whole gained since the last run counts against it too (a contact census leaves
- * out what was created since; a list of tags or companies cannot).
- */
-function sketchOf(ids: string[], cells = Math.min(IdSketch.cellsFor(ids.length) * 4, IdSketch.cellsFor(Number.MAX_SAFE_INTEGER))): string | undefined {
-  const sketch = new IdSketch(cells);
-  for (const id of ids) if (!sketch.add(id)) return undefined;
-  return sketch.toString();
-}
-
-/**
- * What the last run knew of a list: its size, and the ids it had that `now` lacks (undefined: more changed than
- * its sketch tells apart). Undefined when the last run kept none.
- */
-export function knownBefore(prev: SyncState | undefined, list: string, now: string[] | undefined): { size: number; gone?: string[] } | undefined {
-  if (!now) return undefined;
-  const ids = prev?.known?.[list];
-  if (ids) {
-    const present = new Set(now);
-    return { size: ids.length, gone: ids.filter((id) => !present.has(id)) };
-  }
-  const kept = prev?.known_sketch?.[list];
-  const before = IdSketch.parse(kept?.sketch);
-  if (!kept || !before) return undefined;
-  const current = new IdSketch(before.cells);
-  for (const id of now) current.add(id);
-  return { size: kept.size, gone: current.minus(before).decode()?.removed.map((r) => r.id) };
-}
-
-/** What the state keeps of a tracked list for the next run (see SyncState: known, known_sketch, unlisted). */
-export interface KnownIds {
-  known?: string[];
-  known_sketch?: { sketch: string; size: number };
-  unlisted?: string[];
-}
-
-/**
- * The next run's reference for a tracked list. `current`: the ids this run's read showed, or undefined to keep the
- * last run's (a distrusted answer, a list not read). `unlisted`: ids missing from the read that still exist, or
- * carried from the last run; `named`: ids that rows written this run name.
- */
-export function knownForNext(prev: SyncState | undefined, list: string, run: { current?: string[]; unlisted?: string[]; named?: ReadonlySet<string>; atMost: number }): KnownIds {
-  const named = [...(run.named ?? [])].filter((id) => id !== '');
-  if (!run.current) {
-    const out: KnownIds = { known: prev?.known?.[list], known_sketch: prev?.known_sketch?.[list] };
-    // Without the last run's ids (none yet, or only a sketch, which cannot say which ids it holds), every id the rows
-    // name is kept: the next run asks for each its list lacks, so one deleted in between takes its rows along.
-    const kept = prev?.known?.[list] ? new Set([...prev.known[list], ...(prev.unlisted?.[list] ?? [])]) : undefined;
-    const unlisted = [...new Set([...(prev?.unlisted?.[list] ?? []), ...(kept ? named.filter((id) => !kept.has(id)) : named)])].sort();
-    return unlisted.length > 0 ? { ...out, unlisted } : out;
-  }
-  const ids = run.current;
-  // Known are the ids the list showed. Ids it left out are asked for again next run: those that still exist
-  // (a company without users), and those a row written this run names (one deleted after the row's record was
-  // read, or a company only leads have): each that is gone then takes the rows naming it along.
-  const have = new Set(ids);
-  const unlisted = [...new Set([...(run.unlisted ?? []), ...named])].filter((id) => !have.has(id)).sort();
-  const sketch = ids.length > run.atMost ? sketchOf(ids) : undefined;
-  return { ...(sketch ? { known_sketch: { sketch, size: ids.length } } : { known: ids }), ...(unlisted.length > 0 ? { unlisted } : {}) };
 }

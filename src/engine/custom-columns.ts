@@ -13,29 +13,18 @@
  * seconds, anything else → string) and described from it. Both are kept in the state with the name, so a column
  * whose attribute has gone keeps its type (a typed storage table cannot change a column's type).
  */
-import { readAll, type ReaderContext } from './resources/index.js';
-import type { Template } from './flatten/template.js';
-import type { ColumnSpec } from './generated/template.js';
-import type { ColumnType } from './flatten/mapping.js';
+import { readAll, type ReaderContext } from '../resources/index.js';
+import type { Template } from '../flatten/template.js';
+import type { ColumnSpec } from '../generated/template.js';
+import type { ColumnType } from '../flatten/mapping.js';
 import { createHash } from 'node:crypto';
-import { columnNameProblem, MAX_COLUMN_NAME } from './keboola/platform-rules.js';
+import { columnNameProblem, MAX_COLUMN_NAME } from '../keboola/platform-rules.js';
+import type { CustomColumn, CustomColumns } from '../incremental/state.js';
 
-export interface CustomColumn {
-  column: string;
-  /** The attribute's key in the record's custom attribute object. */
-  key: string;
-  /** Its values are dates: written as UNIX seconds. */
-  date: boolean;
-  /** The definition's data type, as the definition says it ("integer", "float", …); absent in older states. */
-  data_type?: string;
-  /** The definition's description, one line; absent when it has none. */
-  description?: string;
-}
+export type { CustomColumn, CustomColumns };
 
 /** Column types by the definitions' data types (decimal: a conversation attribute from API 2.16); any other (string, a list, an object) is a string column. */
 const TYPES: Record<string, ColumnType> = { integer: 'integer', float: 'number', decimal: 'number', boolean: 'boolean' };
-
-export type CustomColumns = Record<string, CustomColumn[]>;
 
 const MAX_NAME = MAX_COLUMN_NAME;
 

@@ -1,0 +1,47 @@
+/**
+ * Before the first request for data: the template with the run's options (custom attribute columns are known only
+ * once the workspace is asked), and the lines that say what the run will do with the configuration.
+ */
+import { log } from '../log.js';
+import type { RunConfig } from '../keboola/config.js';
+import { loadTemplate, type Template } from '../flatten/template.js';
+import type { ColumnRules } from '../flatten/rules.js';
+import type { ReaderContext } from '../resources/index.js';
+import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
+
+/** The run's template; with parameters.custom_attribute_columns, its custom columns too (kept in the state). */
+export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs: number, previous: CustomColumns): Promise<{ template: Template; custom?: CustomColumns }> {
+  const rules = (strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict, history: cfg.history });
+  const history = cfg.history ? { seenAt: Math.floor(startedMs / 1000) } : undefined;
+  const options = { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, history, flagDeletes: cfg.deletes === 'flag' };
+  // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
+  const template = loadTemplate(cfg.template, undefined, { ...options, rules: rules(!cfg.customAttributeColumns) });
+  if (!cfg.customAttributeColumns) return { template };
+  const custom = await customColumns(api, template, previous);
+  const withColumns = loadTemplate(cfg.template, undefined, { ...options, extraColumns: columnSpecs(template, custom), rules: rules(true) });
+  for (const [table, cols] of Object.entries(custom)) log.info(`Custom attribute columns of ${table}: ${cols.length ? cols.map((c) => `${c.column} (${c.key}${c.date ? ', date' : ''})`).join(', ') : 'none'}.`);
+  return { template: withColumns, custom };
+}
+
+/** What the run does with the options that change the tables: the columns changed, the time budget ignored. */
+export function announceRun(cfg: RunConfig, changedOptions: string[]): void {
+  const columnsChanged = changedOptions.length > 0;
+  if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
+  if (cfg.deletes === 'flag' && !cfg.incremental) log.info('parameters.deletes "flag" marks deleted records in incremental runs; this full load replaces every table, so they are simply absent (is_deleted is false in every row).');
+  if (changedOptions.some((o) => o !== 'deletes') && cfg.history) log.info('The columns changed since the last run: the history tables start again (their old versions would keep what the new columns leave out or hash).');
+  if (columnsChanged && cfg.maxRunMs !== undefined) log.info('parameters.max_run_minutes is ignored for this run: the columns changed, and only a read to the end replaces the tables.');
+}
+
+/** The template's tables and what the column rules and skipped details leave out. */
+export function announceTemplate(cfg: RunConfig, template: Template): void {
+  log.info(`Template ${template.title}: ${template.tables.length} tables (${template.tables.map((t) => t.name).join(', ')}).`);
+  if (cfg.excludeTables.size > 0) log.info(`Left out (parameters.exclude_tables): ${[...cfg.excludeTables].join(', ')}.`);
+  if (cfg.excludeColumns.size > 0) log.info(`Columns left out (parameters.exclude_columns): ${[...cfg.excludeColumns].join(', ')}.`);
+  if (cfg.hashColumns.size > 0) log.info(`Columns hashed with ${cfg.hashSalt ? 'HMAC-SHA256 keyed with parameters.#hash_salt' : 'SHA-256 (no parameters.#hash_salt)'}: ${[...cfg.hashColumns].join(', ')}.`);
+  for (const t of template.tables) {
+    if (t.versions) continue;
+    if (t.node.skippable && cfg.skipDetails.has(t.node.skippable)) log.info(`Skipping ${t.node.skippable} (parameters.skip_contact_details): table ${t.name} is written with no rows.`);
+    const from = t.node.from;
+    if (from.kind === 'list' && from.expand_skippable && cfg.skipDetails.has(from.expand_skippable)) log.info(`Skipping ${from.expand_skippable} (parameters.skip_contact_details): ${t.name} rows come from the list, without one request each for the full record.`);
+  }
+}

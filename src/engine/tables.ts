@@ -1,0 +1,80 @@
+/**
+ * What the engine asks of a template's tables: which list readers a top-level table reads, which table a listed
+ * record belongs to, and the tables each table hangs under. The template says it all; these only read it.
+ */
+import type { CompiledTable } from '../flatten/template.js';
+import type { Json, RecordCheck } from '../resources/index.js';
+
+/** The list readers a top-level table reads, one after another. */
+export function listsOf(root: CompiledTable): string[] {
+  return root.node.from.kind === 'list' ? [root.node.from.list].flat() : [];
+}
+
+/** Whether a listed record belongs to a top-level table (contacts split by role). */
+export function matches(root: CompiledTable, item: Json): boolean {
+  const where = root.node.from.kind === 'list' ? root.node.from.where : undefined;
+  return !where || Object.entries(where).every(([k, v]) => item[k] === v);
+}
+
+/**
+ * The top-level tables one list feeds (users and leads, from contacts), and the compact tag an id set keeps for each
+ * record: 1 + the index of the table it went to, 0 for none of them (a lead where the template has users only).
+ */
+export class ListTables {
+  constructor(readonly roots: CompiledTable[]) {}
+
+  tagOf(item: Json): number {
+    return this.roots.findIndex((r) => matches(r, item)) + 1;
+  }
+
+  /** The table a tag names, if any. */
+  tableOf(tag: number): CompiledTable | undefined {
+    return tag > 0 ? this.roots[tag - 1] : undefined;
+  }
+
+  /** The one table a record of this list goes to when the list feeds only one; else none can be told without the record. */
+  get only(): CompiledTable | undefined {
+    return this.roots.length === 1 ? this.roots[0] : undefined;
+  }
+}
+
+/** Every table → the top-level tables it hangs under (notes hang under users and leads). */
+export function rootsByTable(roots: CompiledTable[]): Map<string, CompiledTable[]> {
+  const map = new Map<string, CompiledTable[]>();
+  const walk = (t: CompiledTable, root: CompiledTable) => {
+    map.set(t.name, [...new Set([...(map.get(t.name) ?? []), root])]);
+    t.children.forEach((c) => walk(c, root));
+  };
+  roots.forEach((r) => walk(r, r));
+  return map;
+}
+
+/** Top-level tables that read the same list share one pass over it (users and leads both come from contacts). */
+export function groupByList(roots: CompiledTable[]): Map<string, CompiledTable[]> {
+  const groups = new Map<string, CompiledTable[]>();
+  for (const root of roots) {
+    for (const l of listsOf(root)) groups.set(l, [...(groups.get(l) ?? []), root]);
+  }
+  return groups;
+}
+
+/**
+ * The checks a list's records must pass: those of every top-level table the record feeds (users or leads by
+ * role). A table whose rows come from an expanded record checks the expansion instead.
+ */
+export function recordCheck(roots: CompiledTable[], expanderOf: (root: CompiledTable) => string | undefined): RecordCheck {
+  const direct = roots.filter((r) => !expanderOf(r));
+  return (item) => {
+    for (const r of direct) {
+      if (!matches(r, item)) continue;
+      const wrong = r.check(item);
+      if (wrong) return wrong;
+    }
+    return undefined;
+  };
+}
+
+/** A size of 0, false or an empty list: the parent says so. Anything else, absent included, proves nothing. */
+export function isZero(v: unknown): boolean {
+  return v === 0 || v === false || v === '0' || (Array.isArray(v) && v.length === 0);
+}

@@ -1,0 +1,54 @@
+/**
+ * The one reader and writer of the state (out/state.json, the next run's in/state.json), whose shape is
+ * schemas/state.schema.json (types in src/generated/state.ts; every field documented in docs/state.md).
+ *
+ * Reading is lenient where the platform may hand over anything: a state that is not an object, or whose `sync` is
+ * not one this version wrote, is read as none, and the run says so (src/incremental/plan.ts previousSync). States
+ * of older versions are migrated as they are read: a split full read's cursor was kept as `starting_after` (the
+ * name of Intercom's query parameter) before it became the reader's own `cursor`.
+ */
+import type { CustomColumn, LastRun, ListState, State, SyncState } from '../generated/state.js';
+
+export type { CustomColumn, LastRun, ListState, State, SyncState };
+export type CustomColumns = Record<string, CustomColumn[]>;
+
+/** The state as a run uses it. `sync`: undefined when there is none; 'unreadable' when it is not one this version wrote. */
+export interface StoredState {
+  sync: SyncState | 'unreadable' | undefined;
+  customColumns: CustomColumns;
+  lastRun?: Partial<LastRun>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function decodeState(raw: unknown): StoredState {
+  const state = isObject(raw) ? raw : {};
+  const custom = state.custom_columns;
+  const last = state.last_run;
+  return {
+    sync: decodeSync(state.sync),
+    customColumns: isObject(custom) ? (custom as CustomColumns) : {},
+    ...(isObject(last) ? { lastRun: last as Partial<LastRun> } : {}),
+  };
+}
+
+function decodeSync(sync: unknown): StoredState['sync'] {
+  if (sync === undefined) return undefined;
+  if (!isObject(sync) || sync.version !== 1 || !isObject(sync.lists)) return 'unreadable';
+  const lists: Record<string, ListState> = {};
+  for (const [name, list] of Object.entries(sync.lists)) lists[name] = migrateList(list as ListState & { backfill?: { starting_after?: string } });
+  return { ...(sync as unknown as SyncState), lists };
+}
+
+/** `backfill.starting_after` (states before the cursor was the reader's own) is `backfill.cursor`. */
+function migrateList(list: ListState & { backfill?: { starting_after?: string } }): ListState {
+  const backfill = list.backfill;
+  if (!isObject(backfill) || !('starting_after' in backfill)) return list;
+  const { starting_after, ...rest } = backfill;
+  return { ...list, backfill: { ...rest, ...(starting_after !== undefined && rest.cursor === undefined ? { cursor: starting_after } : {}) } };
+}
+
+/** What out/state.json holds after a successful run. */
+export function encodeState(s: { sync: SyncState; customColumns?: CustomColumns; lastRun: LastRun }): State {
+  return { sync: s.sync, ...(s.customColumns ? { custom_columns: s.customColumns } : {}), last_run: s.lastRun };
+}
