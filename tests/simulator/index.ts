@@ -1,37 +1,24 @@
 export { createRng, type Rng } from './random.js';
+export { generateWorkspace, workspaceStats } from './generator.js';
+export { addContact, addConversation, addNote, addPart, addTicket, addTicketPart, setContactTags, updateContact, updateConversation, updateTicket } from './mutations.js';
+export { deleteCompany, deleteContact, deleteConversation, deleteSegment, deleteTag, mergeContact } from './deletions.js';
 export {
-  addContact,
-  addConversation,
-  addNote,
-  addPart,
-  addTicket,
-  addTicketPart,
-  COMPANY_EMBEDDED_LIMIT,
   companyEdgeCases,
   companySegmentIds,
   companyTagIds,
   companyView,
   DATA_ATTRIBUTE_MODELS,
   dataAttributeDefinitions,
+  eventDescription,
+  listPositions,
+  previousTicketStateId,
+  toPlaintext,
+} from './views.js';
+export {
+  COMPANY_EMBEDDED_LIMIT,
   DAY,
   DEFAULT_NOW,
-  deleteCompany,
-  deleteContact,
-  deleteConversation,
-  deleteSegment,
-  deleteTag,
   EVENT_LIST_WINDOW,
-  eventDescription,
-  generateWorkspace,
-  listPositions,
-  mergeContact,
-  previousTicketStateId,
-  setContactTags,
-  toPlaintext,
-  updateContact,
-  updateConversation,
-  updateTicket,
-  workspaceStats,
   type Article,
   type ArticleContent,
   type DataAttribute,
@@ -49,7 +36,7 @@ export {
   type TicketTypeAttribute,
   type Workspace,
   type WorkspaceOptions,
-} from './workspace.js';
+} from './model.js';
 export {
   scrollWithout,
   startOfDay,

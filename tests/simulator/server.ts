@@ -15,6 +15,7 @@ import type {
   DataEventSummaryItem,
   ErrorList,
 } from '../../src/generated/intercom.js';
+import { DAY, EVENT_LIST_WINDOW, type Article, type Ticket, type Workspace } from './model.js';
 import {
   companySegmentIds,
   companyTagIds,
@@ -22,16 +23,11 @@ import {
   conversationAttributeDefinitions,
   DATA_ATTRIBUTE_MODELS,
   dataAttributeDefinitions,
-  DAY,
-  EVENT_LIST_WINDOW,
   eventDescription,
   listPositions,
   previousTicketStateId,
   toPlaintext,
-  type Article,
-  type Ticket,
-  type Workspace,
-} from './workspace.js';
+} from './views.js';
 
 export interface InterceptRequest {
   method: string;
