@@ -32,7 +32,15 @@ export interface TableSpec {
 export interface TableWriterOptions {
   /** Uncompressed CSV bytes past which a table is written as gzipped slices, each of about this size. */
   sliceBytes?: number;
+  /**
+   * A test seam, left unset in production: opens the stream a file of the table is written to (the plain CSV, or a
+   * slice under its gzip). Unset, it is node:fs createWriteStream. tests/tables.test.ts passes a disk it can hold
+   * and let go, to measure how much a writer keeps in memory while the disk takes nothing.
+   */
+  openFile?: (file: string) => Writable;
 }
+
+const openFileStream = (file: string): Writable => createWriteStream(file);
 
 /**
  * 256 MiB: gzip level 6 compresses a first slice this size in 6–8 s (34–43 MB/s measured on 2 cores), the
@@ -42,7 +50,7 @@ export const DEFAULT_SLICE_BYTES = 256 * 1024 * 1024;
 /** zlib's default: 15–18 MB/s through the CSV writer (several times what the rate limit lets a run produce), 6–8× smaller. */
 export const GZIP_LEVEL = 6;
 /** Rows are handed to the file (and to gzip) in batches: zlib pays per write, and a row is a few hundred bytes. */
-const BATCH_BYTES = 64 * 1024;
+export const BATCH_BYTES = 64 * 1024;
 
 export class TableWriter {
   rows = 0;
@@ -62,13 +70,14 @@ export class TableWriter {
     readonly spec: TableSpec,
     readonly file: string,
     sliceBytes = DEFAULT_SLICE_BYTES,
+    openFile = openFileStream,
   ) {
     if (!(sliceBytes > 0)) throw new Error(`sliceBytes must be a positive number of bytes, not ${sliceBytes}`);
     // Quote every field: a lone CR or a leading space then survives any loader. One string per record (the header
     // is the first), so the output below sees row boundaries.
     this.csv = stringify({ header: true, columns: spec.columns, quoted: true, quoted_empty: true, record_delimiter: '\n', readableObjectMode: true });
     this.csv.on('drain', () => this.wake?.());
-    this.out = new TableOutput(spec.name, file, sliceBytes);
+    this.out = new TableOutput(spec.name, file, sliceBytes, openFile);
     this.done = pipeline(this.csv, this.out).catch((e: unknown) => {
       this.failure = fsError(e, file);
       this.wake?.(this.failure);
@@ -144,6 +153,7 @@ class TableOutput extends Writable {
     readonly table: string,
     readonly file: string,
     private readonly sliceBytes: number,
+    private readonly openFile: (file: string) => Writable,
   ) {
     super({ objectMode: true, highWaterMark: 4 });
     this.target = this.open(file, false);
@@ -220,7 +230,7 @@ class TableOutput extends Writable {
     log.info(`Table ${this.table} passed ${size(this.sliceBytes)}: writing it as gzipped slices in ${path.basename(this.file)}/ (a sliced table: no header, the manifest lists the columns).`);
     const first = this.slicePath(this.slices++);
     try {
-      await pipeline(createReadStream(plain, { start: this.headerBytes, highWaterMark: 1024 * 1024 }), createGzip({ level: GZIP_LEVEL }), createWriteStream(first), { signal: this.copying.signal });
+      await pipeline(createReadStream(plain, { start: this.headerBytes, highWaterMark: 1024 * 1024 }), createGzip({ level: GZIP_LEVEL }), this.openFile(first), { signal: this.copying.signal });
     } catch (e) {
       await unlink(plain).catch(() => undefined);
       throw fsError(e, first);
@@ -232,7 +242,7 @@ class TableOutput extends Writable {
 
   /** A file refusing a write fails the whole output at once (the writers waiting on it wake with the error). */
   private open(file: string, gzip: boolean): Target {
-    const fileStream = createWriteStream(file);
+    const fileStream = this.openFile(file);
     const z = gzip ? createGzip({ level: GZIP_LEVEL }) : undefined;
     const done = (z ? pipeline(z, fileStream) : finished(fileStream)).catch((e: unknown) => {
       throw fsError(e, file);
@@ -262,7 +272,7 @@ export class TableWriters {
   static async open(outTablesDir: string, specs: TableSpec[], options: TableWriterOptions = {}): Promise<TableWriters> {
     await mkdirp(outTablesDir);
     const w = new TableWriters(outTablesDir);
-    for (const spec of specs) w.writers.set(spec.name, new TableWriter(spec, path.join(outTablesDir, `${spec.name}.csv`), options.sliceBytes));
+    for (const spec of specs) w.writers.set(spec.name, new TableWriter(spec, path.join(outTablesDir, `${spec.name}.csv`), options.sliceBytes, options.openFile));
     return w;
   }
 
