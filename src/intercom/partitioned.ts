@@ -84,6 +84,33 @@ interface Probe {
   latest: number;
 }
 
+/**
+ * One read's state, shared by the consumer loop and the readers' callbacks, and changed by both: the ranges waiting
+ * and running, the items handed in, and whether the read stopped or failed.
+ */
+interface ReadState {
+  client: IntercomClient;
+  path: string;
+  /** The list's shape, with every record's field checked. */
+  s: ListShape;
+  opts: PartitionOptions;
+  /** The span the probe saw, [from, to). */
+  from: number;
+  to: number;
+  /** What a range of the initial cut holds on average. */
+  share: number;
+  waiting: Range[];
+  /**
+   * Each running range with its reader, which has at most one next() pending: its range's page requests are one
+   * at a time and only as fast as the consumer takes its items.
+   */
+  running: Map<Range, AsyncGenerator<Item>>;
+  ready: Array<{ r: Range; res: IteratorResult<Item> }>;
+  wake: (() => void) | undefined;
+  failure: { error: unknown } | undefined;
+  stopped: boolean;
+}
+
 /** Every record of a searchable list, each exactly once per range (ranges are disjoint on `field`), ranges read concurrently. Order across ranges is not defined. */
 export async function* searchByCreation(client: IntercomClient, path: string, s: ListShape, opts: PartitionOptions): AsyncGenerator<Item> {
   const { field, slack, perPage } = opts;
@@ -94,101 +121,112 @@ export async function* searchByCreation(client: IntercomClient, path: string, s:
   // Integers: search takes whole UNIX seconds, even if a record's field has a fraction.
   const [from, to] = [Math.floor(found.earliest), Math.floor(found.latest) + 1];
 
-  const waiting = initialRanges(found.total, from, to, opts);
-  // Each running range with its reader, which has at most one next() pending: its range's page requests are one
-  // at a time and only as fast as the consumer takes its items.
-  const running = new Map<Range, AsyncGenerator<Item>>();
-  const ready: Array<{ r: Range; res: IteratorResult<Item> }> = [];
-  let wake: (() => void) | undefined;
-  let failure: { error: unknown } | undefined;
-  let stopped = false;
-
-  const signal = () => {
-    wake?.();
-    wake = undefined;
+  const st: ReadState = {
+    client,
+    path,
+    s: checked,
+    opts,
+    from,
+    to,
+    share: (opts.pagesPerRange ?? DEFAULT_PAGES_PER_RANGE) * perPage,
+    waiting: initialRanges(found.total, from, to, opts),
+    running: new Map(),
+    ready: [],
+    wake: undefined,
+    failure: undefined,
+    stopped: false,
   };
-  const pull = (r: Range, reader: AsyncGenerator<Item>) =>
-    reader.next().then(
-      (res) => {
-        ready.push({ r, res });
-        signal();
-      },
-      (e: unknown) => {
-        failure ??= { error: e };
-        stopped = true;
-        signal();
-      },
-    );
-
-  // What a range of the initial cut holds on average.
-  const share = (opts.pagesPerRange ?? DEFAULT_PAGES_PER_RANGE) * perPage;
-
-  /**
-   * Splits the running range with the most records left, if it has at least `minLeft`; returns its upper part.
-   * What it has left, [a, b), is cut at mid; the upper part reads from mid - slack, so mid is put slack/2 past the
-   * middle for both parts to take about as long. That gains only while b - a > slack, hence at least 3 slacks
-   * (contacts: 6 days): the two then finish in 2/3 of the time, for a third more reading.
-   */
-  const split = (minLeft: number): Range | undefined => {
-    let best: { r: Range; left: number; mid: number; part: number } | undefined;
-    for (const r of running.keys()) {
-      if (r.total === undefined) continue;
-      const left = r.total - r.read;
-      // Where it has got to and where it ends, within what the probe saw (an open end has no middle).
-      const [a, b] = [Math.max(r.lo, r.at, from), Math.min(r.hi, to)];
-      if (left < minLeft || b - a < Math.max(2, 3 * slack) || (best && left <= best.left)) continue;
-      // b - a ≥ max(2, 3 slack) puts a < mid < b: the range has yielded nothing at or past mid, both parts have time.
-      const mid = Math.floor((a + b + slack) / 2);
-      best = { r, left, mid, part: (mid - a) / (b - a) };
-    }
-    if (!best) return undefined;
-    const upper: Range = { lo: best.mid, hi: best.r.hi, at: -Infinity, read: 0 };
-    best.r.hi = best.mid;
-    best.r.total = best.r.read + Math.ceil(best.left * best.part);
-    return upper;
-  };
-
-  /**
-   * Starts ranges while there are free slots. First a part of a running range more than twice the average (a
-   * growing workspace packs its recent spans: one of them would otherwise be read alone long after the others),
-   * then the waiting ranges newest first (the densest, in a growing workspace, so they show their size early),
-   * then parts of running ranges, so no slot idles near the end while the rate limit has room.
-   */
-  function fill(): void {
-    while (!stopped && running.size < opts.concurrency) {
-      const r = split(2 * share) ?? waiting.pop() ?? split(MIN_SPLIT_PAGES * perPage);
-      if (!r) return;
-      const reader = readRange(client, path, checked, opts, r, fill);
-      running.set(r, reader);
-      void pull(r, reader);
-    }
-  }
 
   try {
-    fill();
+    fill(st);
     for (;;) {
-      if (failure) throw failure.error;
-      const next = ready.shift();
+      if (st.failure) throw st.failure.error;
+      const next = st.ready.shift();
       if (!next) {
-        if (running.size === 0) return;
-        await new Promise<void>((resolve) => (wake = resolve));
+        if (st.running.size === 0) return;
+        await new Promise<void>((resolve) => (st.wake = resolve));
       } else if (next.res.done) {
-        running.delete(next.r);
-        fill();
+        st.running.delete(next.r);
+        fill(st);
       } else {
         // Asked before the item is handed on: the range reads on while the consumer works on it (one item ahead).
-        void pull(next.r, running.get(next.r)!);
+        void pull(st, next.r, st.running.get(next.r)!);
         yield next.res.value;
       }
     }
   } finally {
-    stopped = true;
+    st.stopped = true;
     // A reader's return() waits for its pending next(), then closes it: it asks for no further page. A consumer
     // that stopped early gets its own return() once no request of ours is left running. A failure is thrown at
     // once instead: another range's request may be retrying for minutes, and the caller will want to halt the
     // client rather than wait for it; those readers close on their own when it settles, their failures caught.
-    const closing = Promise.allSettled([...running.values()].map((reader) => reader.return(undefined)));
-    if (!failure) await closing;
+    const closing = Promise.allSettled([...st.running.values()].map((reader) => reader.return(undefined)));
+    if (!st.failure) await closing;
+  }
+}
+
+/** Wakes the consumer loop if it is waiting for a reader. */
+function signal(st: ReadState): void {
+  st.wake?.();
+  st.wake = undefined;
+}
+
+/** Asks a range's reader for its next item: the answer is queued for the consumer, a failure stops the read. */
+function pull(st: ReadState, r: Range, reader: AsyncGenerator<Item>): Promise<void> {
+  return reader.next().then(
+    (res) => {
+      st.ready.push({ r, res });
+      signal(st);
+    },
+    (e: unknown) => {
+      st.failure ??= { error: e };
+      st.stopped = true;
+      signal(st);
+    },
+  );
+}
+
+/**
+ * Splits the running range with the most records left, if it has at least `minLeft`; returns its upper part.
+ * What it has left, [a, b), is cut at mid; the upper part reads from mid - slack, so mid is put slack/2 past the
+ * middle for both parts to take about as long. That gains only while b - a > slack, hence at least 3 slacks
+ * (contacts: 6 days): the two then finish in 2/3 of the time, for a third more reading.
+ */
+function split(st: ReadState, minLeft: number): Range | undefined {
+  const { from, to } = st;
+  const { slack } = st.opts;
+  let best: { r: Range; left: number; mid: number; part: number } | undefined;
+  for (const r of st.running.keys()) {
+    if (r.total === undefined) continue;
+    const left = r.total - r.read;
+    // Where it has got to and where it ends, within what the probe saw (an open end has no middle).
+    const [a, b] = [Math.max(r.lo, r.at, from), Math.min(r.hi, to)];
+    if (left < minLeft || b - a < Math.max(2, 3 * slack) || (best && left <= best.left)) continue;
+    // b - a ≥ max(2, 3 slack) puts a < mid < b: the range has yielded nothing at or past mid, both parts have time.
+    const mid = Math.floor((a + b + slack) / 2);
+    best = { r, left, mid, part: (mid - a) / (b - a) };
+  }
+  if (!best) return undefined;
+  const upper: Range = { lo: best.mid, hi: best.r.hi, at: -Infinity, read: 0 };
+  best.r.hi = best.mid;
+  best.r.total = best.r.read + Math.ceil(best.left * best.part);
+  return upper;
+}
+
+/**
+ * Starts ranges while there are free slots. First a part of a running range more than twice the average (a
+ * growing workspace packs its recent spans: one of them would otherwise be read alone long after the others),
+ * then the waiting ranges newest first (the densest, in a growing workspace, so they show their size early),
+ * then parts of running ranges, so no slot idles near the end while the rate limit has room.
+ */
+function fill(st: ReadState): void {
+  const { opts } = st;
+  while (!st.stopped && st.running.size < opts.concurrency) {
+    const r = split(st, 2 * st.share) ?? st.waiting.pop() ?? split(st, MIN_SPLIT_PAGES * opts.perPage);
+    if (!r) return;
+    const reader = readRange(st.client, st.path, st.s, opts, r, () => fill(st));
+    st.running.set(r, reader);
+    void pull(st, r, reader);
   }
 }
 

@@ -42,7 +42,7 @@
  */
 import { AppError, UserError } from '../errors.js';
 import { log } from '../log.js';
-import { HttpError, RetriesExhaustedError, type Body, type IntercomClient } from './client.js';
+import { HttpError, RetriesExhaustedError, type Body, type IntercomClient, type RequestOptions } from './client.js';
 import { IdSet } from '../util/id-set.js';
 import { itemsOf, idsOf, listProblem, LoopGuard, type Item, type ListShape } from './paginate.js';
 
@@ -61,65 +61,58 @@ interface Gap {
   hi: number;
 }
 
-export async function* scroll(client: IntercomClient, path: string, s: ListShape, opts: ScrollOptions): AsyncGenerator<Item> {
-  const written = new IdSet();
-  const ledger = new Ledger();
-  let lastProgress = client.clock.now();
-  let longestPass = 0;
+/** One read of the scroll, across its passes: what it reads, and what the passes share. */
+interface ScrollRead {
+  client: IntercomClient;
+  path: string;
+  s: ListShape;
+  opts: ScrollOptions;
+  /** The ids of the companies written so far: each is written once. */
+  written: IdSet;
+  ledger: Ledger;
+  lastProgress: number;
+  longestPass: number;
   /** What the last pass that met trouble met first, for the message if the passes stall. */
-  let trouble = '';
+  trouble: string;
+}
+
+/** One pass of the scroll: where it has got to, and what it met. */
+interface Pass {
+  started: number;
+  /** What this pass met first (a lost answer, or what ended it), kept for the message should the passes stall. */
+  met: string | undefined;
+  broken: boolean;
+  param: string | undefined;
+  waitedMs: number;
+  guard: LoopGuard;
+  check: NonNullable<RequestOptions['check']>;
+  /** The current page's request was retried: its answer may follow a lost one. */
+  lost: boolean;
+}
+
+// The awaits (each page, each wait) stay in this generator, the helpers it calls are synchronous: the scroll's
+// requests then interleave with the run's other reads exactly as when this was one function.
+export async function* scroll(client: IntercomClient, path: string, s: ListShape, opts: ScrollOptions): AsyncGenerator<Item> {
+  const r: ScrollRead = { client, path, s, opts, written: new IdSet(), ledger: new Ledger(), lastProgress: client.clock.now(), longestPass: 0, trouble: '' };
+  const { written, ledger } = r;
 
   for (let pass = 1; ; pass++) {
     if (pass > 1) log.info(`The companies scroll may have missed companies in ${ledger.gaps.length} stretch${ledger.gaps.length === 1 ? '' : 'es'} (answers lost on the way): scrolling again (pass ${pass}) to read ${ledger.gaps.length === 1 ? 'it' : 'them'}, each company still written once.`);
     ledger.startPass();
-    const passStarted = client.clock.now();
-    // What this pass met first (a lost answer, or what ended it), kept for the message should the passes stall.
-    let met: string | undefined;
-    let broken = false;
-    const endEarly = (why: string) => {
-      met ??= why;
-      log.info(`The companies scroll ended early (${why}).`);
-      broken = true;
-    };
-    let param: string | undefined;
-    let waitedMs = 0;
-    const guard = new LoopGuard('scroll');
-    const check = (b: Body) => listProblem(b, s) ?? guard.problem(idsOf(b, s));
+    const p = newPass(r);
     for (;;) {
       let page: Body;
-      let lost = false;
+      p.lost = false;
       try {
-        page = await client.get(path, param ? { scroll_param: param } : undefined, {
-          check,
-          // Another try may get the page after the one lost: the stretch is broken. Even after Intercom's "Please
-          // restart the scroll operation" the scroll is asked once more: where it still answers, the pass goes on
-          // past a gap; where it is gone, its scroll_param is not found and the pass ends there.
-          onRetry: (failure) => {
-            if (param) (lost = true), (met ??= failure);
-          },
-        });
+        page = await client.get(path, p.param ? { scroll_param: p.param } : undefined, pageOptions(p));
       } catch (e) {
-        if (!param && isScrollBusy(e)) {
-          if (waitedMs >= opts.busyMaxWaitMs) {
-            throw new UserError(`Another client holds this Intercom app's companies scroll (only one may be open per app) and kept it for ${Math.round(waitedMs / 1000)} s: stop the other integration using this token, or run again later.`);
-          }
-          log.info(`Another client holds the companies scroll; trying again in ${Math.round(opts.busyRetryMs / 1000)} s.`);
-          await client.sleep(opts.busyRetryMs);
-          waitedMs += opts.busyRetryMs;
-          continue;
-        }
-        // A first page that kept failing for the whole retry window: Intercom is not answering.
-        if (!param || !isScrollBroken(e)) throw e;
-        endEarly((e as Error).message);
-        break;
+        if (failedPage(r, p, e) === 'ended') break;
+        await client.sleep(opts.busyRetryMs);
+        p.waitedMs += opts.busyRetryMs;
+        continue;
       }
-      if (lost) ledger.lose();
-      const items = itemsOf(page, s, path);
-      guard.accept(idsOf(page, s));
-      if (items.length === 0) {
-        ledger.end();
-        break;
-      }
+      const items = pageItems(r, p, page);
+      if (!items) break;
       for (const item of items) {
         const id = String(item[s.id]);
         const isNew = !written.has(id);
@@ -129,34 +122,113 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
           yield item;
         }
       }
-      // Asking again would meet our own open scroll ("scroll already exists"): the pass ends instead.
-      if (typeof page.scroll_param !== 'string' || page.scroll_param === '') {
-        endEarly(`Intercom's answer to GET ${path} had companies but no scroll_param to continue from`);
-        break;
-      }
-      // Every pass reads to the end, even once no gap is open: so the order is checked over the whole scroll, and
-      // a missed company that has moved since (an update may move it in the scroll's order) is still read.
-      param = page.scroll_param;
+      if (!continueFrom(r, p, page)) break;
     }
-    if (broken) ledger.lose();
-    if (met !== undefined) trouble = met;
-    if (ledger.reordered) log.info('The companies scroll listed companies in another order than the pass before: where it may have missed companies is worked out again from the next pass.');
-    if (ledger.endPass()) {
-      if (pass > 1) log.info(`The companies scroll was read whole in ${pass} passes (${written.size} companies).`);
-      return;
-    }
-    const now = client.clock.now();
-    longestPass = Math.max(longestPass, now - passStarted);
-    // The bound is time: stallMs, or three times the longest pass, for a scroll so big that a pass takes longer (a
-    // change of order costs two passes that count as none: the one that met it, and the first of the new ledger).
-    if (ledger.progress) lastProgress = now;
-    else if (now - lastProgress >= Math.max(opts.stallMs, 3 * longestPass)) {
-      throw new AppError(`GET ${path}: ${pass} passes of the companies scroll over ${Math.round((now - lastProgress) / 60_000)} min found no company they had missed (the last pass first met: ${trouble}); giving up. Run again later; if it persists, check Intercom's status page.`);
-    } else {
-      // A pass that found nothing waits before the next, as a retry would: the stall bound is time, not passes.
-      await client.sleep(opts.busyRetryMs);
-    }
+    const end = finishPass(r, p, pass);
+    if (end === 'read whole') return;
+    // A pass that found nothing waits before the next, as a retry would: the stall bound is time, not passes.
+    if (end === 'found nothing') await client.sleep(opts.busyRetryMs);
   }
+}
+
+/** A new pass, from the scroll's beginning. */
+function newPass(r: ScrollRead): Pass {
+  const started = r.client.clock.now();
+  const guard = new LoopGuard('scroll');
+  const check = (b: Body) => listProblem(b, r.s) ?? guard.problem(idsOf(b, r.s));
+  return { started, met: undefined, broken: false, param: undefined, waitedMs: 0, guard, check, lost: false };
+}
+
+/** The options of a page's request: its check, and what a retry means for the pass. */
+function pageOptions(p: Pass): RequestOptions {
+  return {
+    check: p.check,
+    // Another try may get the page after the one lost: the stretch is broken. Even after Intercom's "Please
+    // restart the scroll operation" the scroll is asked once more: where it still answers, the pass goes on
+    // past a gap; where it is gone, its scroll_param is not found and the pass ends there.
+    onRetry: (failure) => {
+      if (p.param) (p.lost = true), (p.met ??= failure);
+    },
+  };
+}
+
+/**
+ * A page's request failed: 'busy' while another client holds the scroll (the caller waits and asks again; past
+ * busyMaxWaitMs this throws), 'ended' where a scroll that was answering broke; any other failure is thrown.
+ */
+function failedPage(r: ScrollRead, p: Pass, e: unknown): 'busy' | 'ended' {
+  const { opts } = r;
+  if (!p.param && isScrollBusy(e)) {
+    if (p.waitedMs >= opts.busyMaxWaitMs) {
+      throw new UserError(`Another client holds this Intercom app's companies scroll (only one may be open per app) and kept it for ${Math.round(p.waitedMs / 1000)} s: stop the other integration using this token, or run again later.`);
+    }
+    log.info(`Another client holds the companies scroll; trying again in ${Math.round(opts.busyRetryMs / 1000)} s.`);
+    return 'busy';
+  }
+  // A first page that kept failing for the whole retry window: Intercom is not answering.
+  if (!p.param || !isScrollBroken(e)) throw e;
+  endEarly(p, (e as Error).message);
+  return 'ended';
+}
+
+/** A page's companies, told to the ledger with any loss before it; undefined at the scroll's end. */
+function pageItems(r: ScrollRead, p: Pass, page: Body): Item[] | undefined {
+  const { s, path, ledger } = r;
+  if (p.lost) ledger.lose();
+  const items = itemsOf(page, s, path);
+  p.guard.accept(idsOf(page, s));
+  if (items.length === 0) {
+    ledger.end();
+    return undefined;
+  }
+  return items;
+}
+
+/** Takes the page's scroll_param for the next request; false (the pass ended early) when it has none. */
+function continueFrom(r: ScrollRead, p: Pass, page: Body): boolean {
+  // Asking again would meet our own open scroll ("scroll already exists"): the pass ends instead.
+  if (typeof page.scroll_param !== 'string' || page.scroll_param === '') {
+    endEarly(p, `Intercom's answer to GET ${r.path} had companies but no scroll_param to continue from`);
+    return false;
+  }
+  // Every pass reads to the end, even once no gap is open: so the order is checked over the whole scroll, and
+  // a missed company that has moved since (an update may move it in the scroll's order) is still read.
+  p.param = page.scroll_param;
+  return true;
+}
+
+/** Ends the pass before the scroll's end, saying why. */
+function endEarly(p: Pass, why: string): void {
+  p.met ??= why;
+  log.info(`The companies scroll ended early (${why}).`);
+  p.broken = true;
+}
+
+/**
+ * Books the pass in the ledger: 'read whole' once no gap is left, else whether it found something. Throws once
+ * passes have found nothing for too long.
+ */
+function finishPass(r: ScrollRead, p: Pass, pass: number): 'read whole' | 'found something' | 'found nothing' {
+  const { client, path, opts, ledger } = r;
+  if (p.broken) ledger.lose();
+  if (p.met !== undefined) r.trouble = p.met;
+  if (ledger.reordered) log.info('The companies scroll listed companies in another order than the pass before: where it may have missed companies is worked out again from the next pass.');
+  if (ledger.endPass()) {
+    if (pass > 1) log.info(`The companies scroll was read whole in ${pass} passes (${r.written.size} companies).`);
+    return 'read whole';
+  }
+  const now = client.clock.now();
+  r.longestPass = Math.max(r.longestPass, now - p.started);
+  // The bound is time: stallMs, or three times the longest pass, for a scroll so big that a pass takes longer (a
+  // change of order costs two passes that count as none: the one that met it, and the first of the new ledger).
+  if (ledger.progress) {
+    r.lastProgress = now;
+    return 'found something';
+  }
+  if (now - r.lastProgress >= Math.max(opts.stallMs, 3 * r.longestPass)) {
+    throw new AppError(`GET ${path}: ${pass} passes of the companies scroll over ${Math.round((now - r.lastProgress) / 60_000)} min found no company they had missed (the last pass first met: ${r.trouble}); giving up. Run again later; if it persists, check Intercom's status page.`);
+  }
+  return 'found nothing';
 }
 
 /**

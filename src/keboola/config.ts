@@ -104,20 +104,44 @@ function unknownParameters(params: Record<string, unknown>): string[] {
 
 function parseKnown(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv): Omit<RunConfig, 'warnings'> {
   if (!isObject(raw)) throw new UserError('config.json must be a JSON object with a "parameters" object.');
+  const params = parametersOf(raw);
+  const action = actionOf(raw.action);
+
+  const token = resolveToken(params, raw.authorization);
+  registerSecret(token);
+
+  const { template, region, baseUrl } = endpointOf(params);
+  const apiVersion = apiVersionOf(params.api_version);
+  const manifestMode = manifestModeOf(env.KBC_DATA_TYPE_SUPPORT, raw.storage);
+  const { skip, maxConcurrency, share } = readingOf(params);
+  const { incremental, resync, fullRefreshDays, maxRunMs } = incrementalOf(params);
+  const { rawPayload, customAttributeColumns, history, deletes } = tableOptionsOf(params);
+  const { excludeTables, excludeColumns, hashColumns, hashSalt } = columnRulesOf(params, rawPayload);
+
+  return { dataDir, action, token, template, region, baseUrl, apiVersion, manifestMode, skipDetails: new Set(skip), maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, excludeTables: new Set(excludeTables), excludeColumns: new Set(excludeColumns), hashColumns: new Set(hashColumns), hashSalt, history, deletes };
+}
+
+/** config.json's parameters: an object, or the empty list the platform may send for one. */
+function parametersOf(raw: Record<string, any>): Parameters {
   // The platform serialises an empty parameters object as [] (PHP arrays).
   const params: Parameters = isObject(raw.parameters) ? (raw.parameters as Parameters) : {};
   if (raw.parameters !== undefined && !isObject(raw.parameters) && !(Array.isArray(raw.parameters) && raw.parameters.length === 0)) {
     throw new UserError('config.json "parameters" must be an object: fix the configuration.');
   }
+  return params;
+}
 
-  const action = raw.action ?? 'run';
+/** config.json's action: one of ACTIONS, run when absent. */
+function actionOf(value: unknown): Action {
+  const action = value ?? 'run';
   if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
     throw new UserError(`Unknown action "${String(action)}": use one of ${ACTIONS.join(', ')}.`);
   }
+  return action as Action;
+}
 
-  const token = resolveToken(params, raw.authorization);
-  registerSecret(token);
-
+/** The template, the region, and the API's base URL: the region's, unless parameters.api_base_url names another. */
+function endpointOf(params: Parameters): { template: Template; region: Region; baseUrl: string } {
   const template = params.template ?? 'basic';
   if (!TEMPLATES.includes(template)) {
     throw new UserError(`parameters.template "${String(template)}" is unknown: use one of ${TEMPLATES.join(', ')}.`);
@@ -134,10 +158,11 @@ function parseKnown(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv): Omit
     }
     baseUrl = params.api_base_url.replace(/\/+$/, '');
   }
+  return { template, region, baseUrl };
+}
 
-  const apiVersion = apiVersionOf(params.api_version);
-  const manifestMode = manifestModeOf(env.KBC_DATA_TYPE_SUPPORT, raw.storage);
-
+/** What the run reads and how hard: the contact details skipped, the requests in flight, the share of the rate limit (a percentage). */
+function readingOf(params: Parameters): { skip: SkippableDetail[]; maxConcurrency: number; share: number } {
   const skip = params.skip_contact_details ?? [];
   if (!Array.isArray(skip) || skip.some((s) => !(SKIPPABLE_DETAILS as readonly string[]).includes(s))) {
     throw new UserError(`parameters.skip_contact_details must be a list of ${SKIPPABLE_DETAILS.map((s) => `"${s}"`).join(', ')}: fix the list.`);
@@ -151,7 +176,11 @@ function parseKnown(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv): Omit
   if (!Number.isInteger(share) || share < 1 || share > 100) {
     throw new UserError('parameters.rate_limit_share must be a whole percentage from 1 to 100: fix it or remove it.');
   }
+  return { skip, maxConcurrency, share };
+}
 
+/** Incremental runs, the full refresh and the resync that override them, and the time budget. */
+function incrementalOf(params: Parameters): Pick<RunConfig, 'incremental' | 'resync' | 'fullRefreshDays' | 'maxRunMs'> {
   const incremental = params.incremental ?? false;
   if (typeof incremental !== 'boolean') throw new UserError('parameters.incremental must be true or false: fix it or remove it.');
   const resync = params.resync ?? false;
@@ -165,6 +194,11 @@ function parseKnown(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv): Omit
     throw new UserError('parameters.max_run_minutes must be a number of minutes above 0: fix it or remove it.');
   }
   const maxRunMs = typeof maxRunMinutes === 'number' ? maxRunMinutes * 60_000 : undefined;
+  return { incremental, resync, fullRefreshDays, maxRunMs };
+}
+
+/** What the tables hold beyond the template's columns: the raw payload, custom attribute columns, history tables, and deleted records' rows. */
+function tableOptionsOf(params: Parameters): Pick<RunConfig, 'rawPayload' | 'customAttributeColumns' | 'history' | 'deletes'> {
   const rawPayload = params.raw_payload ?? false;
   if (typeof rawPayload !== 'boolean') throw new UserError('parameters.raw_payload must be true or false: fix it or remove it.');
   const customAttributeColumns = params.custom_attribute_columns ?? false;
@@ -174,6 +208,11 @@ function parseKnown(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv): Omit
   if (typeof history !== 'boolean') throw new UserError('parameters.history must be true or false: fix it or remove it.');
   const deletes = params.deletes ?? 'remove';
   if (deletes !== 'remove' && deletes !== 'flag') throw new UserError(`parameters.deletes "${String(deletes)}" is unknown: use "remove" (deleted records leave storage) or "flag" (their rows stay, with is_deleted true).`);
+  return { rawPayload, customAttributeColumns, history, deletes };
+}
+
+/** The tables and columns left out, the columns hashed and their key (a secret), checked against each other and raw_payload. */
+function columnRulesOf(params: Parameters, rawPayload: boolean): { excludeTables: string[]; excludeColumns: string[]; hashColumns: string[]; hashSalt: string | undefined } {
   const excludeTables = nameList(params.exclude_tables, 'exclude_tables', /^[a-z][a-z0-9_]*$/, 'table names such as "notes"');
   const excludeColumns = nameList(params.exclude_columns, 'exclude_columns', COLUMN_NAME, 'names such as "users.phone" (table.column)');
   const hashColumns = nameList(params.hash_columns, 'hash_columns', COLUMN_NAME, 'names such as "users.email" (table.column)');
@@ -185,8 +224,7 @@ function parseKnown(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv): Omit
     throw new UserError(`parameters.hash_columns cannot be used with parameters.raw_payload: its data column would keep the clear values of ${hashColumns.join(', ')}. Turn raw_payload off, or leave those columns out with parameters.exclude_columns instead.`);
   }
   for (const c of hashColumns) if (excludeColumns.includes(c)) throw new UserError(`parameters.hash_columns and parameters.exclude_columns both name ${c}: keep it in one of them.`);
-
-  return { dataDir, action: action as Action, token, template, region, baseUrl, apiVersion, manifestMode, skipDetails: new Set(skip), maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, excludeTables: new Set(excludeTables), excludeColumns: new Set(excludeColumns), hashColumns: new Set(hashColumns), hashSalt, history, deletes };
+  return { excludeTables, excludeColumns, hashColumns, hashSalt };
 }
 
 const COLUMN_NAME = /^[a-z][a-z0-9_]*\.[A-Za-z0-9_]+$/;

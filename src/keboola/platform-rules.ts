@@ -144,6 +144,20 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isScalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
+/** Where one manifest's problems are collected, each detail prefixed with the manifest's name. */
+interface Findings {
+  add: (rule: RuleId, detail: string) => void;
+  /** Adds a `keys` problem for each key of `o` that is not `allowed` at `where`. */
+  unknown: (o: Obj, allowed: string[], where: string) => void;
+}
+
+/** What a table's schema declares: its column names, its key, and its nullable columns. */
+interface SchemaColumns {
+  names: string[];
+  keys: string[];
+  nullable: Set<string>;
+}
+
 /** Everything the platform would refuse, or load otherwise than the component means, in a table's manifest. */
 export function manifestProblems(table: string, manifest: unknown, ctx: ManifestContext): Problem[] {
   const out: Problem[] = [];
@@ -152,6 +166,7 @@ export function manifestProblems(table: string, manifest: unknown, ctx: Manifest
   const unknown = (o: Obj, allowed: string[], where: string) => {
     for (const k of Object.keys(o)) if (!allowed.includes(k)) add('keys', `"${k}" under ${where}`);
   };
+  const found: Findings = { add, unknown };
   const name = tableNameProblem(table);
   if (name) out.push(name);
   if (!isObj(manifest)) {
@@ -159,6 +174,21 @@ export function manifestProblems(table: string, manifest: unknown, ctx: Manifest
     return out;
   }
   const m = manifest;
+  const { schema, hasSchema, columns } = topLevelProblems(m, found);
+  const declared = schemaProblems(schema ?? [], ctx, found);
+  if (hasSchema && Array.isArray(m.primary_key) && m.primary_key.length > 0) add('primary_key', 'both "primary_key" and schema[].primary_key');
+
+  const tableColumns = columnProblems(m, ctx, hasSchema, columns, declared, found);
+  columnMetadataProblems(m, tableColumns, found);
+  if (ctx.header && !ctx.sliced && JSON.stringify(ctx.header) !== JSON.stringify(tableColumns)) add('header_columns', `the CSV's header (${ctx.header.join(', ')}) is not the manifest's columns (${tableColumns.join(', ')})`);
+
+  deleteWhereProblems(m, tableColumns, found);
+  return out;
+}
+
+/** The top level's keys and value types, and the keys that exclude each other; returns the schema and columns. */
+function topLevelProblems(m: Obj, found: Findings): { schema: unknown[] | undefined; hasSchema: boolean; columns: string[] } {
+  const { add, unknown } = found;
   unknown(m, TOP_KEYS, 'the table');
   for (const k of BOOLEANS) if (k in m && typeof m[k] !== 'boolean') add('types', `"${k}" is not a boolean`);
   for (const k of SCALARS) if (k in m && !isScalar(m[k])) add('types', `"${k}" is not a scalar`);
@@ -173,11 +203,16 @@ export function manifestProblems(table: string, manifest: unknown, ctx: Manifest
   if (hasSchema && nonEmptyValue(m.column_metadata)) add('schema_or_column_metadata', 'both "schema" and "column_metadata"');
   if (m.description !== undefined && isObj(m.table_metadata) && m.table_metadata['KBC.description'] !== undefined) add('description', 'both "description" and table_metadata."KBC.description"');
   if ('table_metadata' in m && !(isObj(m.table_metadata) && Object.values(m.table_metadata).every((v) => typeof v === 'string'))) add('table_metadata', '"table_metadata" is not a map of strings');
+  return { schema, hasSchema, columns };
+}
 
+/** The problems of each schema[] entry; returns the columns, key and nullable columns the schema declares. */
+function schemaProblems(schema: unknown[], ctx: ManifestContext, found: Findings): SchemaColumns {
+  const { add, unknown } = found;
   const names: string[] = [];
   const keys: string[] = [];
   const nullable = new Set<string>();
-  for (const [i, raw] of (schema ?? []).entries()) {
+  for (const [i, raw] of schema.entries()) {
     if (!isObj(raw)) {
       add('types', `schema[${i}] is not an object`);
       continue;
@@ -192,39 +227,53 @@ export function manifestProblems(table: string, manifest: unknown, ctx: Manifest
     if (raw.primary_key === true) keys.push(String(n));
     // nullable defaults to true (BC:238).
     if (raw.nullable !== false) nullable.add(String(n));
-    if ('data_type' in raw) {
-      const dt = raw.data_type;
-      if (!isObj(dt) || !isObj(dt.base)) add('data_type', `schema[${i}].data_type has no "base"`);
-      if (isObj(dt)) {
-        for (const [backend, v] of Object.entries(dt)) {
-          if (!BACKENDS.includes(backend)) add('data_type', `schema[${i}].data_type has "${backend}"`);
-          else if (!isObj(v) || !isScalar(v.type) || v.type === '') add('data_type', `schema[${i}].data_type.${backend} has no type`);
-          else if (backend === 'base') {
-            unknown(v, BASE_KEYS, `schema[${i}].data_type.base`);
-            if (!BASE_TYPE_NAMES.includes(String(v.type))) add('base_type', `schema[${i}].data_type.base.type "${String(v.type)}"`);
-          }
-        }
-      }
-    } else if (ctx.mode === 'authoritative') {
+    if ('data_type' in raw) dataTypeProblems(raw.data_type, i, found);
+    else if (ctx.mode === 'authoritative') {
       add('authoritative_types', `schema[${i}] ("${String(n)}") has no data_type`);
     }
   }
-  if (hasSchema && Array.isArray(m.primary_key) && m.primary_key.length > 0) add('primary_key', 'both "primary_key" and schema[].primary_key');
+  return { names, keys, nullable };
+}
 
+/** The problems of schema[i].data_type: its backends, each with a type, and a known base type. */
+function dataTypeProblems(dt: unknown, i: number, found: Findings): void {
+  const { add, unknown } = found;
+  if (!isObj(dt) || !isObj(dt.base)) add('data_type', `schema[${i}].data_type has no "base"`);
+  if (isObj(dt)) {
+    for (const [backend, v] of Object.entries(dt)) {
+      if (!BACKENDS.includes(backend)) add('data_type', `schema[${i}].data_type has "${backend}"`);
+      else if (!isObj(v) || !isScalar(v.type) || v.type === '') add('data_type', `schema[${i}].data_type.${backend} has no type`);
+      else if (backend === 'base') {
+        unknown(v, BASE_KEYS, `schema[${i}].data_type.base`);
+        if (!BASE_TYPE_NAMES.includes(String(v.type))) add('base_type', `schema[${i}].data_type.base.type "${String(v.type)}"`);
+      }
+    }
+  }
+}
+
+/** Where the mode reads the columns and key from, and their problems; returns the table's columns. */
+function columnProblems(m: Obj, ctx: ManifestContext, hasSchema: boolean, columns: string[], declared: SchemaColumns, found: Findings): string[] {
+  const { add } = found;
   const columnMode = ctx.mode === 'none' || ctx.mode === 'legacy';
   if (!columnMode && !hasSchema) add(ctx.mode === 'authoritative' ? 'authoritative_types' : 'hints_schema', `no "schema" under ${ctx.mode}`);
   if (columnMode && columns.length === 0) add('columns_mode', `no "columns" under ${ctx.mode === 'legacy' ? 'no KBC_DATA_TYPE_SUPPORT' : 'none'}`);
   if (columnMode && hasSchema) add('columns_mode', `"schema" under ${ctx.mode === 'legacy' ? 'no KBC_DATA_TYPE_SUPPORT' : 'none'}`);
 
-  const tableColumns = columnMode ? columns : names;
-  const declaredKey = columnMode ? (Array.isArray(m.primary_key) ? (m.primary_key as unknown[]).map(String) : []) : keys;
+  const tableColumns = columnMode ? columns : declared.names;
+  const declaredKey = columnMode ? (Array.isArray(m.primary_key) ? (m.primary_key as unknown[]).map(String) : []) : declared.keys;
   if (ctx.sliced && tableColumns.length === 0) add('sliced_columns', 'a sliced table without its columns');
   if (m.has_header !== !ctx.sliced) add('has_header', `has_header is ${String(m.has_header)} for ${ctx.sliced ? 'headerless slices' : 'a CSV with a header'}`);
   for (const p of columnListProblems(tableColumns)) add(p.rule, p.detail);
   for (const k of declaredKey) {
     if (!tableColumns.includes(k)) add('key_columns', `primary key column "${k}" is not a column`);
-    else if (!columnMode && nullable.has(k)) add('key_columns', `primary key column "${k}" is nullable`);
+    else if (!columnMode && declared.nullable.has(k)) add('key_columns', `primary key column "${k}" is nullable`);
   }
+  return tableColumns;
+}
+
+/** column_metadata: a map from the table's columns to lists of {key, value} strings. */
+function columnMetadataProblems(m: Obj, tableColumns: string[], found: Findings): void {
+  const { add } = found;
   if ('column_metadata' in m) {
     const cm = m.column_metadata;
     if (!isObj(cm)) add('metadata_columns', '"column_metadata" is not a map');
@@ -235,8 +284,11 @@ export function manifestProblems(table: string, manifest: unknown, ctx: Manifest
       }
     }
   }
-  if (ctx.header && !ctx.sliced && JSON.stringify(ctx.header) !== JSON.stringify(tableColumns)) add('header_columns', `the CSV's header (${ctx.header.join(', ')}) is not the manifest's columns (${tableColumns.join(', ')})`);
+}
 
+/** delete_where: a list of conditions, each with a time span or filters. */
+function deleteWhereProblems(m: Obj, tableColumns: string[], found: Findings): void {
+  const { add, unknown } = found;
   if ('delete_where' in m) {
     if (!Array.isArray(m.delete_where)) add('types', '"delete_where" is not a list');
     for (const [i, d] of (Array.isArray(m.delete_where) ? m.delete_where : []).entries()) {
@@ -247,23 +299,25 @@ export function manifestProblems(table: string, manifest: unknown, ctx: Manifest
       unknown(d, DELETE_KEYS, `delete_where[${i}]`);
       const filters = Array.isArray(d.where_filters) ? (d.where_filters as unknown[]) : [];
       if (filters.length === 0 && !d.changed_since && !d.changed_until) add('delete_where', `delete_where[${i}] has no condition`);
-      for (const [j, f] of filters.entries()) {
-        const where = `delete_where[${i}].where_filters[${j}]`;
-        if (!isObj(f)) {
-          add('types', `${where} is not an object`);
-          continue;
-        }
-        unknown(f, FILTER_KEYS, where);
-        if (!isScalar(f.column) || f.column === '') add('delete_where', `${where} has no column`);
-        else if (!tableColumns.includes(String(f.column))) add('delete_column', `${where} deletes by "${String(f.column)}", not a column`);
-        if (f.operator !== undefined && f.operator !== 'eq' && f.operator !== 'ne') add('delete_where', `${where} has operator ${JSON.stringify(f.operator)}`);
-        const sources = ['values_from_set', 'values_from_workspace', 'values_from_storage'].filter((k) => nonEmptyValue(f[k]));
-        if (sources.length !== 1) add('delete_where', `${where} has ${sources.length} value sources${Array.isArray(f.values_from_set) && f.values_from_set.length === 0 ? ' (an empty values_from_set is none)' : ''}`);
-        if ('values_from_set' in f && !(Array.isArray(f.values_from_set) && f.values_from_set.every(isScalar))) add('types', `${where}.values_from_set is not a list of scalars`);
-      }
+      for (const [j, f] of filters.entries()) whereFilterProblems(f, `delete_where[${i}].where_filters[${j}]`, tableColumns, found);
     }
   }
-  return out;
+}
+
+/** One where_filters item: a column of the table, an operator eq or ne, and exactly one source of values. */
+function whereFilterProblems(f: unknown, where: string, tableColumns: string[], found: Findings): void {
+  const { add, unknown } = found;
+  if (!isObj(f)) {
+    add('types', `${where} is not an object`);
+    return;
+  }
+  unknown(f, FILTER_KEYS, where);
+  if (!isScalar(f.column) || f.column === '') add('delete_where', `${where} has no column`);
+  else if (!tableColumns.includes(String(f.column))) add('delete_column', `${where} deletes by "${String(f.column)}", not a column`);
+  if (f.operator !== undefined && f.operator !== 'eq' && f.operator !== 'ne') add('delete_where', `${where} has operator ${JSON.stringify(f.operator)}`);
+  const sources = ['values_from_set', 'values_from_workspace', 'values_from_storage'].filter((k) => nonEmptyValue(f[k]));
+  if (sources.length !== 1) add('delete_where', `${where} has ${sources.length} value sources${Array.isArray(f.values_from_set) && f.values_from_set.length === 0 ? ' (an empty values_from_set is none)' : ''}`);
+  if ('values_from_set' in f && !(Array.isArray(f.values_from_set) && f.values_from_set.every(isScalar))) add('types', `${where}.values_from_set is not a list of scalars`);
 }
 
 function nonEmptyValue(v: unknown): boolean {
