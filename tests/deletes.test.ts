@@ -9,6 +9,7 @@ import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/
 import { differences, same, Storage } from './helpers/storage.js';
 import { TEMPLATE_TABLES } from './contract.js';
 import { ManualClock, onClock, pagesCost } from './helpers/clock.js';
+import { expectEvent } from './helpers/events.js';
 
 const TOKEN = 'deletes-token-0123456789abcdef';
 
@@ -91,7 +92,7 @@ describe('capturing deletes', function () {
       const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state1);
       expect(second.code, second.stderr).to.equal(0);
       expect(second.stderr).to.equal('');
-      expect(second.stdout).to.match(/contacts: 3 deleted or merged since the last run/);
+      expectEvent(second, { kind: 'deletions', list: 'contacts', count: 3, via: 'census' });
       // One check per id the census missed, and no more.
       expect(sim.stats.byRoute['GET /contacts/:id'], 'a 404 confirms each deletion').to.equal(3);
       await storage.load(second);
@@ -109,7 +110,7 @@ describe('capturing deletes', function () {
       sim.resetStats();
       const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());
       expect(third.code, third.stderr).to.equal(0);
-      expect(third.stdout).to.match(/contacts: 0 deleted or merged since the last run/);
+      expectEvent(third, { kind: 'deletions', list: 'contacts', count: 0, via: 'census' });
       expect(sim.stats.byRoute['GET /contacts/:id'] ?? 0).to.equal(0);
     });
   }
@@ -125,12 +126,12 @@ describe('capturing deletes', function () {
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
     expect(second.stderr).to.equal('');
-    expect(second.stdout).to.match(/more records were deleted or merged since the last run than its state can tell apart/);
+    expectEvent(second, { kind: 'sketch_overflow', list: 'contacts' });
     const state2 = await second.state();
     expect(state2.sync.lists.contacts.read_whole).to.equal(true);
     const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state2);
     expect(third.code, third.stderr).to.equal(0);
-    expect(third.stdout).to.match(/more records were deleted since the last run than its state can tell apart/);
+    expectEvent(third, { kind: 'list_read', list: 'contacts', mode: 'full', reason: 'read_whole' });
     expect((await third.manifest('users')).incremental, 'read whole, replaced').to.equal(false);
     expect(third.table('users').rows.map((r) => r.id)).not.to.include.members(doomed.map((c) => c.id));
     expect((await third.state()).sync.lists.contacts.read_whole).to.equal(undefined);
@@ -213,7 +214,7 @@ describe('capturing deletes', function () {
     state3.sync.lists.contacts.full_at = 0;
     const fourth = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, state3);
     expect(fourth.code, fourth.stderr).to.equal(0);
-    expect(fourth.stdout).to.match(/all contacts \(the last full read is older than/);
+    expectEvent(fourth, { kind: 'list_read', list: 'contacts', mode: 'full', reason: 'full_refresh' });
     expect((await fourth.manifest('users')).incremental, 'a full read that knows every deletion merges its top-level table').to.equal(true);
     expect((await fourth.manifest('users_tags')).incremental, 'and replaces the child tables').to.equal(false);
     await storage.load(fourth);
@@ -244,7 +245,7 @@ describe('capturing deletes', function () {
       const rows = storage.rows('conversations').map((j) => JSON.parse(j)).filter((r) => r.is_deleted === 'true');
       expect(rows.map((r) => r.id).sort(), 'flagged: those storage held, not the one it never had').to.deep.equal([...gone].sort());
       expect(values(storage, 'conversations', 'id')).not.to.include(fleeting);
-      if (version === '2.16') expect(second.stdout).to.match(/conversations: 1 of the deleted were not in the last run's ids \(created and deleted since, or flagged already\): no row is written or removed for them/);
+      if (version === '2.16') expectEvent(second, { kind: 'deletions_unheld', list: 'conversations', count: 1 });
       if (version === '2.16') for (const r of rows) expect(Number(r.deleted_at), "Intercom's deletion time").to.equal(at);
       else for (const r of rows) expect(Number(r.deleted_at), 'when the run noticed').to.be.above(at);
       for (const id of gone) expect(values(storage, 'conversation_parts', 'conversations_pk')).not.to.include(id);
@@ -276,7 +277,7 @@ describe('capturing deletes', function () {
     ws.now += 600;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(/contacts: 2 deleted or merged since the last run/);
+    expectEvent(second, { kind: 'deletions', list: 'contacts', count: 2, via: 'census' });
     expect(second.table('users').rows.filter((r) => r.is_deleted === 'true').map((r) => r.id)).to.deep.equal([user.id]);
   });
 
@@ -301,8 +302,8 @@ describe('capturing deletes', function () {
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
     expect(second.stderr).to.equal('');
-    expect(second.stdout).to.match(/contacts: 3 deleted or merged since the last run/);
-    expect(second.stdout).to.match(/conversations: 1 deleted or merged since the last run/);
+    expectEvent(second, { kind: 'deletions', list: 'contacts', count: 3, via: 'census' });
+    expectEvent(second, { kind: 'deletions', list: 'conversations', count: 1, via: 'census' });
     await storage.load(second);
     const full = await runExtractor(config(sim.url, TOKEN, { template: 'workspace', api_version: '2.14' }));
     expect(full.code, full.stderr).to.equal(0);
@@ -370,7 +371,7 @@ describe('capturing deletes', function () {
     ws.now += 300;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(/conversations: 2 deleted since/);
+    expectEvent(second, { kind: 'deletions', list: 'conversations', count: 2, via: 'deleted_list' });
     await storage.load(second);
     for (const id of gone) expect(values(storage, 'conversations', 'id')).not.to.include(id);
   });
@@ -389,9 +390,9 @@ describe('capturing deletes', function () {
     // A time budget does not split it: a split read would merge, and the deleted users would stay live.
     const third = await runExtractor(config(sim.url, TOKEN, { ...params, max_run_minutes: 0.001 }), TEST_OVERRIDES, await second.state());
     expect(third.code, third.stderr).to.equal(0);
-    expect(third.stdout).to.match(/contacts: parameters\.max_run_minutes is ignored for this list/);
+    expectEvent(third, { kind: 'budget_ignored', list: 'contacts', why: 'must_end' });
     expect((await third.manifest('users')).incremental, 'replaced').to.equal(false);
-    expect(third.stdout).to.match(/users is replaced without the rows flagged by earlier runs/);
+    expectEvent(third, { kind: 'flags_dropped', table: 'users' });
     await storage.load(third);
     const live = storage.rows('users').map((j) => JSON.parse(j)).filter((r) => r.is_deleted !== 'true').map((r) => r.id);
     expect(live.filter((id) => doomed.some((c) => c.id === id))).to.deep.equal([]);
@@ -411,14 +412,14 @@ describe('capturing deletes', function () {
     ws.now += 120;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(new RegExp(`contacts ${fresh.id} is missing from the census .* but still exists`));
+    expectEvent(second, { kind: 'still_exists', list: 'contacts', id: fresh.id });
     await storage.load(second);
     expect(values(storage, 'users', 'id').concat(values(storage, 'leads', 'id'))).to.include(fresh.id);
     deleteContact(ws, fresh.id, ws.now + 10);
     ws.now += 3_600;
     const third = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await second.state());
     expect(third.code, third.stderr).to.equal(0);
-    expect(third.stdout).to.match(/contacts: 1 deleted or merged since the last run/);
+    expectEvent(third, { kind: 'deletions', list: 'contacts', count: 1, via: 'census' });
     await storage.load(third);
     expect(values(storage, 'users', 'id').concat(values(storage, 'leads', 'id'))).not.to.include(fresh.id);
   });
@@ -441,7 +442,7 @@ describe('capturing deletes', function () {
     ws.now += 600;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(/contacts: 1 deleted or merged since the last run/);
+    expectEvent(second, { kind: 'deletions', list: 'contacts', count: 1, via: 'census' });
     await storage.load(second);
     expect(values(storage, 'leads', 'id')).not.to.include(merged.id);
   });
@@ -513,7 +514,7 @@ describe('capturing deletes', function () {
     ws.now += 600;
     const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(new RegExp(`conversations ${ghost} was deleted while the run read it`));
+    expectEvent(second, { kind: 'vanished', table: 'conversations', id: ghost });
     await storage.load(second);
     const row = storage.rows('conversations').map((j) => JSON.parse(j)).find((r) => r.id === ghost);
     expect(row?.is_deleted).to.equal('true');
@@ -526,10 +527,10 @@ describe('capturing deletes', function () {
     expect(first.code, first.stderr).to.equal(0);
     const second = await runExtractor(config(sim.url, TOKEN, { template: 'basic', incremental: true, history: true, deletes: 'flag' }), TEST_OVERRIDES, await first.state());
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(/parameters\.deletes changed since the last run: this run reads everything and replaces the tables/);
+    expectEvent(second, { kind: 'state_ignored', reason: 'columns', options: ['deletes'] });
     expect((await second.manifest('users')).incremental).to.equal(false);
     expect((await second.manifest('users_history')).incremental, 'versions kept').to.equal(true);
-    expect(second.stdout).not.to.match(/history tables start again/);
+    expectEvent(second, { kind: 'history_restarts' }, 'only the flags changed', true);
   });
 
   it('keeps the ids of a long list (companies) as a sketch, and still removes the rows naming a deleted one', async () => {
@@ -548,7 +549,7 @@ describe('capturing deletes', function () {
     ws.now += 60;
     const second = await runExtractor(config(sim.url, TOKEN, params), overrides, state1);
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(/rows naming 1 companies deleted since the last run are removed/);
+    expectEvent(second, { kind: 'relation_rows_removed', list: 'companies', count: 1 });
     await storage.load(second);
     expect(values(storage, 'users_companies', 'id').concat(values(storage, 'leads_companies', 'id'))).not.to.include(company.id);
   });
@@ -567,7 +568,7 @@ describe('capturing deletes', function () {
     ws.now += 60;
     const second = await runExtractor(config(sim.url, TOKEN, params), overrides, await first.state());
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(/companies: more were added or deleted since the last run than its state tells apart .*this run's companies become the reference/);
+    expectEvent(second, { kind: 'known_ids_reset', list: 'companies' });
     await storage.load(second);
     const state2 = await second.state();
     expect(state2.sync.known_sketch.companies.size).to.equal(ws.companies.length);
@@ -576,7 +577,7 @@ describe('capturing deletes', function () {
     ws.now += 60;
     const third = await runExtractor(config(sim.url, TOKEN, params), overrides, state2);
     expect(third.code, third.stderr).to.equal(0);
-    expect(third.stdout).to.match(/rows naming 1 companies deleted since the last run are removed/);
+    expectEvent(third, { kind: 'relation_rows_removed', list: 'companies', count: 1 });
   });
 
   it('a full read split by max_run_minutes leaves a sketch, so a deletion after it is found', async () => {
@@ -601,7 +602,7 @@ describe('capturing deletes', function () {
     ws.now += 600;
     const next = await runExtractor(config(sim.url, TOKEN, { ...params, max_run_minutes: undefined }), onClock(clock), state);
     expect(next.code, next.stderr).to.equal(0);
-    expect(next.stdout).to.match(/contacts: 1 deleted or merged since the last run/);
+    expectEvent(next, { kind: 'deletions', list: 'contacts', count: 1, via: 'census' });
   });
 
   it('a contact written by the first part of a split full read and deleted before the next part leaves storage', async () => {
@@ -724,7 +725,7 @@ describe('capturing deletes', function () {
     expect(second.code, second.stderr).to.equal(0);
     expect(second.stdout).not.to.match(/WARNING/);
     expect(sim.stats.byRoute['GET /companies/:id'], 'each left-out one asked for, and the deleted one').to.equal(hidden.size + 1);
-    expect(second.stdout).to.match(/rows naming 1 companies deleted since the last run are removed/);
+    expectEvent(second, { kind: 'relation_rows_removed', list: 'companies', count: 1 });
     await storage.load(second);
     expect(values(storage, 'users_companies', 'id').concat(values(storage, 'leads_companies', 'id'))).not.to.include(victim.id);
     expect((await second.state()).sync.unlisted.companies).to.have.members([...hidden]);
@@ -750,7 +751,7 @@ describe('capturing deletes', function () {
     for (const list of Object.values(older.lists) as Array<Record<string, unknown>>) delete list.api_version;
     const second = await runExtractor(config(sim.url, TOKEN, params('2.14')), TEST_OVERRIDES, { ...state1, sync: older });
     await loadOk(storage, second);
-    expect(second.stdout).to.match(/the last run kept no sketch of its ids to find deletions by/);
+    expectEvent(second, { kind: 'list_read', mode: 'full', reason: 'unsketched' });
     expect((await second.manifest('conversations')).incremental, 'read whole, replaced').to.equal(false);
     expect(values(storage, 'conversations', 'id')).not.to.include(victim);
     expect(values(storage, 'conversation_parts', 'conversations_pk')).not.to.include(victim);
@@ -770,7 +771,7 @@ describe('capturing deletes', function () {
     ws.now += 600;
     const second = await runExtractor(config(sim.url, TOKEN, params('2.16')), TEST_OVERRIDES, await first.state());
     await loadOk(storage, second);
-    expect(second.stdout).to.match(/Reading all conversations \(the last run read on API version 2\.14, which renders records otherwise than 2\.16\)/);
+    expectEvent(second, { kind: 'list_read', list: 'conversations', mode: 'full', reason: 'api_version' });
     expect((await second.manifest('conversations')).incremental, 'read whole, replaced').to.equal(false);
     expect(values(storage, 'conversations', 'priority').filter((p) => ['priority', 'not_priority'].includes(p)), 'no row keeps 2.14\'s values').to.deep.equal([]);
     const full = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', api_version: '2.16' }));
@@ -778,7 +779,7 @@ describe('capturing deletes', function () {
     ws.now += 600;
     const third = await runExtractor(config(sim.url, TOKEN, params('2.16')), TEST_OVERRIDES, await second.state());
     await loadOk(storage, third);
-    expect(third.stdout, 'the next run on the same version reads changes').not.to.match(/Reading all conversations/);
+    expectEvent(third, { kind: 'list_read', list: 'conversations', mode: 'changes' }, 'the next run on the same version reads changes');
   });
 
   it('keeps no conversations sketch where the API lists deleted conversations (2.16), so going back to 2.14 names none twice', async () => {
@@ -876,7 +877,7 @@ describe('capturing deletes', function () {
       ws.now += 600;
       const second = await runExtractor(config(sim.url, TOKEN, params), TEST_OVERRIDES, await first.state());
       await loadOk(storage, second);
-      expect(second.stdout).to.match(new RegExp(`conversations ${fleeting} was deleted while the run read it`));
+      expectEvent(second, { kind: 'vanished', table: 'conversations', id: fleeting });
       deleteConversation(ws, fleeting, ws.now + 10);
       hidden = undefined;
       ws.now += 600;

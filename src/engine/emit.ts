@@ -4,6 +4,7 @@
  * from the other side (src/engine/members.ts, src/engine/other-side.ts). A run's file never holds a key twice.
  */
 import { log, warnOnce } from '../log.js';
+import { emitEvent } from '../events.js';
 import { getPath, type Scope } from '../flatten/mapping.js';
 import type { CompiledTable } from '../flatten/template.js';
 import type { SkippableDetail } from '../keboola/config.js';
@@ -75,6 +76,7 @@ export class Emitter {
         this.run.counts.vanished++;
         this.vanishedIds.set(table.name, (this.vanishedIds.get(table.name) ?? new Set()).add(String(item[readers[expander].id])));
         log.warn(`${table.name} ${String(item[readers[expander].id])} was deleted while the run read it; it is left out.`);
+        emitEvent({ kind: 'vanished', table: table.name, id: String(item[readers[expander].id]) });
         return false;
       }
     }

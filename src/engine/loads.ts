@@ -3,6 +3,7 @@
  * what the flag mode and the deletions of referred lists add to a merge. The manifest is the platform side's
  * rendering of it (src/keboola/manifest.ts).
  */
+import { emitEvent } from '../events.js';
 import { log } from '../log.js';
 import type { CompiledTable } from '../flatten/template.js';
 import { loadFor, type Load } from '../incremental/load.js';
@@ -54,6 +55,7 @@ export class Loads {
       return values.length > 0 ? { mode: 'merge', deleteBy: { column: table.rootKey, values } } : { mode: 'merge' };
     }
     log.info(`${table.name} is replaced without the rows flagged by earlier runs: this run could not tell every record deleted since the last one.`);
+    emitEvent({ kind: 'flags_dropped', table: table.name });
     return load;
   }
 
@@ -63,6 +65,7 @@ export class Loads {
     const gone = this.known.goneFor(table);
     if (!gone || gone.length === 0) return load;
     log.info(`${table.name}: rows naming ${fmt(gone.length)} ${table.node.refers_to!.list} deleted since the last run are removed.`);
+    emitEvent({ kind: 'relation_rows_removed', table: table.name, list: table.node.refers_to!.list, count: gone.length });
     return { ...load, alsoDelete: { column: table.node.refers_to!.column, values: gone } };
   }
 }

@@ -4,6 +4,7 @@
  * (src/incremental/plan.ts), read within the time budget and the merge cap, and its read kept for the loads and the
  * next state. Lists that only relation rows name are read for their ids (src/engine/deletes/known-ids.ts).
  */
+import { emitEvent } from '../events.js';
 import { log } from '../log.js';
 import type { CompiledTable } from '../flatten/template.js';
 import { deletionsListed, readers } from '../resources/index.js';
@@ -53,13 +54,20 @@ async function readOne(r: Reading, listName: string, roots: CompiledTable[], rea
   // After more deletions than the last sketch told apart (or with no sketch to compare with), only a read to the
   // end (which replaces the tables) removes them: the time budget does not split it.
   const mustEnd = plan.mode === 'full' && plan.mustEnd === true;
-  if (mustEnd && r.deadline !== Infinity) log.info(`${listName}: parameters.max_run_minutes is ignored for this list: only a read to the end removes the records deleted since the last run.`);
+  if (mustEnd && r.deadline !== Infinity) {
+    log.info(`${listName}: parameters.max_run_minutes is ignored for this list: only a read to the end removes the records deleted since the last run.`);
+    emitEvent({ kind: 'budget_ignored', list: listName, why: 'must_end' });
+  }
   const deadline = mustEnd ? Infinity : r.deadline;
   if (run.nowMs() >= deadline) return;
   read.progress.reached = true;
   const listProgress = r.progress.begin(describePlan(read));
+  emitEvent({ kind: 'list_read', list: listName, mode: plan.mode, ...(plan.mode === 'full' && plan.reason ? { reason: plan.reason } : {}) });
   // An unsorted search cannot stop halfway and continue later (its order shifts between runs): read to the end.
-  if (unordered && deadline !== Infinity) log.info(`${listName}: its search is not sorted, so its read cannot stop at parameters.max_run_minutes and continue next run; it is read to the end.`);
+  if (unordered && deadline !== Infinity) {
+    log.info(`${listName}: its search is not sorted, so its read cannot stop at parameters.max_run_minutes and continue next run; it is read to the end.`);
+    emitEvent({ kind: 'budget_ignored', list: listName, why: 'unsorted' });
+  }
   const full = () => merges && atCap(r, read, deadline);
   try {
     const stop = () => !unordered && (run.nowMs() >= deadline || full());

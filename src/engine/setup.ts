@@ -2,6 +2,7 @@
  * Before the first request for data: the template with the run's options (custom attribute columns are known only
  * once the workspace is asked), and the lines that say what the run will do with the configuration.
  */
+import { emitEvent } from '../events.js';
 import { log } from '../log.js';
 import type { RunConfig } from '../keboola/config.js';
 import { loadTemplate, type Template } from '../flatten/template.js';
@@ -28,7 +29,10 @@ export function announceRun(cfg: RunConfig, changedOptions: string[]): void {
   const columnsChanged = changedOptions.length > 0;
   if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
   if (cfg.deletes === 'flag' && !cfg.incremental) log.info('parameters.deletes "flag" marks deleted records in incremental runs; this full load replaces every table, so they are simply absent (is_deleted is false in every row).');
-  if (changedOptions.some((o) => o !== 'deletes') && cfg.history) log.info('The columns changed since the last run: the history tables start again (their old versions would keep what the new columns leave out or hash).');
+  if (changedOptions.some((o) => o !== 'deletes') && cfg.history) {
+    log.info('The columns changed since the last run: the history tables start again (their old versions would keep what the new columns leave out or hash).');
+    emitEvent({ kind: 'history_restarts' });
+  }
   if (columnsChanged && cfg.maxRunMs !== undefined) log.info('parameters.max_run_minutes is ignored for this run: the columns changed, and only a read to the end replaces the tables.');
 }
 

@@ -4,6 +4,7 @@
  * next state (src/incremental/marks.ts) and each table's load (src/incremental/load.ts) are computed from them.
  */
 import type { ListState } from '../generated/state.js';
+import type { FullReason } from '../events.js';
 
 /** A set of ids (a Set<string>, or the compact IdSet a run keeps). */
 export type Ids = Iterable<string> & { readonly size: number; add(id: string): unknown };
@@ -11,10 +12,11 @@ export type Ids = Iterable<string> & { readonly size: number; add(id: string): u
 /**
  * What a list reads this run. `margin`: the reader's search margin (seconds), how far before a mark the next read
  * of changes starts (Reader.search.margin). `why` explains a full read of a list that could have read changes only.
- * `mustEnd`: only a read to the end (which replaces the tables) removes what was deleted since: never split.
+ * `reason`: why, as a code (src/events.ts). `mustEnd`: only a read to the end (which replaces the tables) removes
+ * what was deleted since: never split.
  */
 export type Plan =
-  | { list: string; mode: 'full'; margin: number; resumed: boolean; cursor?: string; startedAt: number; why?: string; deletedThrough?: number; mustEnd?: boolean }
+  | { list: string; mode: 'full'; margin: number; resumed: boolean; cursor?: string; startedAt: number; why?: string; reason?: FullReason; deletedThrough?: number; mustEnd?: boolean }
   | { list: string; mode: 'changes'; margin: number; since: number; mark: number; deletedThrough?: number };
 
 export interface ReadProgress {

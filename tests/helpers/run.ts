@@ -5,6 +5,7 @@ import { runComponent, type Overrides, type RunControl } from '../../src/compone
 import { readTable, type Table } from './csv.js';
 import { keyProblems, MODE_ROTATION, platformProblems, withDataTypeSupport, type Rendered } from './platform.js';
 import type { ManifestMode } from '../../src/keboola/manifest.js';
+import { onEvent, type RunEvent } from '../../src/events.js';
 
 export interface RunResult {
   code: number;
@@ -13,6 +14,8 @@ export interface RunResult {
   dataDir: string;
   stdout: string;
   stderr: string;
+  /** What the run did, as structured events (src/events.ts): what tests assert instead of log lines. */
+  events: RunEvent[];
   tables(): Promise<string[]>;
   table(name: string): Table;
   manifest(name: string): Promise<Record<string, unknown>>;
@@ -73,9 +76,12 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
   process.stderr.write = ((chunk: string | Uint8Array) => ((captured.err += String(chunk)), true)) as typeof process.stderr.write;
   let code: number;
   const restore = withDataTypeSupport(mode);
+  const events: RunEvent[] = [];
+  const stopListening = onEvent((e) => events.push(e));
   try {
     code = await runComponent(dataDir, observed, options.control);
   } finally {
+    stopListening();
     restore();
     process.stdout.write = out;
     process.stderr.write = err;
@@ -91,6 +97,7 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
     dataDir,
     stdout: captured.out,
     stderr: captured.err,
+    events,
     // A table is `<t>.csv`: a file, or (sliced) a directory of gzipped slices; `table()` reads either.
     tables: async () => (await readdir(tablesDir).catch(() => [] as string[])).filter((f) => f.endsWith('.csv')).map((f) => f.slice(0, -4)).sort(),
     table: (name) => readTable(path.join(tablesDir, `${name}.csv`)),

@@ -3,6 +3,7 @@
  * (src/incremental/census.ts), where the API keeps no list of deletions (contacts; conversations before 2.16), and
  * under deletes "flag" beside the deleted list (which also names records storage never held).
  */
+import { emitEvent } from '../../events.js';
 import { log } from '../../log.js';
 import { deletionsListed, describeReader, describeSearch, expand, readCensus, readers, vanished } from '../../resources/index.js';
 import { ListCensus } from '../../incremental/census.js';
@@ -73,6 +74,7 @@ async function confirmGone(run: RunContext, read: ListRead, census: ListCensus, 
     if (!census.unsketchable && !deletionsListed(listName, run.cfg.apiVersion)) {
       found.readWhole = true;
       log.info(`${listName}: more records were deleted or merged since the last run than its state can tell apart (about ${fmt(IdSketch.maxDifference(IdSketch.cellsFor(census.seen.size)))} at this size); the next run reads all of them and replaces the tables.`);
+      emitEvent({ kind: 'sketch_overflow', list: listName });
     }
     return;
   }
@@ -91,6 +93,7 @@ async function confirmGone(run: RunContext, read: ListRead, census: ListCensus, 
         await expand(run.api, confirm, { [reader.id]: id });
         census.keep(id, tag);
         log.info(`${listName} ${id} is missing from ${census.ofTheRead ? describeReader(listName) : `the census (${describeSearch(listName)})`} but still exists; its rows stay.`);
+        emitEvent({ kind: 'still_exists', list: listName, id });
       } catch (e) {
         if (!vanished(confirm, e)) throw e;
         found.deleted?.add(id);
@@ -102,4 +105,5 @@ async function confirmGone(run: RunContext, read: ListRead, census: ListCensus, 
   );
   found.deletionsKnown = true;
   log.info(`${listName}: ${fmt(n)} deleted or merged since the last run (the ids of all ${fmt(census.seen.size)}, compared with the last run's); ${run.fate}.`);
+  emitEvent({ kind: 'deletions', list: listName, count: n, via: 'census' });
 }

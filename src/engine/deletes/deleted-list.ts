@@ -2,6 +2,7 @@
  * Delete capture, first way: the list's own list of deleted records, where the API version serves one
  * (conversations from 2.16). Read newest deletion first, down to where the last read of them began.
  */
+import { emitEvent } from '../../events.js';
 import { log } from '../../log.js';
 import { deletionsListed, describeReader, pageSize, readAll, readers, type Json } from '../../resources/index.js';
 import type { Findings } from '../../incremental/read.js';
@@ -45,5 +46,6 @@ export async function readDeleted(run: RunContext, listName: string, since: numb
     n++;
   }
   log.info(`${listName}: ${fmt(n)} deleted since ${new Date(since * 1000).toISOString()} (${describeReader(deleted.reader)}); ${run.fate}.`);
+  emitEvent({ kind: 'deletions', list: listName, count: n, via: 'deleted_list' });
   return true;
 }

@@ -3,6 +3,7 @@
  * deletion time, and its history gains a final version. Only records storage may hold are flagged: a flagged row
  * for one it never held would be a row that never existed.
  */
+import { emitEvent } from '../../events.js';
 import { log } from '../../log.js';
 import type { CompiledTable } from '../../flatten/template.js';
 import type { Findings } from '../../incremental/read.js';
@@ -54,6 +55,7 @@ export function heldOnly(run: RunContext, listName: string, flags: Flag[], found
   if (never.length > 0) {
     found.keep = new Set(never.map((f) => f.id));
     log.info(`${listName}: ${fmt(never.length)} of the deleted were not in the last run's ids (created and deleted since, or flagged already): no row is written or removed for them.`);
+    emitEvent({ kind: 'deletions_unheld', list: listName, count: never.length });
   }
   return flags.filter((f) => had(f) !== false);
 }

@@ -3,6 +3,7 @@
  * list) keep their ids in the state (src/incremental/known-ids.ts); an id gone since the last run was deleted, once
  * a request for it answers 404. Rows naming it (users_tags, users_companies) go, and under flag its row is flagged.
  */
+import { emitEvent } from '../../events.js';
 import { log } from '../../log.js';
 import { StoppedError, UserError } from '../../errors.js';
 import type { CompiledTable } from '../../flatten/template.js';
@@ -110,6 +111,7 @@ export class KnownIds {
       // New ones count against a sketch as deleted ones do: a list that grew this much becomes the reference, or
       // every later run would fail the same way.
       log.info(`${list}: more were added or deleted since the last run than its state tells apart (${fmt(size)} then, ${fmt(now.length)} now); rows naming any deleted since wait for the next full read, and this run's ${list} become the reference.`);
+      emitEvent({ kind: 'known_ids_reset', list });
       return;
     }
     // Where each one can be asked for, up to CONFIRM_GONE_AT_MOST of them are: a 404 each is proof no short answer
@@ -117,6 +119,7 @@ export class KnownIds {
     const many = gone !== undefined && gone.length > 1 && (gone.length > size / 2 || gone.length > Math.max(MAX_GONE_AT_ONCE, size / 10));
     if (gone === undefined || (many && (!readers[list].confirm_gone || gone.length > CONFIRM_GONE_AT_MOST))) {
       this.distrusted.add(list);
+      emitEvent({ kind: 'known_ids_distrusted', list });
       if (gone === undefined) log.warn(`Fewer ${list} than the last run's ${fmt(size)} (${fmt(now.length)}), and more changed than its state tells apart: likelier a short answer than a purge, so the rows naming them are kept until the next full read.`);
       else log.warn(`${fmt(gone.length)} of the ${fmt(size)} ${list} of the last run are missing from this run's ${describeReader(list)}: more than a deletion usually removes, so the rows naming them are kept until the next full read.`);
       this.goneOf.set(list, gone ?? []);
