@@ -70,7 +70,7 @@ export interface PacerOptions {
  * the window. A run that fits in half a window (a daily incremental run is mostly a few hundred requests; the limit
  * allows 1,666) takes its critical path rather than the window's length, and a longer one still gets the window's
  * whole room each window. The spread half leaves other clients of the app room later in the window, where a
- * burst of all of it would crowd them out (tests/pacer.test.ts, "yields to another client"). Measured in
+ * burst of all of it would crowd them out (tests/e2e/pacer.test.ts, "yields to another client"). Measured in
  * `npm run bench` (pacing).
  */
 export const BURST = 0.5;

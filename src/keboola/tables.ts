@@ -34,7 +34,7 @@ export interface TableWriterOptions {
   sliceBytes?: number;
   /**
    * A test seam, left unset in production: opens the stream a file of the table is written to (the plain CSV, or a
-   * slice under its gzip). Unset, it is node:fs createWriteStream. tests/tables.test.ts passes a disk it can hold
+   * slice under its gzip). Unset, it is node:fs createWriteStream. tests/unit/tables.test.ts passes a disk it can hold
    * and let go, to measure how much a writer keeps in memory while the disk takes nothing.
    */
   openFile?: (file: string) => Writable;

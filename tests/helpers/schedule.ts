@@ -8,7 +8,7 @@
  * each deleted record, and nothing else).
  *
  * `scheduleArbitrary` draws schedules for fast-check; `runSchedule` runs one and throws, naming every difference, if
- * storage ends otherwise. The suite runs a fixed set of seeds (tests/schedule.test.ts); `npm run soak` runs hundreds.
+ * storage ends otherwise. The suite runs a fixed set of seeds (tests/e2e/schedule.test.ts); `npm run soak` runs hundreds.
  */
 import fc from 'fast-check';
 import { StoppedError } from '../../src/errors.js';
@@ -31,7 +31,7 @@ const MUTATIONS = [
 
 /**
  * The changes a schedule makes. Not a new note: Intercom does not move a contact's `updated_at` for one, so it waits
- * for the full refresh by design (README, "Incremental runs"; tests/incremental.test.ts).
+ * for the full refresh by design (README, "Incremental runs"; tests/e2e/incremental.test.ts).
  */
 export interface Mutation {
   kind: (typeof MUTATIONS)[number];
@@ -276,7 +276,7 @@ function describeFirst(missing: string[], extra: string[]): string {
   return `first missing ${missing[0] ?? '-'}; first extra ${extra[0] ?? '-'}`;
 }
 
-/** The six ways a request fails (tests/faults.test.ts has them too). */
+/** The six ways a request fails (tests/e2e/faults.test.ts has them too). */
 function fault(rng: Rng): InterceptResult {
   return rng.pick<InterceptResult>([
     { status: 502, body: 'Bad gateway' },

@@ -1,6 +1,6 @@
 /**
  * Storage as a real database: DuckDB, loaded the way Keboola's output mapping applies a run's manifests, for the
- * schedule tests (tests/schedule.test.ts). Unlike the in-memory Storage (storage.ts), a value that does not cast
+ * schedule tests (tests/e2e/schedule.test.ts). Unlike the in-memory Storage (storage.ts), a value that does not cast
  * to its column's type, an empty key, or a key written twice fails the load here as it fails a warehouse's.
  *
  * The platform's semantics, from its own code:

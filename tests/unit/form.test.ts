@@ -1,0 +1,90 @@
+/**
+ * The configuration form (component_config/configSchema.json) as Keboola's UI reads it: JSON Schema draft-04,
+ * plus Keboola's `button` type for the test-connection action.
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv04 from 'ajv-draft-04';
+import { parseConfig } from '../../src/keboola/config.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const read = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8'));
+
+/** Keboola's renderer takes `type: "button"` for a sync-action button: the only extension of draft-04 the form uses. */
+function withoutButtons(schema: any): any {
+  const copy = structuredClone(schema);
+  for (const [key, prop] of Object.entries<any>(copy.properties)) if (prop.type === 'button') delete copy.properties[key];
+  return copy;
+}
+
+/**
+ * The `format`s Keboola's form renderer knows: widgets (a masked input, a checkbox, a select, a table picker, a
+ * sync-action button), not formats a value must match. ajv is told to accept any value under them; one it did not
+ * know it would ignore, with a warning on stderr.
+ */
+const UI_FORMATS = ['password', 'checkbox', 'select', 'table', 'sync-action'];
+
+/** Every `format` named anywhere in a schema. */
+function formatsIn(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(formatsIn);
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === 'format' && typeof v === 'string' ? [v] : formatsIn(v)));
+}
+
+describe('configuration form', () => {
+  const schema = read('component_config/configSchema.json');
+  const ajv = new (Ajv04 as any)({ strict: false, allErrors: true });
+  for (const format of UI_FORMATS) ajv.addFormat(format, true);
+  let validate: any;
+  before(() => {
+    validate = ajv.compile(withoutButtons(schema));
+  });
+
+  it('is a valid draft-04 schema, with buttons the only non-standard type', () => {
+    expect(schema.$schema).to.equal('http://json-schema.org/draft-04/schema#');
+    expect(ajv.validateSchema(withoutButtons(schema)), JSON.stringify(ajv.errors)).to.equal(true);
+    const types = Object.values<any>(schema.properties).map((p) => p.type);
+    expect(types.filter((t) => !['string', 'integer', 'number', 'boolean', 'array', 'object'].includes(t))).to.deep.equal(['button']);
+  });
+
+  it("uses only the formats of Keboola's form renderer", () => {
+    expect([...new Set(formatsIn(schema))].filter((f) => !UI_FORMATS.includes(f))).to.deep.equal([]);
+  });
+
+  it('accepts the sample configuration and one authorized through OAuth, which has no token parameter', () => {
+    expect(validate(read('component_config/sample-config/config.json').parameters), JSON.stringify(validate.errors)).to.equal(true);
+    expect(validate({ template: 'conversations', region: 'eu' }), JSON.stringify(validate.errors)).to.equal(true);
+  });
+
+  it('rejects what the component rejects: a time budget of 0, an unknown template, too much concurrency', () => {
+    expect(validate({ template: 'basic', max_run_minutes: 0 })).to.equal(false);
+    expect(validate({ template: 'all' })).to.equal(false);
+    expect(validate({ template: 'basic', max_concurrency: 1001 })).to.equal(false);
+    expect(validate({ template: 'basic', rate_limit_share: 101 })).to.equal(false);
+    expect(validate({ template: 'basic', rate_limit_share: 50 })).to.equal(true);
+    expect(validate({ template: 'basic', max_run_minutes: 0.5 })).to.equal(true);
+  });
+
+  it('names the parameter a misspelled key most likely meant, also in the error it causes', () => {
+    let message = '';
+    try {
+      parseConfig({ parameters: { '#acess_token': 'tok-123456' } }, '/data');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).to.equal('No access token: set parameters.#access_token or authorize the configuration with Intercom (OAuth). Note: parameters.#acess_token is not a parameter of this component and is ignored: did you mean #access_token?');
+  });
+
+  it('says so of every misspelled key', () => {
+    const cfg = parseConfig({ parameters: { '#access_token': 'tok-123456', templat: 'basic', incremantal: true, max_concurency: 4, something_else: 1 } }, '/data');
+    expect(cfg.warnings).to.deep.equal([
+      'parameters.templat is not a parameter of this component and is ignored: did you mean template?',
+      'parameters.incremantal is not a parameter of this component and is ignored: did you mean incremental?',
+      'parameters.max_concurency is not a parameter of this component and is ignored: did you mean max_concurrency?',
+      'parameters.something_else is not a parameter of this component and is ignored.',
+    ]);
+    expect(parseConfig({ parameters: { '#access_token': 'tok-123456', template: 'basic', region: 'eu' } }, '/data').warnings).to.deep.equal([]);
+  });
+});
