@@ -74,12 +74,11 @@ export async function extract(cfg: RunConfig, source: Source, opts: ExtractOptio
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
   const writers = await TableWriters.open(opts.outTablesDir, specs, { sliceBytes: opts.sliceBytes });
   const progress = new Progress(source.requests, opts.progressIntervalMs ?? 5_000);
-  const stored = state.sync === 'unreadable' ? undefined : state.sync;
   const run = new RunContext(cfg, source.api, source.requests, writers, template, previousSync(cfg, state.sync));
   const known = new KnownIds(run, opts.knownIdsAtMost);
   const emitter = new Emitter(run, (list, id) => known.noteNamed(list, id));
   // After the columns changed, the tables must be replaced: a read split over runs would be merged instead.
-  const changedOptions = cfg.incremental ? changedColumnOptions(cfg, stored) : [];
+  const changedOptions = cfg.incremental ? changedColumnOptions(cfg, state.written) : [];
   announceRun(cfg, changedOptions);
   const columnsChanged = changedOptions.length > 0;
   const deadline = cfg.incremental && cfg.maxRunMs !== undefined && !columnsChanged ? started + cfg.maxRunMs : Infinity;

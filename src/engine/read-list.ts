@@ -77,7 +77,9 @@ export async function readList(r: ListReading): Promise<boolean> {
     paged = written.size;
     if (plan.mode === 'full') yield* catchUp(run.api, listName, plan.startedAt - plan.margin, check);
   };
-  if (await readsDeletions(r, flags, tables)) read.found.deletionsKnown = true;
+  // Awaited only where deletions are read: a list that reads none starts its census and pages in the same turn.
+  const deletions = readsDeletions(r, flags, tables);
+  if (deletions && (await deletions)) read.found.deletionsKnown = true;
   // The census runs beside the read, and is not cut by the time budget either: a part of it proves nothing, and it
   // costs about one request per 130 records, at the rate limit.
   const pass = census && !ownCensus ? takeCensus(run, listName, tables, census) : Promise.resolve();
@@ -100,7 +102,7 @@ export async function readList(r: ListReading): Promise<boolean> {
  * record one part wrote and that was deleted before a later part must go, and no census stands in for the deleted
  * list on this version.
  */
-function readsDeletions(r: ListReading, flags: Flag[], tables: ListTables): Promise<boolean> {
+function readsDeletions(r: ListReading, flags: Flag[], tables: ListTables): Promise<boolean> | undefined {
   const { plan } = r.read;
   const splitFrom = plan.mode === 'full' && (r.cuttable || plan.resumed) ? plan.startedAt - plan.margin : undefined;
   const through = plan.mode === 'full' ? (plan.deletedThrough ?? splitFrom) : undefined;
@@ -108,7 +110,7 @@ function readsDeletions(r: ListReading, flags: Flag[], tables: ListTables): Prom
     const since = plan.mode === 'changes' ? Math.min(plan.since, plan.deletedThrough ?? plan.since) : through!;
     return readDeleted(r.run, plan.list, since, r.read.found, flags, tables);
   }
-  return Promise.resolve(false);
+  return undefined;
 }
 
 /** The census settled, the flags written, the children completed from the other side, and the members pass. */

@@ -19,7 +19,7 @@ export function columnOptions(cfg: SyncOptions): ColumnOptions {
 }
 
 /** The column options (by parameter name) that differ from those the stored state was written with. */
-export function changedColumnOptions(cfg: SyncOptions, sync: SyncState | undefined): string[] {
+export function changedColumnOptions(cfg: SyncOptions, sync: Pick<SyncState, 'columns'> | undefined): string[] {
   if (!sync) return [];
   const was: ColumnOptions = { raw_payload: false, custom_attribute_columns: false, exclude_tables: [], exclude_columns: [], hash_columns: [], hash_salt_check: '', deletes: 'remove', ...(sync.columns ?? {}) };
   const now = columnOptions(cfg);

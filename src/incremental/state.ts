@@ -7,7 +7,7 @@
  * of older versions are migrated as they are read: a split full read's cursor was kept as `starting_after` (the
  * name of Intercom's query parameter) before it became the reader's own `cursor`.
  */
-import type { CustomColumn, LastRun, ListState, State, SyncState } from '../generated/state.js';
+import type { ColumnOptions, CustomColumn, LastRun, ListState, State, SyncState } from '../generated/state.js';
 
 export type { CustomColumn, LastRun, ListState, State, SyncState };
 export type CustomColumns = Record<string, CustomColumn[]>;
@@ -15,6 +15,11 @@ export type CustomColumns = Record<string, CustomColumn[]>;
 /** The state as a run uses it. `sync`: undefined when there is none; 'unreadable' when it is not one this version wrote. */
 export interface StoredState {
   sync: SyncState | 'unreadable' | undefined;
+  /**
+   * The column options the stored sync was written with, read from any sync that has lists, whatever its version: a
+   * state this version cannot use still says whether the columns changed (the history tables then start again).
+   */
+  written?: { columns?: ColumnOptions };
   customColumns: CustomColumns;
   lastRun?: Partial<LastRun>;
 }
@@ -25,8 +30,11 @@ export function decodeState(raw: unknown): StoredState {
   const state = isObject(raw) ? raw : {};
   const custom = state.custom_columns;
   const last = state.last_run;
+  const sync = state.sync;
+  const written = isObject(sync) && typeof sync.lists === 'object' ? { written: { columns: sync.columns as ColumnOptions | undefined } } : {};
   return {
-    sync: decodeSync(state.sync),
+    sync: decodeSync(sync),
+    ...written,
     customColumns: isObject(custom) ? (custom as CustomColumns) : {},
     ...(isObject(last) ? { lastRun: last as Partial<LastRun> } : {}),
   };
@@ -34,16 +42,20 @@ export function decodeState(raw: unknown): StoredState {
 
 function decodeSync(sync: unknown): StoredState['sync'] {
   if (sync === undefined) return undefined;
-  if (!isObject(sync) || sync.version !== 1 || !isObject(sync.lists)) return 'unreadable';
+  // Lists as an array or any other object pass, as they always did: an entry that is not a list's state is none.
+  if (!isObject(sync) || sync.version !== 1 || typeof sync.lists !== 'object' || sync.lists === null) return 'unreadable';
   const lists: Record<string, ListState> = {};
-  for (const [name, list] of Object.entries(sync.lists)) lists[name] = migrateList(list as ListState & { backfill?: { starting_after?: string } });
+  for (const [name, list] of Object.entries(sync.lists)) lists[name] = migrateList(list as OldListState);
   return { ...(sync as unknown as SyncState), lists };
 }
 
-/** `backfill.starting_after` (states before the cursor was the reader's own) is `backfill.cursor`. */
-function migrateList(list: ListState & { backfill?: { starting_after?: string } }): ListState {
-  const backfill = list.backfill;
-  if (!isObject(backfill) || !('starting_after' in backfill)) return list;
+/** A list's state as earlier versions may have written it. */
+type OldListState = Omit<ListState, 'backfill'> & { backfill?: { cursor?: string; starting_after?: string; started_at: number } };
+
+/** `backfill.starting_after` (states before the cursor was the reader's own) is `backfill.cursor`; anything else as it is. */
+function migrateList(list: OldListState): ListState {
+  const backfill = isObject(list) ? list.backfill : undefined;
+  if (!isObject(backfill) || !('starting_after' in backfill)) return list as ListState;
   const { starting_after, ...rest } = backfill;
   return { ...list, backfill: { ...rest, ...(starting_after !== undefined && rest.cursor === undefined ? { cursor: starting_after } : {}) } };
 }

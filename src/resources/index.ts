@@ -63,7 +63,7 @@ export interface Reader {
   confirm_gone?: string;
   /**
    * Every record can be found by its search split on this creation field (a census, which needs `search`): how
-   * an incremental run learns which records were deleted, where the API keeps no list of them (src/deletions.ts).
+   * an incremental run learns which records were deleted, where the API keeps no list of them (src/incremental/census.ts).
    * Each id the census misses is asked for (`confirm_gone`) before its rows go. `margin` (seconds): records created
    * this long after the last run's sketch was made are left out of the comparison, for a clock of Intercom's ahead
    * of ours (src/incremental/census.ts).
@@ -108,7 +108,7 @@ export const readers: Record<string, Reader> = {
   // Tickets have no plain list, only search; its request schema documents no sort, so none is assumed.
   tickets: { kind: 'list', path: '/tickets/search', paging: 'search', records: 'tickets', id: 'id', updated: 'updated_at', search: { path: '/tickets/search', records: 'tickets', slack: 1, sorted: false, margin: INDEX_LAG } },
   // API 2.16 and later; `order: desc` lists the latest deletion first (the spec's example: deleted_at falling).
-  deleted_conversations: { kind: 'list', path: '/conversations/deleted', query: { per_page: 60, order: 'desc' }, paging: 'page_numbers', records: 'conversations', id: 'id' },
+  deleted_conversations: { kind: 'list', from_version: '2.16', path: '/conversations/deleted', query: { per_page: 60, order: 'desc' }, paging: 'page_numbers', records: 'conversations', id: 'id' },
   articles: { kind: 'list', path: '/articles', paging: 'page_numbers', records: 'data', id: 'id' },
   collections: { kind: 'list', path: '/help_center/collections', paging: 'page_numbers', records: 'data', id: 'id' },
   subscription_types: { kind: 'list', path: '/subscription_types', paging: 'single', records: 'data', id: 'id' },

@@ -9,15 +9,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
-import { decodeState, encodeState, type LastRun, type SyncState } from '../src/incremental/state.js';
-import { generateWorkspace, startSimulator, updateContact, updateConversation, type Simulator, type Workspace } from './simulator/index.js';
-import { config, runExtractor, TEST_OVERRIDES, type RunResult } from './helpers/run.js';
-import { differences, rowsOf, same, Storage } from './helpers/storage.js';
-import { ManualClock, onClock } from './helpers/clock.js';
-import { TEMPLATE_TABLES } from './contract.js';
+import { decodeState, encodeState, type LastRun, type SyncState } from '../../src/incremental/state.js';
+import { generateWorkspace, startSimulator, updateContact, updateConversation, type Simulator, type Workspace } from '../simulator/index.js';
+import { config, runExtractor, TEST_OVERRIDES, type RunResult } from '../helpers/run.js';
+import { differences, rowsOf, same, Storage } from '../helpers/storage.js';
+import { ManualClock, onClock } from '../helpers/clock.js';
+import { TEMPLATE_TABLES } from '../contract.js';
 
 const TOKEN = 'state-token-0123456789abcdef';
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SCHEMA = JSON.parse(readFileSync(path.join(ROOT, 'schemas', 'state.schema.json'), 'utf8'));
 
 const ajv = new (Ajv as any)({ allErrors: true });
@@ -75,13 +75,25 @@ describe('the state codec', () => {
       { version: 2, template: 'basic', lists: {} },
       { version: '1', template: 'basic', lists: {} },
       { version: 1, template: 'basic' },
-      { version: 1, template: 'basic', lists: [] },
       { version: 1, template: 'basic', lists: 'contacts' },
       { version: 1, template: 'basic', lists: null },
     ];
     for (const sync of unreadable) expect(decodeState({ sync }).sync, JSON.stringify(sync)).to.equal('unreadable');
     // The smallest sync it does read.
     expect(decodeState({ sync: { version: 1, template: 'basic', lists: {} } }).sync).to.deep.equal({ version: 1, template: 'basic', lists: {} });
+  });
+
+  it('reads what earlier versions read: lists as an array (none of them), a list entry that is null (no state for that list)', () => {
+    // Lenient where the platform may hold a hand-edited state: such entries mean "nothing known", never a failed run.
+    expect(decodeState({ sync: { version: 1, template: 'basic', lists: [] } }).sync).to.deep.equal({ version: 1, template: 'basic', lists: {} });
+    expect(decodeState({ sync: { version: 1, template: 'basic', lists: { contacts: null } } }).sync).to.deep.equal({ version: 1, template: 'basic', lists: { contacts: null } });
+  });
+
+  it('keeps the columns a sync of another version was written with, so a change of columns is still seen', () => {
+    const columns = { raw_payload: true, custom_attribute_columns: false };
+    expect(decodeState({ sync: { version: 2, template: 'basic', lists: {}, columns } }).written).to.deep.equal({ columns });
+    expect(decodeState({ sync: { version: 2, template: 'basic', lists: null, columns } }).written, 'lists null, as before').to.deep.equal({ columns });
+    expect(decodeState({ sync: { version: 2, template: 'basic', columns } }).written, 'no lists: nothing written').to.equal(undefined);
   });
 
   it('reads custom_columns that are not an object as none, and passes last_run through', () => {

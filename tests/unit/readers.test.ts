@@ -8,9 +8,9 @@ import { expect } from 'chai';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deletionsListed, readerOf, readers, served, type Reader } from '../src/resources/index.js';
-import { API_VERSIONS } from '../src/keboola/config.js';
-import { loadTemplate, TEMPLATES_DIR } from '../src/flatten/template.js';
+import { deletionsListed, readerOf, readers, served, type Reader } from '../../src/resources/index.js';
+import { API_VERSIONS } from '../../src/keboola/config.js';
+import { loadTemplate, TEMPLATES_DIR } from '../../src/flatten/template.js';
 
 /** "2.16" → 2016, so versions compare as numbers (minor versions stay below 1000). */
 const numeric = (v: string) => Number(v.split('.')[0]) * 1000 + Number(v.split('.')[1]);
