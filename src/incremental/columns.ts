@@ -4,7 +4,7 @@
  */
 import type { ColumnOptions, SyncState } from '../generated/state.js';
 import { hasher } from '../flatten/rules.js';
-import type { SyncOptions } from './options.js';
+import type { SyncOptions } from '../model/sync-options.js';
 
 export function columnOptions(cfg: SyncOptions): ColumnOptions {
   return {

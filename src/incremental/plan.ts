@@ -7,7 +7,7 @@ import { log } from '../log.js';
 import { emitEvent, type FullReason } from '../events.js';
 import type { StoredState, SyncState } from './state.js';
 import type { Plan } from './read.js';
-import type { SyncOptions } from './options.js';
+import type { SyncOptions } from '../model/sync-options.js';
 import { changedColumnOptions } from './columns.js';
 
 const DAY = 86_400;

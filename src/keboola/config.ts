@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { SyncOptions } from '../model/sync-options.js';
 import path from 'node:path';
 import { AppError, UserError } from '../errors.js';
 import { registerSecret } from '../log.js';
@@ -23,7 +24,7 @@ export type ApiVersion = (typeof API_VERSIONS)[number];
 export const DEFAULT_API_VERSION: ApiVersion = '2.14';
 export type Action = (typeof ACTIONS)[number];
 
-export interface RunConfig {
+export interface RunConfig extends SyncOptions {
   dataDir: string;
   action: Action;
   token: string;
@@ -37,25 +38,8 @@ export interface RunConfig {
   maxConcurrency: number;
   /** The part of the app's rate limit this run may use, 0.01–1. */
   rateLimitShare: number;
-  incremental: boolean;
-  resync: boolean;
-  fullRefreshDays: number;
-  /** Milliseconds; undefined means no budget. */
-  maxRunMs: number | undefined;
-  /** Every top-level table gains a `data` column with the record's JSON as read. */
-  rawPayload: boolean;
-  /** Custom attributes as typed columns. */
-  customAttributeColumns: boolean;
-  /** Tables not written (parameters.exclude_tables), and "table.column" names not written or hashed. */
-  excludeTables: ReadonlySet<string>;
-  excludeColumns: ReadonlySet<string>;
-  hashColumns: ReadonlySet<string>;
-  /** The HMAC key of the hashed columns; a secret. */
-  hashSalt: string | undefined;
   /** Every top-level table with versions also writes `<table>_history`. */
   history: boolean;
-  /** What an incremental run does with deleted records: their rows go, or their top-level rows stay flagged. */
-  deletes: 'remove' | 'flag';
   /** Warnings about the configuration that do not stop the run (a misspelled parameter). */
   warnings: string[];
 }
