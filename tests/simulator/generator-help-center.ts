@@ -13,11 +13,13 @@ const SECTION_NAMES = ['Basics', 'Advanced, "power" users', 'Payments', 'Single 
 const ARTICLE_TITLES = ['How to reset your password', 'Invoices, "pro forma" & receipts', 'Connecting Slack 💬', 'Why is my export empty?', 'Zoë’s guide to façade settings', 'データのエクスポート', 'Rate limits explained'];
 const COLLECTION_ICONS = ['bookmark', 'book-bookmark', 'chat-bubble', 'rocket'];
 
-export function genHelpCenter(o: Options, ws: Workspace): void {
+/** Returns the ids of the help centers the collections are in (GET /help_center/help_centers lists them). */
+export function genHelpCenter(o: Options, ws: Workspace): number[] {
   const rng = streamRng(o.seed, 'help-center');
   const helpCenters = [79 + rng.int(0, 5), 90 + rng.int(0, 5)];
   genCollections(rng, o, ws, helpCenters);
   genArticles(rng, o, ws);
+  return helpCenters;
 }
 
 /** The first third are top-level collections (in `helpCenters`); the rest are sections under one up to 3 deep. */

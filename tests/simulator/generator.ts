@@ -13,6 +13,7 @@ import { genConversations } from './generator-conversations.js';
 import { genHelpCenter } from './generator-help-center.js';
 import { COMPANY_NAMES, FIRST_NAMES, LAST_NAMES, SEGMENT_NAMES, TAG_NAMES } from './generator-text.js';
 import { genTickets } from './generator-tickets.js';
+import { emptyWorkspaceObjects, genWorkspaceObjects } from './generator-workspace-objects.js';
 import { DAY, EVENT_LIST_WINDOW, type SubscriptionType, type Workspace, type WorkspaceOptions } from './model.js';
 import { createRng } from './random.js';
 import { companyEdgeCases } from './views.js';
@@ -59,6 +60,7 @@ export function generateWorkspace(opts: WorkspaceOptions = {}): Workspace {
     deletedCompanies: [],
     deletedTags: [],
     deletedConversations: [],
+    ...emptyWorkspaceObjects(),
   };
   const g: Gen = { rng, o, ws, noteSeq: 1000, partSeq: 7_000_000_000 };
   genAdmins(g);
@@ -73,8 +75,9 @@ export function generateWorkspace(opts: WorkspaceOptions = {}): Workspace {
   extendTeams(o, ws);
   genCompanyMemberships(o, ws);
   genTickets(o, ws);
-  genHelpCenter(o, ws);
+  const helpCenterIds = genHelpCenter(o, ws);
   genSubscriptionTypes(o, ws);
+  genWorkspaceObjects(o, ws, opts.objectCounts, helpCenterIds);
   return ws;
 }
 

@@ -1,5 +1,6 @@
 export { createRng, type Rng } from './random.js';
 export { generateWorkspace, workspaceStats } from './generator.js';
+export { OBJECT_COUNT_DEFAULTS } from './generator-workspace-objects.js';
 export { addContact, addConversation, addNote, addPart, addTicket, addTicketPart, setContactTags, updateContact, updateConversation, updateTicket } from './mutations.js';
 export { deleteCompany, deleteContact, deleteConversation, deleteSegment, deleteTag, mergeContact } from './deletions.js';
 export {
@@ -37,6 +38,46 @@ export {
   type Workspace,
   type WorkspaceOptions,
 } from './model.js';
+export type {
+  ActivityLog,
+  ActivityLogMetadata,
+  Audience,
+  AudiencePredicate,
+  AwayStatusReason,
+  Brand,
+  Call,
+  CompanyNote,
+  ContentImportSource,
+  ContentSnippet,
+  EmailSetting,
+  ExternalPage,
+  HandlingEvent,
+  HelpCenter,
+  InternalArticle,
+  Macro,
+  NewsItem,
+  Newsfeed,
+  NoteAuthor,
+  ObjectCounts,
+  OfficeHoursInterval,
+  OfficeHoursSchedule,
+  SideConversation,
+  SideConversationPart,
+  TicketStateDetail,
+} from './model-workspace.js';
+export {
+  activityLogView,
+  contactSubscriptionsView,
+  contentImportSourceView,
+  helpCenterView,
+  internalArticleView,
+  macroKey,
+  macrosByUpdate,
+  ticketStateView,
+  ticketTypeSummary,
+  ticketTypeView,
+} from './views-workspace.js';
+export { LIST_PAGE_SIZES } from './routes-workspace.js';
 export {
   scrollWithout,
   startOfDay,

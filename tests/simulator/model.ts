@@ -4,6 +4,28 @@
 // data attributes), and the constants that generator, views, mutations and server share. Types only and constants,
 // so every other module of the simulator can import it without pulling in any behaviour.
 import type { Admin, Company, Contact, Conversation, ConversationPart, DataEvent, Note, PartAttachment, Segment, Tag, Team } from '../../src/generated/intercom.js';
+import type {
+  ActivityLog,
+  Audience,
+  AwayStatusReason,
+  Brand,
+  Call,
+  CompanyNote,
+  ContentImportSource,
+  ContentSnippet,
+  EmailSetting,
+  ExternalPage,
+  HandlingEvent,
+  HelpCenter,
+  InternalArticle,
+  Macro,
+  NewsItem,
+  Newsfeed,
+  ObjectCounts,
+  OfficeHoursSchedule,
+  SideConversation,
+  TicketStateDetail,
+} from './model-workspace.js';
 
 export interface WorkspaceOptions {
   seed?: number;
@@ -42,6 +64,12 @@ export interface WorkspaceOptions {
    * instead of the null/false every conversation has otherwise. Off by default so existing records stay as they were.
    */
   richConversations?: boolean;
+  /**
+   * How many workspace-level objects and per-record details generator-workspace-*.ts make (activity logs, calls,
+   * macros, company notes, side conversations, …): see ObjectCounts and OBJECT_COUNT_DEFAULTS. Generated last, from
+   * streams of their own, so they change nothing above.
+   */
+  objectCounts?: Partial<ObjectCounts>;
 }
 
 export interface Workspace {
@@ -89,6 +117,38 @@ export interface Workspace {
   /** Creation order; parents before their sections. */
   collections: HelpCenterCollection[];
   subscriptionTypes: SubscriptionType[];
+  // Workspace-level objects and per-record details (model-workspace.ts), each in the order its endpoint lists it
+  // unless said otherwise; the records hold every field 2.16 serves (views-workspace.ts renders a version).
+  /** GET /admins/activity_logs: newest first. */
+  activityLogs: ActivityLog[];
+  /** GET /ticket_states: the four states of ticketStates (same ids), then custom ones. */
+  ticketStateDetails: TicketStateDetail[];
+  helpCenters: HelpCenter[];
+  internalArticles: InternalArticle[];
+  newsItems: NewsItem[];
+  newsfeeds: Newsfeed[];
+  /** Deleted ones included, as the spec says. */
+  awayStatusReasons: AwayStatusReason[];
+  /** Newest first. */
+  calls: Call[];
+  contentImportSources: ContentImportSource[];
+  externalPages: ExternalPage[];
+  /** Creation order; GET /macros lists them most recently updated first. */
+  macros: Macro[];
+  officeHoursSchedules: OfficeHoursSchedule[];
+  /** The default brand first. */
+  brands: Brand[];
+  contentSnippets: ContentSnippet[];
+  audiences: Audience[];
+  emailSettings: EmailSetting[];
+  /** Contact id → the subscription type ids the contact explicitly opted into or out of (absent: none). */
+  contactSubscriptions: Map<string, string[]>;
+  /** Company id → ALL its notes, newest first (absent: none). */
+  companyNotes: Map<string, CompanyNote[]>;
+  /** Conversation id → its pause/resume events, oldest first (absent: none). */
+  handlingEvents: Map<string, HandlingEvent[]>;
+  /** Conversation id → its side conversations, oldest first (absent: none). */
+  sideConversations: Map<string, SideConversation[]>;
   // What the deletion helpers removed, in the order removed; empty in a generated workspace. The records themselves
   // are gone from the lists and maps above (so those stay the truth an extractor's output is compared with).
   /** Contacts removed by deleteContact and mergeContact. Intercom lists none of them; merged ones only through the user's merge history (2.16). */

@@ -15,7 +15,9 @@ import type {
   DataEventSummaryItem,
   ErrorList,
 } from '../../src/generated/intercom.js';
+import { ApiError, badRequest, intParam, numberedCursorPage, requireVersion } from './http-kit.js';
 import { DAY, EVENT_LIST_WINDOW, type Article, type Ticket, type Workspace } from './model.js';
+import { WORKSPACE_ROUTES } from './routes-workspace.js';
 import {
   companySegmentIds,
   companyTagIds,
@@ -128,19 +130,6 @@ const PARTS_LIMIT = 500;
 const CAPPED_LIST_SIZE = 10;
 const SEARCH_GROUP_LIMIT = 15;
 
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-const badRequest = (message: string, code = 'parameter_invalid') => new ApiError(400, code, message);
-
 /**
  * The Intercom-Version header as a number that orders as the versions do: "2.9" → 2.09 and "2.16" → 2.16 (a plain
  * Number("2.9") would rank 2.9 after 2.16). No header: 2.14, this simulator's app version. Anything else that is not
@@ -152,11 +141,6 @@ function versionOf(header: string | undefined): number {
   if (numbered) return Number(`${Number(numbered[1])}.${numbered[2].padStart(2, '0')}`);
   const n = Number(raw);
   return Number.isFinite(n) ? n : 99;
-}
-
-/** The spec's answer (GET /conversations/deleted) for a resource the requested version does not have. */
-function requireVersion(ctx: Ctx, min: number): void {
-  if (ctx.version < min) throw new ApiError(400, 'intercom_version_invalid', 'Requested resource is not available in current API version.');
 }
 
 /** The embedded lists the spec does not require, by their object and the list in it (none: the value is the list). */
@@ -279,6 +263,8 @@ const ROUTES: Route[] = [
   route('GET', '/articles', listArticles),
   route('GET', '/help_center/collections', listCollections),
   route('GET', '/subscription_types', (c) => ({ type: 'list', data: c.ws.subscriptionTypes })),
+  // Workspace-level lists and per-record details (routes-workspace.ts).
+  ...WORKSPACE_ROUTES.map(([method, pattern, handler]) => route(method, pattern, handler)),
 ];
 
 function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
@@ -291,15 +277,6 @@ function matchRoute(method: string, path: string): { route: Route; params: Recor
 
 // ---------------------------------------------------------------------------------------------
 // Query parameters and pagination
-
-function intParam(query: URLSearchParams, name: string, fallback: number, max: number): number {
-  const raw = query.get(name);
-  if (raw === null || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw badRequest(`${name} must be a positive integer`);
-  if (value > max) throw badRequest(`${name} must be at most ${max}`);
-  return value;
-}
 
 function perPageOf(value: unknown, fallback: number, max: number): number {
   if (value === undefined || value === null) return fallback;
@@ -390,38 +367,6 @@ function numberedPage<T>(ctx: Ctx, all: T[], path: string) {
     total_count: all.length,
     pages: { type: 'pages', next, page, per_page: perPage, total_pages: totalPages },
   };
-}
-
-function pageToken(page: number): string {
-  return Buffer.from(JSON.stringify(['page', page])).toString('base64url');
-}
-
-function pageOfToken(raw: string): number {
-  try {
-    const [tag, page] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
-    if (tag === 'page' && typeof page === 'number' && Number.isInteger(page) && page >= 1) return page;
-  } catch {
-    // fall through to the error below
-  }
-  throw badRequest('starting_after is not a valid cursor');
-}
-
-/**
- * Page numbers (`page=` from 1, `per_page=`) with the spec's cursor_pages object: `next` is
- * `{page, per_page, starting_after}` (the starting_after_paging schema, plus the page number), and
- * `starting_after=` is accepted instead of `page=`. On the last page `next` is absent, or null
- * when `nullNext` (as in the GET /companies example).
- */
-function numberedCursorPage<T>(ctx: Ctx, all: T[], fallback: number, max: number, nullNext: boolean) {
-  const perPage = intParam(ctx.query, 'per_page', fallback, max);
-  const after = ctx.query.get('starting_after');
-  const page = after ? pageOfToken(after) + 1 : intParam(ctx.query, 'page', 1, Number.MAX_SAFE_INTEGER);
-  const totalPages = Math.ceil(all.length / perPage);
-  const pages: Record<string, unknown> = { type: 'pages' };
-  if (page < totalPages) pages.next = { page: page + 1, per_page: perPage, starting_after: pageToken(page) };
-  else if (nullNext) pages.next = null;
-  Object.assign(pages, { page, per_page: perPage, total_pages: totalPages });
-  return { data: all.slice((page - 1) * perPage, page * perPage), total_count: all.length, pages };
 }
 
 // ---------------------------------------------------------------------------------------------
