@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     for (const template of ['basic', 'conversations', 'users_and_events', 'workspace']) {
       const dataDir = path.join(OUT, template);
       await mkdir(dataDir, { recursive: true });
-      await writeFile(path.join(dataDir, 'config.json'), JSON.stringify({ parameters: { '#access_token': TOKEN, template, api_base_url: sim.url } }, null, 2));
+      // The simulated workspace's time stands still in the past: its activity logs are read back to its own 90 days.
+      const activityLogsDays = Math.ceil((Date.now() / 1000 - workspace.now) / 86_400) + 90;
+      const parameters = { '#access_token': TOKEN, template, api_base_url: sim.url, ...(template === 'workspace' ? { activity_logs_days: activityLogsDays } : {}) };
+      await writeFile(path.join(dataDir, 'config.json'), JSON.stringify({ parameters }, null, 2));
       console.log(`── ${template}: node dist/src/main.js --data-dir ${path.relative(process.cwd(), dataDir)}`);
       sim.resetStats();
       const started = Date.now();

@@ -91,7 +91,7 @@ async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunC
   log.info(`Intercom extractor: template ${cfg.template}${cfg.incremental ? ', incremental' : ''}, ${cfg.baseUrl}, API ${cfg.apiVersion}, paced to ${Math.round(cfg.rateLimitShare * 100)}% of the rate limit, at most ${cfg.maxConcurrency} requests in flight.`);
   const client = clientFor(cfg, overrides, control);
   const { scroll, ...extractOptions } = overrides.extract ?? {};
-  const api: ReaderContext = { client, apiVersion: cfg.apiVersion, scroll: { ...SCROLL_DEFAULTS, ...scroll }, memo: new Map() };
+  const api: ReaderContext = { client, apiVersion: cfg.apiVersion, scroll: { ...SCROLL_DEFAULTS, ...scroll }, memo: new Map(), windowDays: { activity_logs_days: cfg.activityLogsDays } };
   const result = await extract(cfg, { api, requests: client }, { outTablesDir: path.join(cfg.dataDir, 'out', 'tables'), ...extractOptions }, state);
   // A stop that came after the last request (while the tables were closed) still saves nothing.
   stopIfAborted(control);

@@ -14,6 +14,8 @@ export type RunEvent =
   | { kind: 'history_restarts' }
   /** A list's read begins: all of it (and why, where it could have read changes), or its changes. */
   | { kind: 'list_read'; list: string; mode: 'full' | 'changes'; reason?: FullReason }
+  /** The run's API version does not serve this list: not asked for, its tables written empty. */
+  | { kind: 'not_served'; list: string; version: string }
   /** parameters.max_run_minutes does not split this list's read. */
   | { kind: 'budget_ignored'; list: string; why: 'must_end' | 'unsorted' }
   /** Records deleted since the last run, found by the list's deleted list or by the census. */

@@ -3,18 +3,18 @@
  * its history version, and its child rows, each child list read from the record, fetched per record, or completed
  * from the other side (src/engine/members.ts, src/engine/other-side.ts). A run's file never holds a key twice.
  */
-import { log, warnOnce } from '../log.js';
+import { infoOnce, log, warnOnce } from '../log.js';
 import { emitEvent } from '../events.js';
 import { getPath, type Scope } from '../flatten/mapping.js';
-import type { CompiledTable } from '../flatten/template.js';
-import type { SkippableDetail } from '../keboola/config.js';
-import { expand, readFor, readers, vanished, type Json } from '../resources/index.js';
+import { embeddedPath, type CompiledTable } from '../flatten/template.js';
+import type { IncludableDetail, SkippableDetail } from '../keboola/config.js';
+import { describeReader, expand, readFor, readers, served, vanished, type Json } from '../resources/index.js';
 import type { ReadProgress } from '../incremental/read.js';
 import { IdSet } from '../util/id-set.js';
 import { RunCounts, type RunContext } from './context.js';
 import { ByMembers } from './members.js';
 import { FromOtherSide } from './other-side.js';
-import { isZero, listsOf, matches } from './tables.js';
+import { isZero, listsOf, matches, turnedOff } from './tables.js';
 
 export class Emitter {
   readonly members: ByMembers;
@@ -94,7 +94,7 @@ export class Emitter {
   private countUnread(table: CompiledTable, obj: Json): void {
     const { cfg, counts } = this.run;
     for (const u of this.run.template.unread) {
-      if (u.parent !== table.name || (u.skippable && cfg.skipDetails.has(u.skippable as SkippableDetail))) continue;
+      if (u.parent !== table.name || (u.skippable && cfg.skipDetails.has(u.skippable as SkippableDetail)) || (u.included && !cfg.includeDetails.has(u.included as IncludableDetail))) continue;
       RunCounts.add(u.unlessZero?.every((p) => isZero(getPath(obj, undefined, p))) ? counts.saved : counts.excluded, u.reader);
     }
   }
@@ -166,8 +166,7 @@ export class Emitter {
   }
 
   private async emitChildren(child: CompiledTable, parentObj: Json, parentTable: CompiledTable, scope: Scope): Promise<void> {
-    const { skippable } = child.node;
-    if (skippable && this.run.cfg.skipDetails.has(skippable)) return;
+    if (turnedOff(child, this.run.cfg)) return;
     try {
       // One parent's items, each once: a list that repeats an item (or pages that overlap) writes it once. Other
       // parents' rows differ in the parent's key, which each child key holds.
@@ -188,6 +187,8 @@ export class Emitter {
     if (from.kind === 'fetch') {
       // Read from the other side after the list, when that is cheaper.
       if (await this.members.via(child, parentTable)) return;
+      // Not served by the run's API version (it would answer 400 intercom_version_invalid): no request, no rows.
+      if (!served(from.reader, this.run.cfg.apiVersion)) return this.notServed(child, from.reader);
       // The parent says its list is empty (a contact with notes.total_count 0): no request to learn it again.
       if (from.unless_zero !== undefined && from.unless_zero.every((p) => isZero(getPath(parentObj, undefined, p)))) {
         RunCounts.add(this.run.counts.saved, from.reader);
@@ -198,7 +199,7 @@ export class Emitter {
     }
     if (from.kind !== 'embedded') throw new Error(`table ${child.name}: a child table's rows come from its parent`);
     // The parent's answer passed its table's check, so this is a list (or, where the template allows, absent).
-    const items = getPath(parentObj, undefined, from.path);
+    const items = getPath(parentObj, undefined, embeddedPath(parentObj, from));
     const list = Array.isArray(items) ? (items as Json[]) : [];
     // An embedded list capped by the API (a contact shows 10 tags at most): the whole list comes from elsewhere.
     const capped = from.when !== undefined ? getPath(parentObj, undefined, from.when) === true : from.capped_at !== undefined && list.length >= from.capped_at;
@@ -210,6 +211,11 @@ export class Emitter {
     if (capped && from.complete_by) this.otherSide.defer(child, parentTable, parentObj, scope, list);
     if (from.total) this.warnIfTruncated(child, parentObj, parentTable, scope, list.length, Number(getPath(parentObj, undefined, from.total)));
     yield* list;
+  }
+
+  private notServed(child: CompiledTable, reader: string): void {
+    const from = readers[reader].from_version;
+    infoOnce(`not-served:${child.name}`, `${child.name}: ${describeReader(reader)} is served from API ${from}, not ${this.run.cfg.apiVersion}, so the table is written empty (parameters.api_version "${from}" or later reads it).`);
   }
 
   private warnIfTruncated(child: CompiledTable, parentObj: Json, parentTable: CompiledTable, scope: Scope, shown: number, total: number): void {

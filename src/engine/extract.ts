@@ -24,6 +24,7 @@ import { nextSyncState } from './next-state.js';
 import type { RequestControl } from './ports.js';
 import { Progress } from './progress.js';
 import { readLists } from './read-lists.js';
+import { turnedOff } from './tables.js';
 import { announceRun, announceTemplate, templateFor } from './setup.js';
 import { logSummary, savedRequests, warnLeftOut, warnOnEmptied } from './summary.js';
 import { log } from '../log.js';
@@ -102,7 +103,7 @@ export async function extract(cfg: RunConfig, source: Source, opts: ExtractOptio
     const load = loads.loadOf(table);
     const render = (mode: ManifestMode) => manifestFor(table.node, load, { mode, sliced });
     opts.onManifest?.(spec.name, render, sliced, cfg.manifestMode);
-    if (load.mode === 'replace' && !(table.node.skippable && cfg.skipDetails.has(table.node.skippable))) replaced.add(spec.name);
+    if (load.mode === 'replace' && !turnedOff(table, cfg)) replaced.add(spec.name);
     return render(cfg.manifestMode);
   }, cfg.manifestMode);
   warnOnEmptied(replaced, writers.counts(), cfg.template, state.lastRun);

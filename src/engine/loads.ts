@@ -7,6 +7,7 @@ import { emitEvent } from '../events.js';
 import { log } from '../log.js';
 import type { CompiledTable } from '../flatten/template.js';
 import { loadFor, type Load } from '../incremental/load.js';
+import { appendOnly } from '../resources/index.js';
 import type { ListRead } from '../incremental/read.js';
 import { fmt } from './progress.js';
 import type { RunContext } from './context.js';
@@ -38,7 +39,10 @@ export class Loads {
     // after the rules that leave out or hash columns changed.
     if (table.versions) return this.withGone(table, this.historyRestarts ? { mode: 'replace' } : { mode: 'merge' });
     if (run.replaced.has(table.name)) return this.withGone(table, { mode: 'replace' });
-    const load = loadFor(table.rootKey, this.rootOf.get(table.name)!.flatMap((r) => this.readsOf(r)), run.cfg.incremental);
+    const roots = this.rootOf.get(table.name)!;
+    const load = loadFor(table.rootKey, roots.flatMap((r) => this.readsOf(r)), run.cfg.incremental);
+    // A list whose records never change or go (activity logs): storage keeps what a full read's window has left.
+    if (run.cfg.incremental && load.mode === 'replace' && roots.flatMap(listsOf).every(appendOnly)) return { mode: 'merge' };
     return this.withGone(table, this.keepingFlags(table, load));
   }
 
@@ -50,6 +54,8 @@ export class Loads {
     const { run } = this;
     if (!(run.flagDeletes && run.cfg.incremental && !this.columnsChanged && load.mode === 'replace' && run.template.roots.includes(table) && table.flagged && run.previous)) return load;
     const read = this.readsOf(table);
+    // Not served on this version: written empty and replaced, with nothing to say about flags it never had.
+    if (read.some((o) => o.progress.skipped)) return load;
     if (read.length > 0 && read.every((o) => o.found.deletionsKnown)) {
       const values = [...new Set(read.flatMap((o) => [...(o.found.deleted ?? []), ...(o.found.moved ?? [])]))].sort();
       return values.length > 0 ? { mode: 'merge', deleteBy: { column: table.rootKey, values } } : { mode: 'merge' };

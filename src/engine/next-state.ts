@@ -2,7 +2,7 @@
  * The state the next run starts from (schemas/state.schema.json): each list read by change with its mark and sketch
  * (src/incremental/marks.ts), and the known ids of the lists read whole (src/engine/deletes/known-ids.ts).
  */
-import { deletionsListed, readers } from '../resources/index.js';
+import { changesMargin, deletionsListed } from '../resources/index.js';
 import { columnOptions } from '../incremental/columns.js';
 import { nextListState } from '../incremental/marks.js';
 import type { ListRead } from '../incremental/read.js';
@@ -14,7 +14,7 @@ export function nextSyncState(run: RunContext, reads: ReadonlyMap<string, ListRe
   const { cfg, previous: prev } = run;
   const sync: SyncState = { version: 1, template: cfg.template, api_version: cfg.apiVersion, columns: columnOptions(cfg), lists: {} };
   for (const [list, read] of reads) {
-    if (!readers[list].search) continue;
+    if (changesMargin(list) === undefined) continue;
     const next = nextListState(prev?.lists[list], read, run.nowSec(), cfg.apiVersion, prev?.api_version);
     const { sketch, readWhole } = read.found;
     if (sketch) Object.assign(next, { sketch: sketch.text, sketch_at: sketch.at });

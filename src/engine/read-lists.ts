@@ -7,7 +7,7 @@
 import { emitEvent } from '../events.js';
 import { log } from '../log.js';
 import type { CompiledTable } from '../flatten/template.js';
-import { deletionsListed, readers } from '../resources/index.js';
+import { changesMargin, changesSorted, deletionsListed, describeReader, readers, served } from '../resources/index.js';
 import { mayMerge, MAX_MERGED_RECORDS, planList } from '../incremental/plan.js';
 import type { Ids, ListRead } from '../incremental/read.js';
 import { IdSet } from '../util/id-set.js';
@@ -46,11 +46,12 @@ export async function readLists(r: Reading): Promise<Map<string, ListRead>> {
 async function readOne(r: Reading, listName: string, roots: CompiledTable[], reads: Map<string, ListRead>): Promise<void> {
   const { run } = r;
   const { cfg } = run;
-  const plan = planList(listName, readers[listName].search?.margin, cfg, run.previous, run.nowSec(), takesCensus(run, listName) && !deletionsListed(listName, cfg.apiVersion));
-  const unordered = readers[listName].search?.sorted === false;
+  const plan = planList(listName, changesMargin(listName), cfg, run.previous, run.nowSec(), takesCensus(run, listName) && !deletionsListed(listName, cfg.apiVersion));
+  const unordered = changesMargin(listName) !== undefined && !changesSorted(listName);
   const merges = mayMerge(plan, cfg);
   const read: ListRead = { plan, progress: { complete: false, reached: false, ids: merges ? new IdSet() : NO_IDS, unordered, startedAt: run.nowSec() }, found: { deleted: new IdSet() } };
   reads.set(listName, read);
+  if (!served(listName, cfg.apiVersion)) return notServed(read, roots, cfg.apiVersion);
   // After more deletions than the last sketch told apart (or with no sketch to compare with), only a read to the
   // end (which replaces the tables) removes them: the time budget does not split it.
   const mustEnd = plan.mode === 'full' && plan.mustEnd === true;
@@ -81,6 +82,18 @@ async function readOne(r: Reading, listName: string, roots: CompiledTable[], rea
     log.info(`${listName}: ${fmt(read.progress.ids.size)} records written, the most one incremental run merges into storage (their child rows are deleted by id, and the manifests list the ids); the next run continues from there.`);
   }
   listProgress.end();
+}
+
+/**
+ * A list the run's API version does not serve (it would answer 400 intercom_version_invalid): not asked for; its
+ * tables are written empty, as a read of nothing, and replace storage's.
+ */
+function notServed(read: ListRead, roots: CompiledTable[], version: string): void {
+  const list = read.plan.list;
+  const from = readers[list].from_version;
+  log.info(`${roots.map((r) => r.name).join(', ')}: ${describeReader(list)} is served from API ${from}, not ${version}, so the table is written empty (parameters.api_version "${from}" or later reads it).`);
+  emitEvent({ kind: 'not_served', list, version });
+  Object.assign(read.progress, { reached: true, complete: true, skipped: 'not_served' });
 }
 
 /** Whether a read that merges has written as many records as one run merges (MAX_MERGED_RECORDS). */

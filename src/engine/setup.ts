@@ -42,6 +42,8 @@ export function announceTemplate(cfg: RunConfig, template: Template): void {
   if (cfg.excludeTables.size > 0) log.info(`Left out (parameters.exclude_tables): ${[...cfg.excludeTables].join(', ')}.`);
   if (cfg.excludeColumns.size > 0) log.info(`Columns left out (parameters.exclude_columns): ${[...cfg.excludeColumns].join(', ')}.`);
   if (cfg.hashColumns.size > 0) log.info(`Columns hashed with ${cfg.hashSalt ? 'HMAC-SHA256 keyed with parameters.#hash_salt' : 'SHA-256 (no parameters.#hash_salt)'}: ${[...cfg.hashColumns].join(', ')}.`);
+  const included = [...new Set(template.tables.flatMap((t) => (t.node.included && cfg.includeDetails.has(t.node.included) ? [t.node.included] : [])))];
+  if (included.length > 0) log.info(`Including ${included.join(', ')} (parameters.include_details): one request per record each.`);
   for (const t of template.tables) {
     if (t.versions) continue;
     if (t.node.skippable && cfg.skipDetails.has(t.node.skippable)) log.info(`Skipping ${t.node.skippable} (parameters.skip_contact_details): table ${t.name} is written with no rows.`);

@@ -58,9 +58,10 @@ export function logSummary(s: Summary, report: RequestReport, tables: CompiledTa
   const costs = [...report.byCost].sort((a, b) => b[1] - a[1]);
   const perRecord = costs.reduce((sum, [, n]) => sum + n, 0);
   const skippable = [...new Set(tables.flatMap((t) => (t.node.skippable ? [t.node.skippable] : [])))];
+  const included = [...new Set(tables.flatMap((t) => (t.node.included ? [t.node.included] : [])))];
   if (perRecord > 0) {
     const share = (n: number) => `${((100 * n) / Math.max(report.requests, 1)).toFixed(0)}%`;
-    log.info(`Per-object detail requests: ${fmt(perRecord)} of ${fmt(report.requests)} (${share(perRecord)}): ${costs.map(([c, n]) => `${c} ${fmt(n)} (${share(n)})`).join(', ')}.${skippable.length ? ` parameters.skip_contact_details turns off ${skippable.join(', ')}.` : ''}`);
+    log.info(`Per-object detail requests: ${fmt(perRecord)} of ${fmt(report.requests)} (${share(perRecord)}): ${costs.map(([c, n]) => `${c} ${fmt(n)} (${share(n)})`).join(', ')}.${skippable.length ? ` parameters.skip_contact_details turns off ${skippable.join(', ')}.` : ''}${included.length ? ` parameters.include_details chooses ${included.join(', ')}.` : ''}`);
   }
   const saved = Object.entries(s.saved);
   if (saved.length > 0) log.info(`Requests saved: ${saved.map(([c, n]) => `${c.replace(' (', ` ${fmt(n)} (`)}`).join(', ')}.`);

@@ -3,6 +3,7 @@
  * record belongs to, and the tables each table hangs under. The template says it all; these only read it.
  */
 import type { CompiledTable } from '../flatten/template.js';
+import type { RunConfig } from '../keboola/config.js';
 import type { Json, RecordCheck } from '../resources/index.js';
 
 /** The list readers a top-level table reads, one after another. */
@@ -72,6 +73,15 @@ export function recordCheck(roots: CompiledTable[], expanderOf: (root: CompiledT
     }
     return undefined;
   };
+}
+
+/**
+ * Whether the configuration turns a table off: a detail skipped (parameters.skip_contact_details), or one it must
+ * opt into and does not (parameters.include_details). Such a table is written, empty, and its requests not made.
+ */
+export function turnedOff(table: Pick<CompiledTable, 'node'>, cfg: Pick<RunConfig, 'skipDetails' | 'includeDetails'>): boolean {
+  const { skippable, included } = table.node;
+  return (skippable !== undefined && cfg.skipDetails.has(skippable)) || (included !== undefined && !cfg.includeDetails.has(included));
 }
 
 /** A size of 0, false or an empty list: the parent says so. Anything else, absent included, proves nothing. */

@@ -26,7 +26,7 @@ export interface Ruled {
   /** Per table, its hashed columns. */
   hashed: Map<string, Set<string>>;
   /** Left-out tables that a request per parent record would have filled: what leaving them out saves. */
-  unread: Array<{ table: string; parent: string; reader: string; unlessZero?: string[]; skippable?: string }>;
+  unread: Array<{ table: string; parent: string; reader: string; unlessZero?: string[]; skippable?: string; included?: string }>;
 }
 
 /** Lowercase hex SHA-256 of the UTF-8 text, keyed (HMAC) with the salt when there is one; empty stays empty. */
@@ -66,7 +66,7 @@ export function applyRules(nodes: TableNode[], rules: ColumnRules, template: str
       const still = children.filter((x) => x.kept).map((x) => x.c.table);
       if (still.length > 0) throw new UserError(`parameters.exclude_tables leaves out ${node.table}, but not ${still.join(', ')}, which hang under it: leave those out too, or keep ${node.table}.`);
       // A detail list of a kept top-level record: one request per record not made.
-      if (parent !== undefined && parent === top && !rules.excludeTables.has(parent.table) && node.from.kind === 'fetch') unread.push({ table: node.table, parent: parent.table, reader: node.from.reader, unlessZero: node.from.unless_zero, skippable: node.skippable });
+      if (parent !== undefined && parent === top && !rules.excludeTables.has(parent.table) && node.from.kind === 'fetch') unread.push({ table: node.table, parent: parent.table, reader: node.from.reader, unlessZero: node.from.unless_zero, skippable: node.skippable, included: node.included });
       return undefined;
     }
     const stamp = parent === undefined && rules.history ? changeField(node) : undefined;

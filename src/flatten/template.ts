@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 import { readers } from '../resources/index.js';
-import { compileColumn, compileRow, type Json, type RowFn, type Scope } from './mapping.js';
+import { compileColumn, compileRow, getPath, type Json, type RowFn, type Scope } from './mapping.js';
 import type { ColumnSpec, Include, TableNode, TemplateFile } from '../generated/template.js';
 import { applyRules, hashedSpec, hasher, type ColumnRules, type Ruled } from './rules.js';
 import { columnListProblems, describeProblem, tableNameProblem } from '../keboola/platform-rules.js';
@@ -272,8 +272,8 @@ function compileCheck(table: CompiledTable, skip: ReadonlySet<string>): (obj: Js
   return (obj) => {
     if (keys.length > 0 && keys.every(([, value]) => value(obj, {}) === '')) return `no value for ${keys.map(([k]) => `${table.name}.${k}`).join(' or ')} (its primary key)`;
     for (const { child, from } of embedded) {
-      const { path: p, required } = from;
-      const list = embeddedList(obj, p!, required === true);
+      const p = embeddedPath(obj, from);
+      const list = embeddedList(obj, p, from.required === true);
       if (typeof list === 'string') return list;
       for (const item of list) {
         if (from.scalars) {
@@ -287,6 +287,13 @@ function compileCheck(table: CompiledTable, skip: ReadonlySet<string>): (obj: Js
     }
     return undefined;
   };
+}
+
+/** Where an embedded list is in this object: its `path`, or its `or_path` where only that holds something. */
+export function embeddedPath(obj: Json, from: { path: string; or_path?: string }): string {
+  if (from.or_path === undefined) return from.path;
+  const at = (p: string) => getPath(obj, undefined, p);
+  return (at(from.path) === undefined || at(from.path) === null) && at(from.or_path) !== undefined && at(from.or_path) !== null ? from.or_path : from.path;
 }
 
 /**

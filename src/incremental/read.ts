@@ -45,6 +45,8 @@ export interface ReadProgress {
   rereadFrom?: number;
   /** Stopped at the merge cap (MAX_MERGED_RECORDS), not by the time budget. */
   capped?: boolean;
+  /** Not read at all: the run's API version does not serve the list (its tables are written empty). */
+  skipped?: 'not_served';
 }
 
 export interface Findings {

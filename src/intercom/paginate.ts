@@ -193,25 +193,52 @@ function nextCursor(page: CursorPage): unknown {
   return (next as { starting_after?: unknown }).starting_after ?? undefined;
 }
 
-type NumberedPage = Body & { pages?: { page?: unknown; total_pages?: unknown; next?: unknown } | null };
+type NumberedPage = Body & { pages?: { page?: unknown; total_pages?: unknown; next?: unknown } | null; total_pages?: unknown };
 
-/** `page` numbers: /contacts/{id}/companies, /contacts/{id}/notes. */
+/** How many pages the answer says there are: in its `pages` object, or at its top level (/content_snippets, /audiences). */
+const totalPages = (b: NumberedPage): unknown => b.pages?.total_pages ?? b.total_pages;
+
+/** `page` numbers: /contacts/{id}/companies, /contacts/{id}/notes, /calls; /content_snippets with the numbers at the top level. */
 export async function* pageNumbers(client: IntercomClient, path: string, s: ListShape, query: Query = {}, c: Cost = {}): AsyncGenerator<Item> {
   const guard = new LoopGuard('small');
   for (let page = 1; ; page++) {
     const check = (b: Body) => {
       const wrong = listProblem(b, s);
       if (wrong) return wrong;
-      const total = (b as NumberedPage).pages?.total_pages;
-      if (typeof total === 'number' && page > Math.max(total, 1)) return new Persistent(`for page ${page} while pages.total_pages is ${total}`);
+      const total = totalPages(b as NumberedPage);
+      if (typeof total === 'number' && page > Math.max(total, 1)) return new Persistent(`for page ${page} while ${(b as NumberedPage).pages?.total_pages !== undefined ? 'pages.' : ''}total_pages is ${total}`);
       return guard.problem(idsOf(b, s));
     };
     const res = await client.get<NumberedPage>(path, { ...query, page }, { cost: c.cost, check, urgent: page > 1 });
     const ids = idsOf(res, s);
     guard.accept(ids);
     yield* itemsOf(res, s, path);
-    const total = res.pages?.total_pages;
+    const total = totalPages(res);
     if (ids.length === 0 || (typeof total === 'number' ? page >= total : !res.pages?.next)) return;
+  }
+}
+
+/** `next_cursor` with `has_more` at the top level, passed back as the `cursor` query parameter: /contacts/{id}/merge_history. */
+export async function* nextCursorPages(client: IntercomClient, path: string, s: ListShape, query: Query = {}, c: Cost = {}): AsyncGenerator<Item> {
+  const cursors = new Set<string>();
+  const guard = new LoopGuard('small');
+  const check = (b: Body) => {
+    const wrong = listProblem(b, s);
+    if (wrong) return wrong;
+    const next = b.next_cursor;
+    if (next !== undefined && next !== null && typeof next !== 'string') return 'with a next_cursor that is not a string';
+    if (typeof next === 'string' && b.has_more === true && cursors.has(next)) return new Persistent('with a next_cursor it gave before (the pagination is going round in a circle)');
+    return guard.problem(idsOf(b, s));
+  };
+  let cursor: string | undefined;
+  for (;;) {
+    const res = await client.get(path, cursor === undefined ? query : { ...query, cursor }, { cost: c.cost, check, urgent: cursor !== undefined });
+    guard.accept(idsOf(res, s));
+    yield* itemsOf(res, s, path);
+    const next = res.next_cursor;
+    if (res.has_more !== true || typeof next !== 'string' || next === '') return;
+    cursors.add(next);
+    cursor = next;
   }
 }
 

@@ -13,6 +13,9 @@ export const REGIONS: Record<Region, string> = {
 };
 export const TEMPLATES: readonly Template[] = ['basic', 'conversations', 'users_and_events', 'workspace'];
 export const SKIPPABLE_DETAILS = ['segments', 'notes', 'events_summary', 'conversation_parts', 'ticket_parts'] as const;
+/** Per-record details read only when parameters.include_details names them (one request per record each). */
+export const INCLUDABLE_DETAILS = ['contact_subscriptions', 'company_notes', 'conversation_handling_events', 'side_conversations', 'contact_merge_history'] as const;
+export type IncludableDetail = (typeof INCLUDABLE_DETAILS)[number];
 export type SkippableDetail = (typeof SKIPPABLE_DETAILS)[number];
 export const ACTIONS = ['run', 'testConnection'] as const;
 /**
@@ -35,6 +38,10 @@ export interface RunConfig extends SyncOptions {
   /** The form the manifests take: the job's data-type mode (src/keboola/manifest.ts). */
   manifestMode: ManifestMode;
   skipDetails: ReadonlySet<SkippableDetail>;
+  /** parameters.include_details: the per-record details read (each one request per record). */
+  includeDetails: ReadonlySet<IncludableDetail>;
+  /** parameters.activity_logs_days: how far back a full read of the activity logs goes. */
+  activityLogsDays: number;
   maxConcurrency: number;
   /** The part of the app's rate limit this run may use, 0.01–1. */
   rateLimitShare: number;
@@ -97,12 +104,12 @@ function parseKnown(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv): Omit
   const { template, region, baseUrl } = endpointOf(params);
   const apiVersion = apiVersionOf(params.api_version);
   const manifestMode = manifestModeOf(env.KBC_DATA_TYPE_SUPPORT, raw.storage);
-  const { skip, maxConcurrency, share } = readingOf(params);
+  const { skip, include, activityLogsDays, maxConcurrency, share } = readingOf(params);
   const { incremental, resync, fullRefreshDays, maxRunMs } = incrementalOf(params);
   const { rawPayload, customAttributeColumns, history, deletes } = tableOptionsOf(params);
   const { excludeTables, excludeColumns, hashColumns, hashSalt } = columnRulesOf(params, rawPayload);
 
-  return { dataDir, action, token, template, region, baseUrl, apiVersion, manifestMode, skipDetails: new Set(skip), maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, excludeTables: new Set(excludeTables), excludeColumns: new Set(excludeColumns), hashColumns: new Set(hashColumns), hashSalt, history, deletes };
+  return { dataDir, action, token, template, region, baseUrl, apiVersion, manifestMode, skipDetails: new Set(skip), includeDetails: new Set(include), activityLogsDays, maxConcurrency, rateLimitShare: share / 100, incremental, resync, fullRefreshDays, maxRunMs, rawPayload, customAttributeColumns, excludeTables: new Set(excludeTables), excludeColumns: new Set(excludeColumns), hashColumns: new Set(hashColumns), hashSalt, history, deletes };
 }
 
 /** config.json's parameters: an object, or the empty list the platform may send for one. */
@@ -146,11 +153,18 @@ function endpointOf(params: Parameters): { template: Template; region: Region; b
 }
 
 /** What the run reads and how hard: the contact details skipped, the requests in flight, the share of the rate limit (a percentage). */
-function readingOf(params: Parameters): { skip: SkippableDetail[]; maxConcurrency: number; share: number } {
+function readingOf(params: Parameters): { skip: SkippableDetail[]; include: IncludableDetail[]; activityLogsDays: number; maxConcurrency: number; share: number } {
   const skip = params.skip_contact_details ?? [];
   if (!Array.isArray(skip) || skip.some((s) => !(SKIPPABLE_DETAILS as readonly string[]).includes(s))) {
     throw new UserError(`parameters.skip_contact_details must be a list of ${SKIPPABLE_DETAILS.map((s) => `"${s}"`).join(', ')}: fix the list.`);
   }
+  const include = params.include_details ?? [];
+  const unknown = Array.isArray(include) ? include.find((s) => !(INCLUDABLE_DETAILS as readonly string[]).includes(s)) : undefined;
+  if (!Array.isArray(include) || unknown !== undefined) {
+    throw new UserError(`parameters.include_details${unknown !== undefined ? ` has ${JSON.stringify(unknown)}, but it` : ''} must be a list of ${INCLUDABLE_DETAILS.map((s) => `"${s}"`).join(', ')}: fix the list.`);
+  }
+  const activityLogsDays = params.activity_logs_days ?? 90;
+  if (!Number.isInteger(activityLogsDays) || activityLogsDays < 1) throw new UserError('parameters.activity_logs_days must be a whole number of days, 1 or more: fix it or remove it.');
 
   const maxConcurrency = params.max_concurrency ?? 200;
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 1000) {
@@ -160,7 +174,7 @@ function readingOf(params: Parameters): { skip: SkippableDetail[]; maxConcurrenc
   if (!Number.isInteger(share) || share < 1 || share > 100) {
     throw new UserError('parameters.rate_limit_share must be a whole percentage from 1 to 100: fix it or remove it.');
   }
-  return { skip, maxConcurrency, share };
+  return { skip, include, activityLogsDays, maxConcurrency, share };
 }
 
 /** Incremental runs, the full refresh and the resync that override them, and the time budget. */

@@ -4,7 +4,7 @@
  * name (`list`, `expand`, `fetch`, `complete_with`); the engine only interprets the declarations, through the
  * functions at the end of this file.
  */
-import { cursor, nextUrl, pageNumbers, searchCursor, shape, single, type Item, type ListShape, type Resume } from '../intercom/paginate.js';
+import { cursor, nextCursorPages, nextUrl, pageNumbers, searchCursor, shape, single, type Item, type ListShape, type Resume } from '../intercom/paginate.js';
 import { scroll, type ScrollOptions } from '../intercom/scroll.js';
 import { HttpError, type IntercomClient } from '../intercom/client.js';
 import { searchByCreation } from '../intercom/partitioned.js';
@@ -31,7 +31,7 @@ export interface Reader {
   /** With paging `search`: the search's query; `{field}` as in path. Without it, the search reads by `updated`. */
   body?: Record<string, unknown>;
   /** How its pages follow each other; `object` is one record, not a list. */
-  paging: 'single' | 'cursor' | 'page_numbers' | 'next_url' | 'scroll' | 'search' | 'object';
+  paging: 'single' | 'cursor' | 'page_numbers' | 'next_url' | 'next_cursor' | 'scroll' | 'search' | 'object';
   /** The key holding the list (alternatives where the API documents several). */
   records?: string | string[];
   /** The field a record is keyed by. */
@@ -49,6 +49,13 @@ export interface Reader {
    * long before the read began.
    */
   search?: { path: string; records: string; slack: number; sorted: boolean; margin: number };
+  /**
+   * The list is asked for changes by a query parameter instead of a search (GET with `param` = the time since, UNIX
+   * seconds, on `updated`); `margin` as a search's. `window`: a full read goes back as many days as that parameter of
+   * the configuration says (a list the API serves only from a time on). `append_only`: records are never changed or
+   * deleted, so an incremental run merges even a full read (storage keeps what has left the window).
+   */
+  filter?: { param: string; margin: number; window?: 'activity_logs_days'; append_only?: boolean };
   /** `all` lists the most recently updated first: records updated during a read move to the front. */
   newest_first?: boolean;
   /**
@@ -112,6 +119,28 @@ export const readers: Record<string, Reader> = {
   articles: { kind: 'list', path: '/articles', paging: 'page_numbers', records: 'data', id: 'id' },
   collections: { kind: 'list', path: '/help_center/collections', paging: 'page_numbers', records: 'data', id: 'id' },
   subscription_types: { kind: 'list', path: '/subscription_types', paging: 'single', records: 'data', id: 'id' },
+  // Workspace-level lists read whole every run (the workspace template). Those served from API 2.16 are not asked for
+  // on an earlier version, which answers 400 intercom_version_invalid: their tables are written empty.
+  ticket_types: { kind: 'list', path: '/ticket_types', paging: 'single', records: 'data', id: 'id' },
+  ticket_states: { kind: 'list', path: '/ticket_states', paging: 'single', records: 'data', id: 'id' },
+  help_centers: { kind: 'list', path: '/help_center/help_centers', paging: 'single', records: 'data', id: 'id' },
+  internal_articles: { kind: 'list', path: '/internal_articles', paging: 'page_numbers', records: 'data', id: 'id' },
+  news_items: { kind: 'list', path: '/news/news_items', paging: 'page_numbers', records: 'data', id: 'id' },
+  newsfeeds: { kind: 'list', path: '/news/newsfeeds', paging: 'page_numbers', records: 'data', id: 'id' },
+  away_status_reasons: { kind: 'list', path: '/away_status_reasons', paging: 'single', records: 'data', id: 'id' },
+  calls: { kind: 'list', path: '/calls', query: { per_page: 25 }, paging: 'page_numbers', records: 'data', id: 'id' },
+  ai_content_import_sources: { kind: 'list', path: '/ai/content_import_sources', paging: 'page_numbers', records: 'data', id: 'id' },
+  ai_external_pages: { kind: 'list', path: '/ai/external_pages', paging: 'page_numbers', records: 'data', id: 'id' },
+  macros: { kind: 'list', from_version: '2.16', path: '/macros', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id' },
+  office_hours_schedules: { kind: 'list', from_version: '2.16', path: '/office_hours_schedules', paging: 'single', records: 'data', id: 'id' },
+  brands: { kind: 'list', from_version: '2.16', path: '/brands', paging: 'single', records: 'data', id: 'id' },
+  // Paged by numbers given at the top level (page, total_pages), with no pages object.
+  content_snippets: { kind: 'list', from_version: '2.16', path: '/content_snippets', query: { per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id' },
+  audiences: { kind: 'list', from_version: '2.16', path: '/audiences', query: { per_page: 50 }, paging: 'page_numbers', records: 'data', id: 'id' },
+  email_settings: { kind: 'list', from_version: '2.16', path: '/emails', paging: 'single', records: 'data', id: 'id' },
+  // Append-only, asked for by creation time (created_at_after is required): a full read goes back
+  // parameters.activity_logs_days, an incremental run asks from its mark on. Its order is not documented.
+  activity_logs: { kind: 'list', path: '/admins/activity_logs', paging: 'page_numbers', records: 'activity_logs', id: 'id', updated: 'created_at', filter: { param: 'created_at_after', margin: INDEX_LAG, window: 'activity_logs_days', append_only: true } },
 
   // Attribute definitions (archived ones too: records may still hold their values). Keyed by full_name: a
   // company's `name` and `plan.name` are both named "name".
@@ -148,6 +177,13 @@ export const readers: Record<string, Reader> = {
   // A segment's contacts: segment memberships per segment instead of per contact (see the template's `members`).
   // Sorted by a field that never changes, so a contact cannot move to a page already read while it pages.
   segment_contacts: { kind: 'detail', path: '/contacts/search', paging: 'search', body: { query: { field: 'segment_id', operator: '=', value: '{id}' }, sort: { field: 'created_at', order: 'ascending' } }, records: 'data', id: 'id', cost: 'segment members' },
+  // Per-record details a user opts into (parameters.include_details): one request per record each.
+  contact_subscriptions: { kind: 'detail', path: '/contacts/{id}/subscriptions', paging: 'single', records: 'data', id: 'id', on_404: 'vanished', cost: 'contact subscriptions' },
+  contact_merge_history: { kind: 'detail', from_version: '2.16', path: '/contacts/{id}/merge_history', query: { per_page: 50 }, paging: 'next_cursor', records: 'data', id: 'source_contact_id', on_404: 'vanished', cost: 'contact merge history' },
+  company_notes: { kind: 'detail', from_version: '2.16', path: '/companies/{id}/notes', paging: 'page_numbers', records: 'data', id: 'id', on_404: 'vanished', cost: 'company notes' },
+  // Handling events have no id of their own: a pause or resume is told apart by its time.
+  conversation_handling_events: { kind: 'detail', from_version: '2.16', path: '/conversations/{id}/handling_events', paging: 'single', records: 'handling_events', id: 'timestamp', on_404: 'vanished', cost: 'conversation handling events' },
+  side_conversations: { kind: 'detail', from_version: '2.16', path: '/conversations/{id}/side_conversations', query: { per_page: 50 }, paging: 'page_numbers', records: 'side_conversations', id: 'side_conversation_id', on_404: 'vanished', cost: 'side conversations' },
   contact_events: { kind: 'detail', path: '/events', query: { type: 'user', intercom_user_id: '{id}', per_page: 100 }, paging: 'next_url', records: 'events', id: 'id', on_404: 'vanished', cost: 'events' },
 };
 
@@ -156,6 +192,8 @@ export const readers: Record<string, Reader> = {
 
 export interface ReaderContext {
   client: IntercomClient;
+  /** The configuration's windows of the lists that declare one (Reader.filter.window), in days. */
+  windowDays?: Partial<Record<NonNullable<NonNullable<Reader['filter']>['window']>, number>>;
   /** The run's Intercom API version: a reader declared `since` a version reads elsewhere from it on. */
   apiVersion: string;
   scroll: ScrollOptions;
@@ -252,6 +290,8 @@ function pages(ctx: ReaderContext, r: Reader, opts: ReadOptions, parent?: Json):
       return pageNumbers(ctx.client, path, s, query, opt);
     case 'next_url':
       return nextUrl(ctx.client, path, s, query, opt);
+    case 'next_cursor':
+      return nextCursorPages(ctx.client, path, s, query, opt);
     case 'scroll':
       return scroll(ctx.client, path, s, ctx.scroll);
     case 'search':
@@ -261,9 +301,9 @@ function pages(ctx: ReaderContext, r: Reader, opts: ReadOptions, parent?: Json):
   }
 }
 
-/** Every record of a list reader. */
+/** Every record of a list reader (within its window, where it declares one). */
 export async function* readAll(ctx: ReaderContext, name: string, opts: ReadOptions = {}): AsyncIterable<Json> {
-  const r = readerOf(ctx, name);
+  const r = windowed(ctx, readerOf(ctx, name));
   if (r.paging !== 'single' || !ctx.memo) return yield* pages(ctx, r, opts);
   let kept = ctx.memo.get(name);
   if (!kept) {
@@ -283,6 +323,17 @@ export async function* readAll(ctx: ReaderContext, name: string, opts: ReadOptio
   }
 }
 
+const DAYS = 86_400;
+
+/** A reader with a window asks from that many days ago (the requests' clock). */
+function windowed(ctx: ReaderContext, r: Reader): Reader {
+  const window = r.filter?.window;
+  if (!window) return r;
+  const days = ctx.windowDays?.[window];
+  if (days === undefined) throw new Error(`reader ${r.path} needs the configuration's ${window}`);
+  return { ...r, query: { ...r.query, [r.filter!.param]: Math.floor(ctx.client.clock.now() / 1000) - days * DAYS } };
+}
+
 /** Records per page of a search (its most). */
 export const SEARCH_PAGE = 150;
 
@@ -295,6 +346,11 @@ function searchBody(r: Reader, since: number): Record<string, unknown> {
 /** The records of a searchable list changed at or after `since` (its `updated` field): oldest change first where the search sorts. */
 export async function* readChanges(ctx: ReaderContext, name: string, since: number, opts: ReadOptions = {}): AsyncIterable<Json> {
   const r = readers[name];
+  if (r.filter) {
+    const asked = { ...readerOf(ctx, name), query: { ...r.query, [r.filter.param]: Math.max(0, since) } };
+    for await (const item of pages(ctx, asked, opts)) if (Number(item[r.updated!]) >= since) yield item;
+    return;
+  }
   const body = searchBody(r, since);
   const s = shape(r.search!.records, { id: r.id, ...(opts.check ? { item: opts.check } : {}) });
   for await (const item of searchCursor(ctx.client, r.search!.path, s, body, SEARCH_PAGE, opts.resume)) if (Number(item[r.updated!]) >= since) yield item;
@@ -341,6 +397,26 @@ export function describeReader(name: string, ctx?: Pick<ReaderContext, 'apiVersi
   const r = ctx ? readerOf(ctx, name) : readers[name];
   const query = Object.entries(r.query ?? {}).map(([k, v]) => `${k}=${String(v)}`).join('&');
   return `${r.paging === 'search' ? 'POST' : 'GET'} ${r.path}${query ? `?${query}` : ''}`;
+}
+
+/**
+ * How far before its mark a list is read for changes (its search's or its filter's margin); undefined for a list
+ * that cannot be read by change (read whole every run).
+ */
+export function changesMargin(name: string): number | undefined {
+  const r = readers[name];
+  return r.search?.margin ?? r.filter?.margin;
+}
+
+/** Whether a list's changes come in the order of its `updated` field (a sorted search); a filter's order is not documented. */
+export function changesSorted(name: string): boolean {
+  const r = readers[name];
+  return r.search ? r.search.sorted : false;
+}
+
+/** Whether a list's records are never changed or deleted: an incremental run merges even a full read of it. */
+export function appendOnly(name: string): boolean {
+  return readers[name].filter?.append_only === true;
 }
 
 /** A list's search as a log line shows it: `POST /contacts/search`. */

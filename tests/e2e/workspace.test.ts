@@ -55,8 +55,8 @@ describe('workspace template', function () {
   });
   after(() => sim.close());
 
-  it('writes all 28 tables with unique primary keys, replacing storage', async () => {
-    expect(TABLES).to.have.length(28);
+  it('writes all 54 tables with unique primary keys, replacing storage', async () => {
+    expect(TABLES).to.have.length(54);
     expect(await run.tables()).to.deep.equal(sorted(TABLES));
     for (const name of TABLES) {
       const manifest = await run.manifest(name);
@@ -237,14 +237,14 @@ describe('workspace template', function () {
     }
   });
 
-  it('an incremental schedule (contacts, conversations and tickets by search) loads exactly what a full run writes', async () => {
+  it('an incremental schedule (contacts, conversations and tickets by search, activity logs by time) loads exactly what a full run writes', async () => {
     const storage = new Storage();
     const params = { template: 'workspace', incremental: true };
     const first = await runExtractor(config(sim.url, TOKEN, params));
     expect(first.code, first.stderr).to.equal(0);
     await storage.load(first);
     const state1 = await stateOf(first);
-    expect(Object.keys(state1.sync.lists).sort()).to.deep.equal(['contacts', 'conversations', 'tickets']);
+    expect(Object.keys(state1.sync.lists).sort()).to.deep.equal(['activity_logs', 'contacts', 'conversations', 'tickets']);
     const mark = Math.max(...Object.values<{ mark: number }>(state1.sync.lists).map((l) => l.mark));
 
     const at = mark + 86_400;

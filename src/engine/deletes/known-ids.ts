@@ -7,7 +7,7 @@ import { emitEvent } from '../../events.js';
 import { log } from '../../log.js';
 import { StoppedError, UserError } from '../../errors.js';
 import type { CompiledTable } from '../../flatten/template.js';
-import { describeReader, expand, readAll, readers, vanished } from '../../resources/index.js';
+import { changesMargin, describeReader, expand, readAll, readers, vanished } from '../../resources/index.js';
 import { knownBefore, knownForNext, KNOWN_IDS_AT_MOST } from '../../incremental/known-ids.js';
 import type { ListRead } from '../../incremental/read.js';
 import type { SyncState } from '../../incremental/state.js';
@@ -54,7 +54,7 @@ export class KnownIds {
     // Under parameters.deletes "flag", a list read whole every run keeps its ids too: one gone since is flagged.
     // (Tables whose flagged row could not hold their key, such as basic's admins keyed by type and id, are not
     // flagged: src/flatten/template.ts withFlags. They are replaced, as under remove.)
-    const flaggedWhole = run.flagDeletes && cfg.incremental ? template.roots.filter((r) => r.flagged).flatMap(listsOf).filter((l) => !readers[l].search) : [];
+    const flaggedWhole = run.flagDeletes && cfg.incremental ? template.roots.filter((r) => r.flagged).flatMap(listsOf).filter((l) => changesMargin(l) === undefined) : [];
     this.tracked = new Set([...this.referred, ...flaggedWhole]);
   }
 
