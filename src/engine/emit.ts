@@ -8,7 +8,7 @@ import { emitEvent } from '../events.js';
 import { getPath, type Scope } from '../flatten/mapping.js';
 import { embeddedPath, type CompiledTable } from '../flatten/template.js';
 import type { IncludableDetail, SkippableDetail } from '../keboola/config.js';
-import { describeReader, expand, readFor, readers, served, vanished, type Json } from '../resources/index.js';
+import { describeReader, expand, readFor, readers, served, updatedAt, vanished, type Json } from '../resources/index.js';
 import type { ReadProgress } from '../incremental/read.js';
 import { IdSet } from '../util/id-set.js';
 import { RunCounts, type RunContext } from './context.js';
@@ -58,7 +58,7 @@ export class Emitter {
     // A record no table takes (a lead that became a user, where users are left out) still has old rows to go.
     if (!written && taken) return;
     progress.ids.add(String(item[reader.id]));
-    const updated = reader.updated === undefined ? NaN : Number(item[reader.updated]);
+    const updated = updatedAt(listName, item);
     if (!Number.isFinite(updated)) return;
     if (this.lostMoves.has(item)) progress.rereadFrom = Math.min(progress.rereadFrom ?? updated - 1, updated - 1);
     progress.maxUpdatedAt = Math.max(progress.maxUpdatedAt ?? updated, updated);

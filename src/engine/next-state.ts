@@ -14,7 +14,8 @@ export function nextSyncState(run: RunContext, reads: ReadonlyMap<string, ListRe
   const { cfg, previous: prev } = run;
   const sync: SyncState = { version: 1, template: cfg.template, api_version: cfg.apiVersion, columns: columnOptions(cfg), lists: {} };
   for (const [list, read] of reads) {
-    if (changesMargin(list) === undefined) continue;
+    // Read whole every run, or not served on this version (nothing was read to mark).
+    if (changesMargin(list) === undefined || read.progress.skipped) continue;
     const next = nextListState(prev?.lists[list], read, run.nowSec(), cfg.apiVersion, prev?.api_version);
     const { sketch, readWhole } = read.found;
     if (sketch) Object.assign(next, { sketch: sketch.text, sketch_at: sketch.at });

@@ -196,6 +196,8 @@ function historyOf(root: CompiledTable, seenAt: number): CompiledTable | undefin
   for (const c of HISTORY_COLUMNS) if (Object.hasOwn(root.node.columns, c)) throw new AppError(`Template table ${root.name} already has a column ${c}, which parameters.history adds to ${root.name}_history.`);
   const from = root.node.from;
   if (from.kind !== 'list') return undefined;
+  // A list whose records never change (activity logs) has one version of each: nothing to keep a history of.
+  if ([from.list].flat().every((l) => readers[l]?.filter?.append_only)) return undefined;
   const fields = [...new Set([from.list].flat().map((l) => readers[l]?.updated))];
   if (fields.length !== 1 || fields[0] === undefined) return undefined;
   const stamp = Object.entries(root.node.columns).find(([, spec]) => spec.path === fields[0] && spec.coalesce === undefined && spec.type === 'integer')?.[0];

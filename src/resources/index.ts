@@ -131,7 +131,8 @@ export const readers: Record<string, Reader> = {
   calls: { kind: 'list', path: '/calls', query: { per_page: 25 }, paging: 'page_numbers', records: 'data', id: 'id' },
   ai_content_import_sources: { kind: 'list', path: '/ai/content_import_sources', paging: 'page_numbers', records: 'data', id: 'id' },
   ai_external_pages: { kind: 'list', path: '/ai/external_pages', paging: 'page_numbers', records: 'data', id: 'id' },
-  macros: { kind: 'list', from_version: '2.16', path: '/macros', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id' },
+  // Newest change first; asked for by change with updated_since (its updated_at is ISO 8601).
+  macros: { kind: 'list', from_version: '2.16', path: '/macros', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', filter: { param: 'updated_since', margin: INDEX_LAG } },
   office_hours_schedules: { kind: 'list', from_version: '2.16', path: '/office_hours_schedules', paging: 'single', records: 'data', id: 'id' },
   brands: { kind: 'list', from_version: '2.16', path: '/brands', paging: 'single', records: 'data', id: 'id' },
   // Paged by numbers given at the top level (page, total_pages), with no pages object.
@@ -348,7 +349,7 @@ export async function* readChanges(ctx: ReaderContext, name: string, since: numb
   const r = readers[name];
   if (r.filter) {
     const asked = { ...readerOf(ctx, name), query: { ...r.query, [r.filter.param]: Math.max(0, since) } };
-    for await (const item of pages(ctx, asked, opts)) if (Number(item[r.updated!]) >= since) yield item;
+    for await (const item of pages(ctx, asked, opts)) if (updatedAt(name, item) >= since) yield item;
     return;
   }
   const body = searchBody(r, since);
@@ -397,6 +398,17 @@ export function describeReader(name: string, ctx?: Pick<ReaderContext, 'apiVersi
   const r = ctx ? readerOf(ctx, name) : readers[name];
   const query = Object.entries(r.query ?? {}).map(([k, v]) => `${k}=${String(v)}`).join('&');
   return `${r.paging === 'search' ? 'POST' : 'GET'} ${r.path}${query ? `?${query}` : ''}`;
+}
+
+/** When a record last changed (its reader's `updated` field), in UNIX seconds, whether the API gives seconds or ISO 8601; NaN when it does not say. */
+export function updatedAt(name: string, item: Json): number {
+  const field = readers[name].updated;
+  const v = field === undefined ? undefined : item[field];
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string' || v.trim() === '') return NaN;
+  if (/^-?\d+$/.test(v.trim())) return Number(v);
+  const ms = Date.parse(v.trim());
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : NaN;
 }
 
 /**

@@ -150,6 +150,31 @@ describe('workspace template: workspace-level lists and opt-in details, against 
     }
   });
 
+  it('macros (API 2.16): incremental runs ask for those updated since the mark (updated_since, ISO times) and merge them', async () => {
+    const { ws, clock } = s;
+    const storage = new Storage();
+    const first = await s.run({ incremental: true, api_version: '2.16' });
+    expect(first.code, first.stderr).to.equal(0);
+    expectEvent(first, { kind: 'list_read', list: 'macros', mode: 'full' });
+    const mark = (await first.state()).sync.lists.macros.mark as number;
+    expect(mark, 'the mark: the newest updated_at written, as UNIX seconds').to.equal(Math.min(Math.max(...ws.macros.map((m) => Math.floor(Date.parse(m.updated_at) / 1000))), Math.floor(clock.now() / 1000)));
+    await storage.load(first);
+    clock.advance(DAY * 1000);
+    ws.now += DAY;
+    const changed = ws.macros[0];
+    Object.assign(changed, { name: 'Renamed macro', updated_at: new Date((ws.now - 30) * 1000).toISOString() });
+    s.sim.resetStats();
+    const second = await s.run({ incremental: true, api_version: '2.16' }, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    expectEvent(second, { kind: 'list_read', list: 'macros', mode: 'changes' });
+    expect(ids(second, 'macros'), 'only the macros changed since the mark, less the margin').to.include(changed.id);
+    expect(second.table('macros').rows.length).to.be.below(ws.macros.length);
+    await storage.load(second);
+    const stored = storage.tables.get('macros')!;
+    expect(stored.size).to.equal(ws.macros.length);
+    expect([...stored.values()].find((r) => r.id === changed.id)?.name).to.equal('Renamed macro');
+  });
+
   it('activity logs: a full read goes back activity_logs_days; incremental runs ask from the last one and merge, keeping what left the window', async () => {
     const { ws, clock } = s;
     const storage = new Storage();
