@@ -7,7 +7,7 @@
  * search index; any other list with a search is searched.
  */
 import { log } from '../log.js';
-import { readAll, readChanges, readers, type Json, type ReaderContext, type RecordCheck } from '../resources/index.js';
+import { readAll, readChanges, readers, updatedAt, type Json, type ReaderContext, type RecordCheck } from '../resources/index.js';
 
 export async function* catchUp(api: ReaderContext, listName: string, since: number, check: RecordCheck): AsyncIterable<Json> {
   const reader = readers[listName];
@@ -17,7 +17,7 @@ export async function* catchUp(api: ReaderContext, listName: string, since: numb
   if (reader.newest_first) {
     log.info(`Catching up on ${listName} updated since the read began (${from}): the front of the list again, where records that changed while it ran have moved.`);
     for await (const item of readAll(api, listName, { check })) {
-      if (Number(item[updated]) < since) return;
+      if (updatedAt(listName, item) < since) return;
       yield item;
     }
   } else {

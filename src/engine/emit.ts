@@ -94,7 +94,7 @@ export class Emitter {
   private countUnread(table: CompiledTable, obj: Json): void {
     const { cfg, counts } = this.run;
     for (const u of this.run.template.unread) {
-      if (u.parent !== table.name || (u.skippable && cfg.skipDetails.has(u.skippable as SkippableDetail)) || (u.included && !cfg.includeDetails.has(u.included as IncludableDetail))) continue;
+      if (u.parent !== table.name || (u.skippable && cfg.skipDetails.has(u.skippable as SkippableDetail)) || (u.included && !cfg.includeDetails.has(u.included as IncludableDetail)) || !served(u.reader, cfg.apiVersion)) continue;
       RunCounts.add(u.unlessZero?.every((p) => isZero(getPath(obj, undefined, p))) ? counts.saved : counts.excluded, u.reader);
     }
   }
@@ -187,6 +187,8 @@ export class Emitter {
     if (from.kind === 'fetch') {
       // Read from the other side after the list, when that is cheaper.
       if (await this.members.via(child, parentTable)) return;
+      // A parent the API serves no such detail for (a lead's merge history): not asked.
+      if (from.where && !Object.entries(from.where).every(([k, v]) => parentObj[k] === v)) return;
       // Not served by the run's API version (it would answer 400 intercom_version_invalid): no request, no rows.
       if (!served(from.reader, this.run.cfg.apiVersion)) return this.notServed(child, from.reader);
       // The parent says its list is empty (a contact with notes.total_count 0): no request to learn it again.

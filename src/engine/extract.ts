@@ -24,8 +24,8 @@ import { nextSyncState } from './next-state.js';
 import type { RequestControl } from './ports.js';
 import { Progress } from './progress.js';
 import { readLists } from './read-lists.js';
-import { turnedOff } from './tables.js';
-import { announceRun, announceTemplate, templateFor } from './setup.js';
+import { includedDetails, turnedOff, unservedTables } from './tables.js';
+import { announceRun, announceTemplate, restartsHistory, templateFor } from './setup.js';
 import { logSummary, savedRequests, warnLeftOut, warnOnEmptied } from './summary.js';
 import { log } from '../log.js';
 
@@ -94,16 +94,15 @@ export async function extract(cfg: RunConfig, source: Source, opts: ExtractOptio
     await writers.abort();
     throw e;
   }
-  // Old versions must not keep what the columns now leave out or hash; a change that only adds or drops the flags
-  // (parameters.deletes) leaves them as they were, and they are kept.
-  const loads = new Loads(run, reads, known, columnsChanged, changedOptions.some((o) => o !== 'deletes'));
+  const loads = new Loads(run, reads, known, columnsChanged, restartsHistory(changedOptions));
   const replaced = new Set<string>();
+  const unserved = unservedTables(template.roots, cfg.apiVersion);
   await writers.close((spec, sliced) => {
     const table = template.tables.find((t) => t.name === spec.name)!;
     const load = loads.loadOf(table);
     const render = (mode: ManifestMode) => manifestFor(table.node, load, { mode, sliced });
     opts.onManifest?.(spec.name, render, sliced, cfg.manifestMode);
-    if (load.mode === 'replace' && !turnedOff(table, cfg)) replaced.add(spec.name);
+    if (load.mode === 'replace' && !turnedOff(table, cfg) && !unserved.has(spec.name)) replaced.add(spec.name);
     return render(cfg.manifestMode);
   }, cfg.manifestMode);
   warnOnEmptied(replaced, writers.counts(), cfg.template, state.lastRun);
@@ -116,6 +115,6 @@ export async function extract(cfg: RunConfig, source: Source, opts: ExtractOptio
   const saved = savedRequests(run.counts);
   const report = source.requests.report();
   const result = { rows, requests: report.requests, saved, truncated: run.counts.truncated, vanished: run.counts.vanished, seconds: (run.nowMs() - started) / 1000, stoppedEarly, sync, customColumns: custom };
-  logSummary(result, report, template.tables);
+  logSummary(result, report, template.tables, includedDetails(template.tables, cfg));
   return result;
 }

@@ -42,7 +42,8 @@ export class Loads {
     const roots = this.rootOf.get(table.name)!;
     const load = loadFor(table.rootKey, roots.flatMap((r) => this.readsOf(r)), run.cfg.incremental);
     // A list whose records never change or go (activity logs): storage keeps what a full read's window has left.
-    if (run.cfg.incremental && load.mode === 'replace' && roots.flatMap(listsOf).every(appendOnly)) return { mode: 'merge' };
+    // Not after the columns changed: older rows would keep what the new rules leave out or hash.
+    if (run.cfg.incremental && !this.columnsChanged && load.mode === 'replace' && roots.flatMap(listsOf).every(appendOnly)) return { mode: 'merge' };
     return this.withGone(table, this.keepingFlags(table, load));
   }
 

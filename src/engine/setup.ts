@@ -9,6 +9,7 @@ import { loadTemplate, type Template } from '../flatten/template.js';
 import type { ColumnRules } from '../flatten/rules.js';
 import type { ReaderContext } from '../resources/index.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
+import { includedDetails } from './tables.js';
 
 /** The run's template; with parameters.custom_attribute_columns, its custom columns too (kept in the state). */
 export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs: number, previous: CustomColumns): Promise<{ template: Template; custom?: CustomColumns }> {
@@ -24,12 +25,15 @@ export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs:
   return { template: withColumns, custom };
 }
 
+/** Old versions must not keep what the columns now leave out or hash; the flags and the details read leave them as they were. */
+export const restartsHistory = (changed: string[]): boolean => changed.some((o) => o !== 'deletes' && o !== 'include_details');
+
 /** What the run does with the options that change the tables: the columns changed, the time budget ignored. */
 export function announceRun(cfg: RunConfig, changedOptions: string[]): void {
   const columnsChanged = changedOptions.length > 0;
   if (cfg.maxRunMs !== undefined && !cfg.incremental) log.warn('parameters.max_run_minutes applies to incremental runs only: a full load cannot be split. Ignoring it.');
   if (cfg.deletes === 'flag' && !cfg.incremental) log.info('parameters.deletes "flag" marks deleted records in incremental runs; this full load replaces every table, so they are simply absent (is_deleted is false in every row).');
-  if (changedOptions.some((o) => o !== 'deletes') && cfg.history) {
+  if (restartsHistory(changedOptions) && cfg.history) {
     log.info('The columns changed since the last run: the history tables start again (their old versions would keep what the new columns leave out or hash).');
     emitEvent({ kind: 'history_restarts' });
   }
@@ -42,7 +46,7 @@ export function announceTemplate(cfg: RunConfig, template: Template): void {
   if (cfg.excludeTables.size > 0) log.info(`Left out (parameters.exclude_tables): ${[...cfg.excludeTables].join(', ')}.`);
   if (cfg.excludeColumns.size > 0) log.info(`Columns left out (parameters.exclude_columns): ${[...cfg.excludeColumns].join(', ')}.`);
   if (cfg.hashColumns.size > 0) log.info(`Columns hashed with ${cfg.hashSalt ? 'HMAC-SHA256 keyed with parameters.#hash_salt' : 'SHA-256 (no parameters.#hash_salt)'}: ${[...cfg.hashColumns].join(', ')}.`);
-  const included = [...new Set(template.tables.flatMap((t) => (t.node.included && cfg.includeDetails.has(t.node.included) ? [t.node.included] : [])))];
+  const included = includedDetails(template.tables, cfg);
   if (included.length > 0) log.info(`Including ${included.join(', ')} (parameters.include_details): one request per record each.`);
   for (const t of template.tables) {
     if (t.versions) continue;

@@ -49,7 +49,8 @@ export interface Summary {
   truncated: number;
 }
 
-export function logSummary(s: Summary, report: RequestReport, tables: CompiledTable[]): void {
+/** `included`: the per-record details the run chose (parameters.include_details). */
+export function logSummary(s: Summary, report: RequestReport, tables: CompiledTable[], included: string[]): void {
   log.info(`Done in ${s.seconds.toFixed(1)} s: ${fmt(report.requests)} requests (${fmt(report.retries)} retried, ${fmt(report.rateLimited)} rate-limited), ${(report.waitedMs / 1000).toFixed(1)} s waited for the rate limit, ${Math.round(report.meanLatencyMs)} ms mean latency, at most ${fmt(report.maxInFlight)} in flight.`);
   for (const t of tables) log.info(`  ${t.name.padEnd(32)} ${fmt(s.rows.get(t.name) ?? 0).padStart(12)} rows`);
   const routes = [...report.byRoute].sort((a, b) => b[1] - a[1]);
@@ -58,7 +59,6 @@ export function logSummary(s: Summary, report: RequestReport, tables: CompiledTa
   const costs = [...report.byCost].sort((a, b) => b[1] - a[1]);
   const perRecord = costs.reduce((sum, [, n]) => sum + n, 0);
   const skippable = [...new Set(tables.flatMap((t) => (t.node.skippable ? [t.node.skippable] : [])))];
-  const included = [...new Set(tables.flatMap((t) => (t.node.included ? [t.node.included] : [])))];
   if (perRecord > 0) {
     const share = (n: number) => `${((100 * n) / Math.max(report.requests, 1)).toFixed(0)}%`;
     log.info(`Per-object detail requests: ${fmt(perRecord)} of ${fmt(report.requests)} (${share(perRecord)}): ${costs.map(([c, n]) => `${c} ${fmt(n)} (${share(n)})`).join(', ')}.${skippable.length ? ` parameters.skip_contact_details turns off ${skippable.join(', ')}.` : ''}${included.length ? ` parameters.include_details chooses ${included.join(', ')}.` : ''}`);

@@ -4,7 +4,7 @@
  */
 import type { CompiledTable } from '../flatten/template.js';
 import type { RunConfig } from '../keboola/config.js';
-import type { Json, RecordCheck } from '../resources/index.js';
+import { served, type Json, type RecordCheck } from '../resources/index.js';
 
 /** The list readers a top-level table reads, one after another. */
 export function listsOf(root: CompiledTable): string[] {
@@ -82,6 +82,28 @@ export function recordCheck(roots: CompiledTable[], expanderOf: (root: CompiledT
 export function turnedOff(table: Pick<CompiledTable, 'node'>, cfg: Pick<RunConfig, 'skipDetails' | 'includeDetails'>): boolean {
   const { skippable, included } = table.node;
   return (skippable !== undefined && cfg.skipDetails.has(skippable)) || (included !== undefined && !cfg.includeDetails.has(included));
+}
+
+/** The per-record details the configuration includes that this template reads (parameters.include_details). */
+export function includedDetails(tables: CompiledTable[], cfg: Pick<RunConfig, 'includeDetails'>): string[] {
+  return [...new Set(tables.flatMap((t) => (t.node.included && cfg.includeDetails.has(t.node.included) ? [t.node.included] : [])))];
+}
+
+/**
+ * The tables the API version serves nothing for: under a list it does not serve, or a detail reader it does not
+ * (with every table under them). They are written empty, and emptying them is no news.
+ */
+export function unservedTables(roots: CompiledTable[], version: string): Set<string> {
+  const out = new Set<string>();
+  const under = (t: CompiledTable) => (out.add(t.name), t.children.forEach(under));
+  const walk = (t: CompiledTable) => {
+    const from = t.node.from;
+    const unserved = from.kind === 'list' ? listsOf(t).every((l) => !served(l, version)) : from.kind === 'fetch' && !served(from.reader, version);
+    if (unserved) under(t);
+    else t.children.forEach(walk);
+  };
+  roots.forEach(walk);
+  return out;
 }
 
 /** A size of 0, false or an empty list: the parent says so. Anything else, absent included, proves nothing. */

@@ -15,13 +15,14 @@ export function columnOptions(cfg: SyncOptions): ColumnOptions {
     hash_columns: [...cfg.hashColumns].sort(),
     hash_salt_check: cfg.hashSalt ? hasher(cfg.hashSalt)('intercom-extractor: which #hash_salt') : '',
     deletes: cfg.deletes,
+    include_details: [...cfg.includeDetails].sort(),
   };
 }
 
 /** The column options (by parameter name) that differ from those the stored state was written with. */
 export function changedColumnOptions(cfg: SyncOptions, sync: Pick<SyncState, 'columns'> | undefined): string[] {
   if (!sync) return [];
-  const was: ColumnOptions = { raw_payload: false, custom_attribute_columns: false, exclude_tables: [], exclude_columns: [], hash_columns: [], hash_salt_check: '', deletes: 'remove', ...(sync.columns ?? {}) };
+  const was: ColumnOptions = { raw_payload: false, custom_attribute_columns: false, exclude_tables: [], exclude_columns: [], hash_columns: [], hash_salt_check: '', deletes: 'remove', include_details: [], ...(sync.columns ?? {}) };
   const now = columnOptions(cfg);
   return (Object.keys(now) as Array<keyof ColumnOptions>).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k])).map((k) => (k === 'hash_salt_check' ? '#hash_salt' : k));
 }

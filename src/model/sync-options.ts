@@ -22,4 +22,6 @@ export interface SyncOptions {
   hashColumns: ReadonlySet<string>;
   /** The HMAC key of the hashed columns; a secret. */
   hashSalt: string | undefined;
+  /** The per-record details read (parameters.include_details): a table's rows depend on them like on its columns. */
+  includeDetails: ReadonlySet<string>;
 }

@@ -132,7 +132,7 @@ export const readers: Record<string, Reader> = {
   ai_content_import_sources: { kind: 'list', path: '/ai/content_import_sources', paging: 'page_numbers', records: 'data', id: 'id' },
   ai_external_pages: { kind: 'list', path: '/ai/external_pages', paging: 'page_numbers', records: 'data', id: 'id' },
   // Newest change first; asked for by change with updated_since (its updated_at is ISO 8601).
-  macros: { kind: 'list', from_version: '2.16', path: '/macros', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', filter: { param: 'updated_since', margin: INDEX_LAG } },
+  macros: { kind: 'list', from_version: '2.16', path: '/macros', query: { per_page: 150 }, paging: 'cursor', records: 'data', id: 'id', updated: 'updated_at', newest_first: true, filter: { param: 'updated_since', margin: INDEX_LAG } },
   office_hours_schedules: { kind: 'list', from_version: '2.16', path: '/office_hours_schedules', paging: 'single', records: 'data', id: 'id' },
   brands: { kind: 'list', from_version: '2.16', path: '/brands', paging: 'single', records: 'data', id: 'id' },
   // Paged by numbers given at the top level (page, total_pages), with no pages object.
@@ -332,7 +332,7 @@ function windowed(ctx: ReaderContext, r: Reader): Reader {
   if (!window) return r;
   const days = ctx.windowDays?.[window];
   if (days === undefined) throw new Error(`reader ${r.path} needs the configuration's ${window}`);
-  return { ...r, query: { ...r.query, [r.filter!.param]: Math.floor(ctx.client.clock.now() / 1000) - days * DAYS } };
+  return { ...r, query: { ...r.query, [r.filter!.param]: Math.max(0, Math.floor(ctx.client.clock.now() / 1000) - days * DAYS) } };
 }
 
 /** Records per page of a search (its most). */

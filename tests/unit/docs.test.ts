@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { README, renderState, STATE_DOC, updatedReadme } from '../../scripts/docs.js';
-import { coverage, COVERAGE_DOC, loadSpecs, renderCoverage } from '../../scripts/coverage.js';
+import { coverage, COVERAGE_DOC, loadSpecs, renderCoverage, SPECS } from '../../scripts/coverage.js';
 import { NOT_READ } from '../../src/resources/not-read.js';
 
 describe('README', () => {
@@ -19,7 +19,11 @@ describe('README', () => {
     }
   });
 
-  it('marks every list endpoint of Intercom\'s specs read (by a reader, into tables) or not read (with a reason), in docs/coverage.md (run `npm run docs` after an edit)', () => {
+  it('marks every list endpoint of Intercom\'s specs read (by a reader, into tables) or not read (with a reason), in docs/coverage.md (run `npm run docs` after an edit)', function () {
+    if (!existsSync(SPECS)) {
+      console.log(`      (skipped: no specs at ${SPECS})`);
+      this.skip();
+    }
     const rows = coverage(loadSpecs());
     const unexplained = rows.filter((r) => r.readers.length === 0 && !r.reason).map((r) => r.path);
     expect(unexplained, 'list endpoints neither read nor explained in src/resources/not-read.ts').to.deep.equal([]);
