@@ -148,10 +148,11 @@ export const readers: Record<string, Reader> = {
   contact_attributes: { kind: 'list', path: '/data_attributes', query: { model: 'contact', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
   company_attributes: { kind: 'list', path: '/data_attributes', query: { model: 'company', include_archived: true }, paging: 'single', records: 'data', id: 'full_name' },
   // From 2.16 GET /data_attributes?model=conversation answers 422: conversation attributes have their own list,
-  // whose records (custom attributes only) have no model, full_name or custom flag; they are filled in as 2.14 has them.
+  // whose records (custom attributes only) have no model, full_name or custom flag; they are filled in: the model, the
+  // flag, and as full_name their name (2.14 names the same attribute custom_attributes.<name>).
   conversation_attributes: {
     kind: 'list', path: '/data_attributes', query: { model: 'conversation', include_archived: true }, paging: 'single', records: 'data', id: 'full_name',
-    since: { version: '2.16', path: '/conversations/attributes', query: { include_archived: true }, fill: { model: 'conversation', full_name: 'custom_attributes.{name}', custom: true } },
+    since: { version: '2.16', path: '/conversations/attributes', query: { include_archived: true }, fill: { model: 'conversation', full_name: '{name}', custom: true } },
   },
 
   // Expanders: a listed record's full version.

@@ -208,6 +208,26 @@ describe('workspace template: workspace-level lists and opt-in details, against 
     expect((await hashed.manifest('activity_logs')).incremental, 'replaced after the columns changed').to.equal(false);
   });
 
+  it('deletes "flag": a record gone from a list read whole (a call, a ticket type) keeps a flagged row; others stay live', async () => {
+    const { ws, clock } = s;
+    const storage = new Storage();
+    const first = await s.run({ incremental: true, deletes: 'flag' });
+    expect(first.code, first.stderr).to.equal(0);
+    await storage.load(first);
+    clock.advance(DAY * 1000);
+    ws.now += DAY;
+    const [call] = ws.calls.splice(0, 1);
+    const [ticketType] = ws.ticketTypes.splice(ws.ticketTypes.length - 1, 1);
+    const second = await s.run({ incremental: true, deletes: 'flag' }, await first.state());
+    expect(second.code, second.stderr).to.equal(0);
+    await storage.load(second);
+    for (const [table, id, live] of [['calls', call.id, ws.calls.length], ['ticket_types', ticketType.id, ws.ticketTypes.length]] as const) {
+      const rows = [...storage.tables.get(table)!.values()];
+      expect(rows.find((r) => r.id === id)?.is_deleted, `${table} ${id} flagged`).to.equal('true');
+      expect(rows.filter((r) => r.is_deleted === 'false'), `${table}: the others live`).to.have.length(live);
+    }
+  });
+
   it('a detail turned on reads every record, not only those changed; a switch back to 2.14 empties the 2.16 tables without a warning', async () => {
     const first = await s.run({ incremental: true, api_version: '2.16' });
     expect(first.code, first.stderr).to.equal(0);
