@@ -46,6 +46,11 @@ export function announceTemplate(cfg: RunConfig, template: Template): void {
   if (cfg.excludeTables.size > 0) log.info(`Left out (parameters.exclude_tables): ${[...cfg.excludeTables].join(', ')}.`);
   if (cfg.excludeColumns.size > 0) log.info(`Columns left out (parameters.exclude_columns): ${[...cfg.excludeColumns].join(', ')}.`);
   if (cfg.hashColumns.size > 0) log.info(`Columns hashed with ${cfg.hashSalt ? 'HMAC-SHA256 keyed with parameters.#hash_salt' : 'SHA-256 (no parameters.#hash_salt)'}: ${[...cfg.hashColumns].join(', ')}.`);
+  // A detail the template never reads per record (conversation_parts under conversations, whose parts come from the
+  // detail every conversation needs anyway): skipping it changes nothing, which the user should know.
+  const skippable = new Set(template.tables.flatMap((t) => [t.node.skippable, t.node.from.kind === 'list' ? t.node.from.expand_skippable : undefined]).filter((s) => s !== undefined));
+  const idle = [...cfg.skipDetails].filter((s) => !skippable.has(s));
+  if (idle.length > 0) log.warn(`parameters.skip_contact_details has ${idle.map((s) => JSON.stringify(s)).join(', ')}, which template ${template.name} does not read per record: ${idle.length > 1 ? 'they change' : 'it changes'} nothing.${skippable.size > 0 ? ` It can skip ${[...skippable].map((s) => JSON.stringify(s)).join(', ')}.` : ''}`);
   const included = includedDetails(template.tables, cfg);
   if (included.length > 0) log.info(`Including ${included.join(', ')} (parameters.include_details): one request per record each.`);
   for (const t of template.tables) {

@@ -3,6 +3,7 @@
  * columns left out, columns hashed. Applied to the resolved table tree before it is compiled, so a left-out
  * table is never read and a left-out column never reaches a row, a manifest or the `data` column.
  */
+import { didYouMean } from '../util/closest.js';
 import { createHash, createHmac } from 'node:crypto';
 import { UserError } from '../errors.js';
 import type { ColumnSpec, TableNode } from '../generated/template.js';
@@ -42,13 +43,13 @@ export function applyRules(nodes: TableNode[], rules: ColumnRules, template: str
   };
   nodes.forEach(walk);
   if (rules.strict) {
-    for (const t of rules.excludeTables) if (!tables.has(t)) throw new UserError(`parameters.exclude_tables names ${t}, which template ${template} does not write: its tables are ${[...tables.keys()].join(', ')}.`);
+    for (const t of rules.excludeTables) if (!tables.has(t)) throw new UserError(`parameters.exclude_tables names ${t}, which template ${template} does not write: its tables are ${[...tables.keys()].join(', ')}.${didYouMean(t, [...tables.keys()])}`);
     for (const [field, names] of [['exclude_columns', rules.excludeColumns], ['hash_columns', rules.hashColumns]] as const) {
       for (const name of names) {
         const [t, c] = name.split('.');
         const node = tables.get(t);
-        if (!node) throw new UserError(`parameters.${field} names ${name}, but template ${template} has no table ${t}: its tables are ${[...tables.keys()].join(', ')}.`);
-        if (!Object.hasOwn(node.columns, c)) throw new UserError(`parameters.${field} names ${name}, but table ${t} has no column ${c} (the README lists its columns).`);
+        if (!node) throw new UserError(`parameters.${field} names ${name}, but template ${template} has no table ${t}: its tables are ${[...tables.keys()].join(', ')}.${didYouMean(t, [...tables.keys()])}`);
+        if (!Object.hasOwn(node.columns, c)) throw new UserError(`parameters.${field} names ${name}, but table ${t} has no column ${c} (the README lists its columns).${didYouMean(c, Object.keys(node.columns)).replace(/"([^"]+)"\?$/, `"${t}.$1"?`)}`);
         if (rules.excludeTables.has(t)) throw new UserError(`parameters.${field} names ${name}, but parameters.exclude_tables leaves out ${t}: remove one of them.`);
       }
     }

@@ -3,6 +3,7 @@ import type { SyncOptions } from '../model/sync-options.js';
 import path from 'node:path';
 import { AppError, UserError } from '../errors.js';
 import { registerSecret } from '../log.js';
+import { closest, didYouMean } from '../util/closest.js';
 import { PARAMETER_NAMES, type Parameters, type Region, type Template } from '../generated/config.js';
 import { DATA_TYPE_SUPPORT, type ManifestMode } from './manifest.js';
 
@@ -95,6 +96,9 @@ function unknownParameters(params: Record<string, unknown>): string[] {
 
 function parseKnown(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv): Omit<RunConfig, 'warnings'> {
   if (!isObject(raw)) throw new UserError('config.json must be a JSON object with a "parameters" object.');
+  // Parameters written at the top level of config.json (a hand-written file): named, never their values (a secret).
+  const misplaced = Object.keys(raw).filter((k) => (PARAMETER_NAMES as readonly string[]).includes(k));
+  if (misplaced.length > 0) throw new UserError(`config.json has ${misplaced.join(', ')} at its top level: parameters belong inside "parameters" ({"parameters": {"${misplaced[0]}": …}}). Move them there.`);
   const params = parametersOf(raw);
   const action = actionOf(raw.action);
 
@@ -135,11 +139,11 @@ function actionOf(value: unknown): Action {
 function endpointOf(params: Parameters): { template: Template; region: Region; baseUrl: string } {
   const template = params.template ?? 'basic';
   if (!TEMPLATES.includes(template)) {
-    throw new UserError(`parameters.template "${String(template)}" is unknown: use one of ${TEMPLATES.join(', ')}.`);
+    throw new UserError(`parameters.template "${String(template)}" is unknown: use one of ${TEMPLATES.join(', ')}.${didYouMean(template, TEMPLATES)}`);
   }
   const region = params.region ?? 'us';
   if (!Object.hasOwn(REGIONS, region)) {
-    throw new UserError(`parameters.region "${String(region)}" is unknown: use one of ${Object.keys(REGIONS).join(', ')}.`);
+    throw new UserError(`parameters.region "${String(region)}" is unknown: use one of ${Object.keys(REGIONS).join(', ')}.${didYouMean(region, Object.keys(REGIONS))}`);
   }
 
   let baseUrl = REGIONS[region];
@@ -155,13 +159,14 @@ function endpointOf(params: Parameters): { template: Template; region: Region; b
 /** What the run reads and how hard: the contact details skipped, the requests in flight, the share of the rate limit (a percentage). */
 function readingOf(params: Parameters): { skip: SkippableDetail[]; include: IncludableDetail[]; activityLogsDays: number; maxConcurrency: number; share: number } {
   const skip = params.skip_contact_details ?? [];
-  if (!Array.isArray(skip) || skip.some((s) => !(SKIPPABLE_DETAILS as readonly string[]).includes(s))) {
-    throw new UserError(`parameters.skip_contact_details must be a list of ${SKIPPABLE_DETAILS.map((s) => `"${s}"`).join(', ')}: fix the list.`);
+  const badSkip = Array.isArray(skip) ? skip.find((s) => !(SKIPPABLE_DETAILS as readonly string[]).includes(s)) : undefined;
+  if (!Array.isArray(skip) || badSkip !== undefined) {
+    throw new UserError(`parameters.skip_contact_details${badSkip !== undefined ? ` has ${JSON.stringify(badSkip)}, but it` : ''} must be a list of ${SKIPPABLE_DETAILS.map((s) => `"${s}"`).join(', ')}: fix the list.${didYouMean(badSkip, SKIPPABLE_DETAILS)}`);
   }
   const include = params.include_details ?? [];
   const unknown = Array.isArray(include) ? include.find((s) => !(INCLUDABLE_DETAILS as readonly string[]).includes(s)) : undefined;
   if (!Array.isArray(include) || unknown !== undefined) {
-    throw new UserError(`parameters.include_details${unknown !== undefined ? ` has ${JSON.stringify(unknown)}, but it` : ''} must be a list of ${INCLUDABLE_DETAILS.map((s) => `"${s}"`).join(', ')}: fix the list.`);
+    throw new UserError(`parameters.include_details${unknown !== undefined ? ` has ${JSON.stringify(unknown)}, but it` : ''} must be a list of ${INCLUDABLE_DETAILS.map((s) => `"${s}"`).join(', ')}: fix the list.${didYouMean(unknown, INCLUDABLE_DETAILS)}`);
   }
   const activityLogsDays = params.activity_logs_days ?? 90;
   if (!Number.isInteger(activityLogsDays) || activityLogsDays < 1) throw new UserError('parameters.activity_logs_days must be a whole number of days, 1 or more: fix it or remove it.');
@@ -263,27 +268,6 @@ function nameList(value: unknown, field: string, re: RegExp, what: string): stri
     if (typeof v !== 'string' || !re.test(v)) throw new UserError(`parameters.${field} holds ${JSON.stringify(v)}, which is not one of ${what}: fix the list.`);
   }
   return [...new Set(value as string[])];
-}
-
-/** The known name nearest to a misspelled one (by edit distance), if it is near enough to be a typo. */
-function closest(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
 }
 
 /** The token comes from the form (#access_token) or from Keboola's OAuth broker (a JSON string in credentials #data). */

@@ -34,6 +34,15 @@ describe('leaving out and hashing', function () {
   });
   after(() => sim.close());
 
+  it('a skipped detail the template does not read per record is named in a warning, with what it can skip', async () => {
+    const run = await runExtractor(config(sim.url, TOKEN, { template: 'conversations', skip_contact_details: ['notes', 'segments'] }));
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/WARNING: parameters\.skip_contact_details has "notes", "segments", which template conversations does not read per record: they change nothing\./);
+    const used = await runExtractor(config(sim.url, TOKEN, { template: 'basic', skip_contact_details: ['notes'] }));
+    expect(used.code, used.stderr).to.equal(0);
+    expect(used.stdout, 'a skip that applies is not warned about').not.to.match(/skip_contact_details has/);
+  });
+
   it('a table left out is not written and its requests are not made; the run says what it saved', async () => {
     sim.resetStats();
     const normal = await runExtractor(config(sim.url, TOKEN, { template: 'basic' }));

@@ -60,6 +60,28 @@ describe('config', () => {
     expect(() => parseConfig(ok, '/d', { KBC_DATA_TYPE_SUPPORT: 'strict' })).to.throw(/KBC_DATA_TYPE_SUPPORT to "strict", which this version does not know/);
   });
 
+  it('suggests the name meant, case-insensitively, for every named value; names the entry that is wrong', () => {
+    fails({ parameters: { ...ok.parameters, region: 'EU' } }, /parameters\.region "EU" is unknown: use one of us, eu, au\. Did you mean "eu"\?$/);
+    fails({ parameters: { ...ok.parameters, template: 'Basic' } }, /parameters\.template "Basic" is unknown: .* Did you mean "basic"\?$/);
+    fails({ parameters: { ...ok.parameters, skip_contact_details: ['parts'] } }, /parameters\.skip_contact_details has "parts", but it must be a list of .* Did you mean "notes"\?|parameters\.skip_contact_details has "parts"/);
+    fails({ parameters: { ...ok.parameters, skip_contact_details: ['Notes'] } }, /has "Notes", .* Did you mean "notes"\?$/);
+    fails({ parameters: { ...ok.parameters, include_details: ['company_note'] } }, /has "company_note", .* Did you mean "company_notes"\?$/);
+    // Nothing near: no suggestion rather than a wrong one.
+    fails({ parameters: { ...ok.parameters, region: 'mars' } }, /use one of us, eu, au\.$/);
+  });
+
+  it('says when parameters were written at the top level of config.json, naming them and never their values', () => {
+    let err: unknown;
+    try {
+      parseConfig({ '#access_token': 'secret-token-value-123', template: 'basic' }, '/data');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(UserError);
+    expect((err as Error).message).to.match(/^config\.json has #access_token, template at its top level: parameters belong inside "parameters"/);
+    expect((err as Error).message).not.to.include('secret-token-value-123');
+  });
+
   it('names the field and the fix for each bad value', () => {
     fails({ parameters: {} }, /No access token: set parameters\.#access_token/);
     fails({ parameters: { ...ok.parameters, template: 'everything' } }, /parameters\.template "everything".*basic, conversations, users_and_events/);

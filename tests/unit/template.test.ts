@@ -122,3 +122,22 @@ describe('template loader', () => {
     expect(validateTable({ table: 'x', from: { kind: 'fetch', reader: 'r' }, primary_key: ['id'], columns: {}, colums: {} }), 'a misspelled table key').to.equal(false);
   });
 });
+
+describe('column rules name what was meant', () => {
+  const rules = (extra: Partial<{ excludeTables: string[]; excludeColumns: string[]; hashColumns: string[] }>) => ({
+    excludeTables: new Set(extra.excludeTables ?? []), excludeColumns: new Set(extra.excludeColumns ?? []), hashColumns: new Set(extra.hashColumns ?? []), salt: undefined, strict: true, history: false,
+  });
+  const message = (r: ReturnType<typeof rules>) => {
+    try {
+      loadTemplate('basic', undefined, { rules: r });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return '';
+  };
+  it('suggests the table or column a misspelled name is near', () => {
+    expect(message(rules({ excludeTables: ['note'] }))).to.match(/names note, which template basic does not write: .* Did you mean "notes"\?$/);
+    expect(message(rules({ hashColumns: ['users.emial'] }))).to.match(/names users\.emial, but table users has no column emial .* Did you mean "users\.email"\?$/);
+    expect(message(rules({ excludeColumns: ['user.phone'] }))).to.match(/has no table user: .* Did you mean "users"\?$/);
+  });
+});
