@@ -67,6 +67,28 @@ describe('configuration form', () => {
     expect(validate({ template: 'basic', max_run_minutes: 0.5 })).to.equal(true);
   });
 
+  it('orders every field once (propertyOrder unique), the connection first, the knobs for experts last', () => {
+    const orders = Object.entries<any>(schema.properties).map(([k, p]) => [k, p.propertyOrder] as const);
+    const seen = new Map<number, string>();
+    for (const [k, o] of orders) {
+      expect(o, `${k} has a propertyOrder`).to.be.a('number');
+      expect(seen.get(o), `${k} and ${seen.get(o)} share propertyOrder ${o}`).to.equal(undefined);
+      seen.set(o, k);
+    }
+    const byOrder = [...seen].sort((a, b) => a[0] - b[0]).map(([, k]) => k);
+    expect(byOrder.slice(0, 3)).to.deep.equal(['#access_token', 'region', 'template']);
+    expect(byOrder.indexOf('incremental')).to.be.below(byOrder.indexOf('full_refresh_days'));
+    expect(byOrder.at(-1)).to.equal('test_connection');
+  });
+
+  it('shows the options of incremental runs only when incremental is on', () => {
+    // Keboola's generic form is json-editor (keboola/developers-docs extend/component/ui-options/ui-examples/
+    // configuration-schema-examples.md points to its "dependencies"): options.dependencies shows a field only while
+    // the fields it names hold those values.
+    for (const k of ['full_refresh_days', 'resync', 'max_run_minutes', 'deletes']) expect(schema.properties[k].options?.dependencies, k).to.deep.equal({ incremental: true });
+    for (const k of ['template', 'region', 'history']) expect(schema.properties[k].options?.dependencies, k).to.equal(undefined);
+  });
+
   it('names the parameter a misspelled key most likely meant, also in the error it causes', () => {
     let message = '';
     try {
