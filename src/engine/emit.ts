@@ -8,13 +8,13 @@ import { emitEvent } from '../events.js';
 import { getPath, type Scope } from '../flatten/mapping.js';
 import { embeddedPath, type CompiledTable } from '../flatten/template.js';
 import type { IncludableDetail, SkippableDetail } from '../keboola/config.js';
-import { describeReader, expand, readFor, readers, served, updatedAt, vanished, type Json } from '../resources/index.js';
+import { expand, readFor, readers, served, updatedAt, vanished, type Json } from '../resources/index.js';
 import type { ReadProgress } from '../incremental/read.js';
 import { IdSet } from '../util/id-set.js';
 import { RunCounts, type RunContext } from './context.js';
 import { ByMembers } from './members.js';
 import { FromOtherSide } from './other-side.js';
-import { isZero, listsOf, matches, turnedOff } from './tables.js';
+import { hasFields, isZero, listsOf, matches, notServedLine, turnedOff } from './tables.js';
 
 export class Emitter {
   readonly members: ByMembers;
@@ -188,7 +188,7 @@ export class Emitter {
       // Read from the other side after the list, when that is cheaper.
       if (await this.members.via(child, parentTable)) return;
       // A parent the API serves no such detail for (a lead's merge history): not asked.
-      if (from.where && !Object.entries(from.where).every(([k, v]) => parentObj[k] === v)) return;
+      if (!hasFields(parentObj, from.where)) return;
       // Not served by the run's API version (it would answer 400 intercom_version_invalid): no request, no rows.
       if (!served(from.reader, this.run.cfg.apiVersion)) return this.notServed(child, from.reader);
       // The parent says its list is empty (a contact with notes.total_count 0): no request to learn it again.
@@ -216,8 +216,7 @@ export class Emitter {
   }
 
   private notServed(child: CompiledTable, reader: string): void {
-    const from = readers[reader].from_version;
-    infoOnce(`not-served:${child.name}`, `${child.name}: ${describeReader(reader)} is served from API ${from}, not ${this.run.cfg.apiVersion}, so the table is written empty (parameters.api_version "${from}" or later reads it).`);
+    infoOnce(`not-served:${child.name}`, notServedLine(child.name, reader, this.run.cfg.apiVersion));
   }
 
   private warnIfTruncated(child: CompiledTable, parentObj: Json, parentTable: CompiledTable, scope: Scope, shown: number, total: number): void {

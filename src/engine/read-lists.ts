@@ -7,7 +7,7 @@
 import { emitEvent } from '../events.js';
 import { log } from '../log.js';
 import type { CompiledTable } from '../flatten/template.js';
-import { changesMargin, changesSorted, deletionsListed, describeReader, readers, served } from '../resources/index.js';
+import { changesMargin, changesSorted, deletionsListed, served } from '../resources/index.js';
 import { mayMerge, MAX_MERGED_RECORDS, planList } from '../incremental/plan.js';
 import type { Ids, ListRead } from '../incremental/read.js';
 import { IdSet } from '../util/id-set.js';
@@ -17,7 +17,7 @@ import type { Emitter } from './emit.js';
 import type { KnownIds } from './deletes/known-ids.js';
 import { takesCensus } from './deletes/census.js';
 import { readList } from './read-list.js';
-import { groupByList } from './tables.js';
+import { groupByList, notServedLine } from './tables.js';
 
 /** Where a read's tables are replaced, its ids are not needed: none are kept. */
 const NO_IDS: Ids = { size: 0, add: () => undefined, [Symbol.iterator]: () => [][Symbol.iterator]() };
@@ -90,8 +90,7 @@ async function readOne(r: Reading, listName: string, roots: CompiledTable[], rea
  */
 function notServed(read: ListRead, roots: CompiledTable[], version: string): void {
   const list = read.plan.list;
-  const from = readers[list].from_version;
-  log.info(`${roots.map((r) => r.name).join(', ')}: ${describeReader(list)} is served from API ${from}, not ${version}, so the table is written empty (parameters.api_version "${from}" or later reads it).`);
+  log.info(notServedLine(roots.map((r) => r.name).join(', '), list, version));
   emitEvent({ kind: 'not_served', list, version });
   Object.assign(read.progress, { reached: true, complete: true, skipped: 'not_served' });
 }

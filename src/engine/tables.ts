@@ -4,7 +4,7 @@
  */
 import type { CompiledTable } from '../flatten/template.js';
 import type { RunConfig } from '../keboola/config.js';
-import { served, type Json, type RecordCheck } from '../resources/index.js';
+import { describeReader, readers, served, type Json, type RecordCheck } from '../resources/index.js';
 
 /** The list readers a top-level table reads, one after another. */
 export function listsOf(root: CompiledTable): string[] {
@@ -13,8 +13,18 @@ export function listsOf(root: CompiledTable): string[] {
 
 /** Whether a listed record belongs to a top-level table (contacts split by role). */
 export function matches(root: CompiledTable, item: Json): boolean {
-  const where = root.node.from.kind === 'list' ? root.node.from.where : undefined;
+  return hasFields(item, root.node.from.kind === 'list' ? root.node.from.where : undefined);
+}
+
+/** Whether a record's fields hold the values a template's `where` names (none named: yes). */
+export function hasFields(item: Json, where: Record<string, unknown> | undefined): boolean {
   return !where || Object.entries(where).every(([k, v]) => item[k] === v);
+}
+
+/** The log line of tables the run's API version serves nothing for (their reader is served from a later one). */
+export function notServedLine(tables: string, reader: string, version: string): string {
+  const from = readers[reader].from_version;
+  return `${tables}: ${describeReader(reader)} is served from API ${from}, not ${version}, so the table is written empty (parameters.api_version "${from}" or later reads it).`;
 }
 
 /**

@@ -10,16 +10,13 @@
  * The specs are not part of this repository: without ../shared the test is skipped, saying so.
  */
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { load as loadYaml } from 'js-yaml';
+import { existsSync } from 'node:fs';
 import { readerOf, readers, served as servedOn } from '../../src/resources/index.js';
 import { loadTemplate, type CompiledTable } from '../../src/flatten/template.js';
 import { TEMPLATES } from '../../src/keboola/config.js';
+import { loadSpecs, SPEC_VERSIONS, SPECS } from '../../scripts/coverage.js';
 
-const SPECS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/reference/intercom-openapi');
-const VERSIONS = ['2.14', '2.16'] as const;
+const VERSIONS = SPEC_VERSIONS;
 
 type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; required?: string[]; items?: Schema; allOf?: Schema[]; oneOf?: Schema[]; anyOf?: Schema[]; nullable?: boolean };
 type Spec = { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Schema }> }> }>>; components: { schemas: Record<string, Schema> } };
@@ -79,7 +76,7 @@ describe("Intercom's spec of each version read", function () {
       console.log(`      (skipped: no specs at ${SPECS})`);
       this.skip();
     }
-    for (const v of VERSIONS) specs.set(v, loadYaml(readFileSync(path.join(SPECS, `api.intercom.io.${v}.yaml`), 'utf8')) as Spec);
+    for (const [v, spec] of loadSpecs()) specs.set(v, spec as unknown as Spec);
   });
 
   for (const version of VERSIONS) {
