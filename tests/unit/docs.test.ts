@@ -60,6 +60,14 @@ describe('Documentation', () => {
     expect(broken).to.deep.equal([]);
   });
 
+  it("describes the form in component_config/ by the titles the form shows (configuration_description.md names each in bold)", () => {
+    const schema = JSON.parse(readFileSync(path.join(ROOT, 'component_config/configSchema.json'), 'utf8')) as { properties: Record<string, { title?: string; options?: { async?: { label?: string } } }> };
+    const titles = new Set(Object.values(schema.properties).flatMap((p) => [p.title, p.options?.async?.label]).filter((t): t is string => !!t).map((t) => t.toLowerCase()));
+    const named = [...readFileSync(path.join(ROOT, 'component_config/configuration_description.md'), 'utf8').matchAll(/\*\*([^*]+)\*\*/g)].map((m) => m[1]);
+    expect(named.length).to.be.above(3);
+    for (const title of named) expect(titles.has(title.toLowerCase()), `"${title}" is not a title or button of the form`).to.equal(true);
+  });
+
   it('keeps the README the front door: about 250 lines', () => {
     const lines = readFileSync(README, 'utf8').split('\n').length;
     expect(lines).to.be.within(150, 300);
