@@ -16,6 +16,7 @@ import { SCROLL_DEFAULTS, type ReaderContext } from './resources/index.js';
 import { decodeState, encodeState } from './incremental/state.js';
 import type { ScrollOptions } from './intercom/scroll.js';
 import type { Me } from './generated/intercom.js';
+import { plural } from './util/plural.js';
 
 /** Knobs that tests and the benchmark turn; the platform never sets them. */
 export interface Overrides {
@@ -88,7 +89,7 @@ async function checkConnection(cfg: RunConfig, overrides: Overrides, control: Ru
 async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<void> {
   for (const w of cfg.warnings) log.warn(w);
   const state = decodeState(await readState(cfg.dataDir));
-  log.info(`Intercom extractor: template ${cfg.template}${cfg.incremental ? ', incremental' : ''}, ${cfg.baseUrl}, API ${cfg.apiVersion}, paced to ${Math.round(cfg.rateLimitShare * 100)}% of the rate limit, at most ${cfg.maxConcurrency} requests in flight.`);
+  log.info(`Intercom extractor: template ${cfg.template}${cfg.incremental ? ', incremental' : ''}, ${cfg.baseUrl}, API ${cfg.apiVersion}, paced to ${Math.round(cfg.rateLimitShare * 100)}% of the rate limit, at most ${plural(cfg.maxConcurrency, 'request')} in flight.`);
   const client = clientFor(cfg, overrides, control);
   const { scroll, ...extractOptions } = overrides.extract ?? {};
   const api: ReaderContext = { client, apiVersion: cfg.apiVersion, scroll: { ...SCROLL_DEFAULTS, ...scroll }, memo: new Map(), windowDays: { activity_logs_days: cfg.activityLogsDays } };
@@ -151,7 +152,7 @@ function stopOnSignals(): { control: RunControl; finished(code: number): void } 
   const onSignal = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted || result !== undefined) return forceExit();
     const requests = client?.stats.requests ?? 0;
-    const what = `after ${requests} request${requests === 1 ? '' : 's'}: no state was saved, so the next run reads this data again.`;
+    const what = `after ${plural(requests, 'request')}: no state was saved, so the next run reads this data again.`;
     controller.abort(
       new StoppedError(
         sig === 'SIGINT'

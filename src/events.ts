@@ -14,6 +14,8 @@ export type RunEvent =
   | { kind: 'history_restarts' }
   /** A list's read begins: all of it (and why, where it could have read changes), or its changes. */
   | { kind: 'list_read'; list: string; mode: 'full' | 'changes'; reason?: FullReason }
+  /** A list's read ended: the records it read, and the size its reader last gave (the progress lines' total). */
+  | { kind: 'list_done'; list: string; read: number; total?: number }
   /** The run's API version does not serve this list: not asked for, its tables written empty. */
   | { kind: 'not_served'; list: string; version: string }
   /** parameters.max_run_minutes does not split this list's read. */

@@ -8,20 +8,23 @@
  */
 import { log } from '../log.js';
 import { readAll, readChanges, readers, updatedAt, type Json, type ReaderContext, type RecordCheck } from '../resources/index.js';
+import type { Plan } from '../incremental/read.js';
+import { describeCatchUp } from './margin.js';
 
-export async function* catchUp(api: ReaderContext, listName: string, since: number, check: RecordCheck): AsyncIterable<Json> {
+export async function* catchUp(api: ReaderContext, plan: Extract<Plan, { mode: 'full' }>, check: RecordCheck): AsyncIterable<Json> {
+  const listName = plan.list;
   const reader = readers[listName];
   const updated = reader.updated;
   if (!updated || !(reader.search || reader.newest_first)) return;
-  const from = new Date(since * 1000).toISOString();
+  const since = plan.startedAt - plan.margin;
   if (reader.newest_first) {
-    log.info(`Catching up on ${listName} updated since the read began (${from}): the front of the list again, where records that changed while it ran have moved.`);
+    log.info(`Catching up on ${listName} updated ${describeCatchUp(plan, true)}: the front of the list again, where records that changed while it ran have moved.`);
     for await (const item of readAll(api, listName, { check })) {
       if (updatedAt(listName, item) < since) return;
       yield item;
     }
   } else {
-    log.info(`Catching up on ${listName} updated since the read began (${from}): records that moved between pages while it ran.`);
+    log.info(`Catching up on ${listName} updated ${describeCatchUp(plan, false)}: records that moved between pages while it ran.`);
     yield* readChanges(api, listName, since, { check });
   }
 }

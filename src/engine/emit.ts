@@ -95,7 +95,8 @@ export class Emitter {
     const { cfg, counts } = this.run;
     for (const u of this.run.template.unread) {
       if (u.parent !== table.name || (u.skippable && cfg.skipDetails.has(u.skippable as SkippableDetail)) || (u.included && !cfg.includeDetails.has(u.included as IncludableDetail)) || !served(u.reader, cfg.apiVersion)) continue;
-      RunCounts.add(u.unlessZero?.every((p) => isZero(getPath(obj, undefined, p))) ? counts.saved : counts.excluded, u.reader);
+      // A record that says its list is empty would have cost no request either way: nothing saved by leaving it out.
+      if (!u.unlessZero?.every((p) => isZero(getPath(obj, undefined, p)))) RunCounts.add(counts.excluded, u.reader);
     }
   }
 

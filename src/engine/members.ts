@@ -8,6 +8,7 @@ import { getPath, type Scope } from '../flatten/mapping.js';
 import type { CompiledTable } from '../flatten/template.js';
 import { describeReader, pageSize, readAll, readFor, readers, type Json } from '../resources/index.js';
 import { IdSet } from '../util/id-set.js';
+import { plural } from '../util/plural.js';
 import { fmt } from './progress.js';
 import { listsOf, matches, type ListTables } from './tables.js';
 import type { RunContext } from './context.js';
@@ -59,7 +60,7 @@ export class ByMembers {
       items++;
     }
     const via = requests < total;
-    const costs = `one ${describeReader(reader)} per ${list} record: ${fmt(total)} requests; ${describeReader(members.reader)} for each of ${fmt(items)} ${members.list}: about ${fmt(requests)}`;
+    const costs = `one ${describeReader(reader)} per ${list} record: ${plural(total, 'request')}; ${describeReader(members.reader)} for each of ${fmt(items)} ${members.list}: about ${fmt(requests)}`;
     log.info(`${reader}: read ${via ? `by ${members.list}, the cheaper way` : `per ${list} record, the cheaper way`} (${costs}).`);
     this.run.counts.membersSaved.set(reader, via ? total - requests : 0);
     return via;

@@ -9,6 +9,7 @@ import type { Scope } from '../flatten/mapping.js';
 import type { CompiledTable } from '../flatten/template.js';
 import { describeReader, readAll, readFor, readers, vanished, type Json } from '../resources/index.js';
 import { fmt } from './progress.js';
+import { plural } from '../util/plural.js';
 import type { RunContext } from './context.js';
 import type { Emit } from './members.js';
 
@@ -71,7 +72,7 @@ export class FromOtherSide {
         log.warn(`${list} ${String(item[readers[list].id])} was deleted while the run read its ${members}; it is left out of ${child.name}.`);
       }
     });
-    log.info(`${child.name}: ${fmt((this.run.writers.counts().get(child.name) ?? 0) - before)} rows added beyond those shown, for the ${fmt(parents.size)} capped ${parentTable}.`);
+    log.info(`${child.name}: ${plural((this.run.writers.counts().get(child.name) ?? 0) - before, 'row')} added beyond those shown, for the ${fmt(parents.size)} capped ${parentTable}.`);
     const unseen = [...parents].filter(([, p]) => !p.found).map(([k]) => k);
     if (unseen.length > 0) {
       log.warn(`${fmt(unseen.length)} ${parentTable} (${unseen.slice(0, 5).join(', ')}${unseen.length > 5 ? ', …' : ''}) showed ${from.capped_at ?? 'a capped list of'} or more items of ${child.name}, but ${describeReader(members)} listed none of them for any of the ${list}, so only the items they show are written. (Intercom documents that it leaves some records out of that listing.)`);

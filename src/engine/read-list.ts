@@ -48,7 +48,13 @@ export async function readList(r: ListReading): Promise<boolean> {
   const ownCensus = plan.mode === 'full' && !plan.resumed && !r.cuttable;
   const census = takesCensus(run, listName) ? openCensus(run, listName, ownCensus ? written : undefined) : undefined;
   const check = recordCheck(r.roots, (t) => emitter.expanderOf(t));
-  const onTotal = (n: number) => emitter.members.totals.set(listName, n);
+  // The list's size as its reader learns it goes to the progress lines (not a resumed read's: its count starts
+  // partway). The members pass and the merge cap go by the first exact one, the list's total_count as first answered.
+  const resumed = plan.mode === 'full' && plan.resumed;
+  const onTotal = (n: number, approximate?: boolean) => {
+    if (!approximate && !emitter.members.totals.has(listName)) emitter.members.totals.set(listName, n);
+    if (!resumed) r.progress.total(n, approximate);
+  };
   const items =
     plan.mode === 'changes'
       ? readChanges(run.api, listName, plan.since, { check, resume: { onTotal } })
@@ -66,8 +72,10 @@ export async function readList(r: ListReading): Promise<boolean> {
       if (!written.add(id, tag)) return;
       census?.note(id, tag, item[reader.census!.created], true);
     }
-    r.progress.count();
     await emitter.writeRecord(r.roots, item, progress, listName);
+    // Counted once written, with its details: hundreds of records are in flight at once, and a count taken as they
+    // are listed would reach the total while their details are still being read.
+    r.progress.count();
   };
   // The catch-up follows the last page at once, while the last records' details are still in flight: records moved
   // while pages were read, and once every page is read a move can no longer hide one.
@@ -75,7 +83,7 @@ export async function readList(r: ListReading): Promise<boolean> {
   const pagesThenCatchUp = async function* () {
     yield* items;
     paged = written.size;
-    if (plan.mode === 'full') yield* catchUp(run.api, listName, plan.startedAt - plan.margin, check);
+    if (plan.mode === 'full') yield* catchUp(run.api, plan, check);
   };
   // Awaited only where deletions are read: a list that reads none starts its census and pages in the same turn.
   const deletions = readsDeletions(r, flags, tables);

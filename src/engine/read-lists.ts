@@ -11,13 +11,15 @@ import { changesMargin, changesSorted, deletionsListed, served } from '../resour
 import { mayMerge, MAX_MERGED_RECORDS, planList } from '../incremental/plan.js';
 import type { Ids, ListRead } from '../incremental/read.js';
 import { IdSet } from '../util/id-set.js';
-import { fmt, type Progress } from './progress.js';
+import { plural } from '../util/plural.js';
+import type { Progress } from './progress.js';
 import type { RunContext } from './context.js';
 import type { Emitter } from './emit.js';
 import type { KnownIds } from './deletes/known-ids.js';
 import { takesCensus } from './deletes/census.js';
 import { readList } from './read-list.js';
 import { groupByList, notServedLine } from './tables.js';
+import { describeChanges } from './margin.js';
 
 /** Where a read's tables are replaced, its ids are not needed: none are kept. */
 const NO_IDS: Ids = { size: 0, add: () => undefined, [Symbol.iterator]: () => [][Symbol.iterator]() };
@@ -62,7 +64,7 @@ async function readOne(r: Reading, listName: string, roots: CompiledTable[], rea
   const deadline = mustEnd ? Infinity : r.deadline;
   if (run.nowMs() >= deadline) return;
   read.progress.reached = true;
-  const listProgress = r.progress.begin(describePlan(read));
+  const listProgress = r.progress.begin(listName, describePlan(read));
   emitEvent({ kind: 'list_read', list: listName, mode: plan.mode, ...(plan.mode === 'full' && plan.reason ? { reason: plan.reason } : {}) });
   // An unsorted search cannot stop halfway and continue later (its order shifts between runs): read to the end.
   if (unordered && deadline !== Infinity) {
@@ -79,7 +81,7 @@ async function readOne(r: Reading, listName: string, roots: CompiledTable[], rea
   }
   if (!read.progress.complete && full()) {
     read.progress.capped = true;
-    log.info(`${listName}: ${fmt(read.progress.ids.size)} records written, the most one incremental run merges into storage (their child rows are deleted by id, and the manifests list the ids); the next run continues from there.`);
+    log.info(`${listName}: ${plural(read.progress.ids.size, 'record')} written, the most one incremental run merges into storage (their child rows are deleted by id, and the manifests list the ids); the next run continues from there.`);
   }
   listProgress.end();
 }
@@ -119,7 +121,7 @@ function finishesBy(r: Reading, listName: string, done: number, startedMs: numbe
 }
 
 function describePlan({ plan }: ListRead): string {
-  if (plan.mode === 'changes') return `${plan.list} changed since ${new Date(plan.since * 1000).toISOString()}`;
+  if (plan.mode === 'changes') return describeChanges(plan);
   return plan.why ? `all ${plan.list} (${plan.why})` : plan.list;
 }
 

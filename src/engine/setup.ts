@@ -10,6 +10,7 @@ import type { ColumnRules } from '../flatten/rules.js';
 import type { ReaderContext } from '../resources/index.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
 import { includedDetails } from './tables.js';
+import { plural } from '../util/plural.js';
 
 /** The run's template; with parameters.custom_attribute_columns, its custom columns too (kept in the state). */
 export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs: number, previous: CustomColumns): Promise<{ template: Template; custom?: CustomColumns }> {
@@ -42,7 +43,7 @@ export function announceRun(cfg: RunConfig, changedOptions: string[]): void {
 
 /** The template's tables and what the column rules and skipped details leave out. */
 export function announceTemplate(cfg: RunConfig, template: Template): void {
-  log.info(`Template ${template.title}: ${template.tables.length} tables (${template.tables.map((t) => t.name).join(', ')}).`);
+  log.info(`Template ${template.title}: ${plural(template.tables.length, 'table')} (${template.tables.map((t) => t.name).join(', ')}).`);
   if (cfg.excludeTables.size > 0) log.info(`Left out (parameters.exclude_tables): ${[...cfg.excludeTables].join(', ')}.`);
   if (cfg.excludeColumns.size > 0) log.info(`Columns left out (parameters.exclude_columns): ${[...cfg.excludeColumns].join(', ')}.`);
   if (cfg.hashColumns.size > 0) log.info(`Columns hashed with ${cfg.hashSalt ? 'HMAC-SHA256 keyed with parameters.#hash_salt' : 'SHA-256 (no parameters.#hash_salt)'}: ${[...cfg.hashColumns].join(', ')}.`);

@@ -8,16 +8,21 @@ import { readers } from '../resources/index.js';
 import type { LastRun } from '../incremental/state.js';
 import type { RunCounts } from './context.js';
 import type { RequestReport } from './ports.js';
-import { fmt } from './progress.js';
+import { fmt, noun, plural } from '../util/plural.js';
 
 const EMPTIED_WARNING_ROWS = 10;
 
 /** Requests not made, by cost group and why (`notes (the record said its list was empty)`). */
 export function savedRequests(counts: RunCounts): Record<string, number> {
   const saved: Record<string, number> = {};
-  for (const [reader, n] of counts.saved) saved[`${readers[reader].cost ?? reader} (the record said its list was empty)`] = n;
-  for (const [reader, n] of counts.membersSaved) if (n > 0) saved[`${readers[reader].cost ?? reader} (read from the other side, not per record)`] = n;
-  for (const [reader, n] of counts.excluded) saved[`${readers[reader].cost ?? reader} (its table left out by parameters.exclude_tables)`] = n;
+  // Readers that share a cost group add up under it: each group and reason is listed once.
+  const add = (reader: string, why: string, n: number) => {
+    const key = `${readers[reader].cost ?? reader} (${why})`;
+    saved[key] = (saved[key] ?? 0) + n;
+  };
+  for (const [reader, n] of counts.saved) add(reader, 'the record said its list was empty', n);
+  for (const [reader, n] of counts.membersSaved) if (n > 0) add(reader, 'read from the other side, not per record', n);
+  for (const [reader, n] of counts.excluded) add(reader, 'its table left out by parameters.exclude_tables', n);
   return saved;
 }
 
@@ -51,8 +56,11 @@ export interface Summary {
 
 /** `included`: the per-record details the run chose (parameters.include_details). */
 export function logSummary(s: Summary, report: RequestReport, tables: CompiledTable[], included: string[]): void {
-  log.info(`Done in ${s.seconds.toFixed(1)} s: ${fmt(report.requests)} requests (${fmt(report.retries)} retried, ${fmt(report.rateLimited)} rate-limited), ${(report.waitedMs / 1000).toFixed(1)} s waited for the rate limit, ${Math.round(report.meanLatencyMs)} ms mean latency, at most ${fmt(report.maxInFlight)} in flight.`);
-  for (const t of tables) log.info(`  ${t.name.padEnd(32)} ${fmt(s.rows.get(t.name) ?? 0).padStart(12)} rows`);
+  log.info(`Done in ${s.seconds.toFixed(1)} s: ${plural(report.requests, 'request')} (${fmt(report.retries)} retried, ${fmt(report.rateLimited)} rate-limited), ${(report.waitedMs / 1000).toFixed(1)} s waited for the rate limit, ${Math.round(report.meanLatencyMs)} ms mean latency, at most ${fmt(report.maxInFlight)} in flight.`);
+  for (const t of tables) {
+    const rows = s.rows.get(t.name) ?? 0;
+    log.info(`  ${t.name.padEnd(32)} ${fmt(rows).padStart(12)} ${noun(rows, 'row')}`);
+  }
   const routes = [...report.byRoute].sort((a, b) => b[1] - a[1]);
   log.info(`Requests by endpoint: ${routes.map(([r, n]) => `${r} ${fmt(n)}`).join(', ')}.`);
   // The readers declare which requests are per-record details, and under what cost group.
@@ -65,5 +73,5 @@ export function logSummary(s: Summary, report: RequestReport, tables: CompiledTa
   }
   const saved = Object.entries(s.saved);
   if (saved.length > 0) log.info(`Requests saved: ${saved.map(([c, n]) => `${c.replace(' (', ` ${fmt(n)} (`)}`).join(', ')}.`);
-  if (s.truncated) log.warn(`${fmt(s.truncated)} objects had more nested items than the API returns (see the warnings above).`);
+  if (s.truncated) log.warn(`${plural(s.truncated, 'object')} had more nested items than the API returns (see the warnings above).`);
 }

@@ -9,6 +9,7 @@ import type { StoredState, SyncState } from './state.js';
 import type { Plan } from './read.js';
 import type { SyncOptions } from '../model/sync-options.js';
 import { changedColumnOptions } from './columns.js';
+import { plural } from '../util/plural.js';
 
 const DAY = 86_400;
 /**
@@ -79,7 +80,7 @@ export function planList(list: string, margin: number | undefined, cfg: SyncOpti
   if (s.mark === undefined) return fresh('no_mark', 'no mark yet');
   if (unsketched) return fresh('unsketched', 'the last run kept no sketch of its ids to find deletions by (it ran on an API version that lists them)', true);
   if (cfg.fullRefreshDays > 0 && (s.full_at === undefined || nowSec - s.full_at > cfg.fullRefreshDays * DAY)) {
-    return fresh('full_refresh', `the last full read is older than ${cfg.fullRefreshDays} days (parameters.full_refresh_days)`);
+    return fresh('full_refresh', `the last full read is older than ${plural(cfg.fullRefreshDays, 'day')} (parameters.full_refresh_days)`);
   }
   if (s.resume_at !== undefined) return { list, mode: 'changes', margin: m, since: s.resume_at, mark: s.mark, ...deletedThrough };
   return { list, mode: 'changes', margin: m, since: s.mark - m, mark: s.mark, ...deletedThrough };

@@ -6,6 +6,7 @@ import { AppError, StoppedError, UserError } from '../errors.js';
 import { infoOnce, log } from '../log.js';
 import { BURST, jitter, Pacer } from './pacer.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { plural } from '../util/plural.js';
 import type { ErrorList } from '../generated/intercom.js';
 
 export interface ClientOptions {
@@ -240,7 +241,7 @@ export class IntercomClient {
         if (status === 429) {
           this.stats.rateLimited++;
           if (++rateLimitWaits > this.opts.maxRateLimitWaits) {
-            throw new AppError(`Intercom kept answering 429 Too Many Requests to ${route} (${rateLimitWaits} times in a row): another client may be using this app's whole rate limit.`);
+            throw new AppError(`Intercom kept answering 429 Too Many Requests to ${route} (${plural(rateLimitWaits, 'time')} in a row): another client may be using this app's whole rate limit.`);
           }
           const reset = Number(res.headers['x-ratelimit-reset']);
           const waited = this.pacer.pauseUntil(Number.isFinite(reset) ? reset : undefined, this.backoff(rateLimitWaits));
@@ -269,7 +270,7 @@ export class IntercomClient {
       const refused = opts.onRetry?.(failure!) === false;
       if (refused || failures > maxRetries || (failures > 1 && now - firstFailureAt >= this.opts.retryWindowMs)) {
         const span = ((now - firstFailureAt) / 1000).toFixed(0);
-        throw new RetriesExhaustedError(`Intercom request ${route} failed ${failures} time${failures === 1 ? '' : 's'} over ${span} s (last: ${failure}); giving up. Run again later; if it persists, check Intercom's status page.`);
+        throw new RetriesExhaustedError(`Intercom request ${route} failed ${plural(failures, 'time')} over ${span} s (last: ${failure}); giving up. Run again later; if it persists, check Intercom's status page.`);
       }
       this.stats.retries++;
       const delay = this.backoff(failures);

@@ -106,13 +106,27 @@ export class LoopGuard {
 /** Pages in a row that bring nothing new before a cursor-paged list counts as looping (3,000 records at 150 a page). */
 const STALE_PAGES = 20;
 
-/** What every request of a read is counted under in the run's summary. */
-export interface Cost {
+/** What every request of a read is counted under in the run's summary, and who hears the list's size. */
+export interface ReadHooks {
   cost?: string;
+  /** Told the list's size from its first page, where paging by numbers says it (see sizeOf). */
+  onTotal?: (total: number, approximate?: boolean) => void;
+}
+
+/**
+ * A list's size as its first page says it: its total_count; else, from its number of pages, the first page's count
+ * times that (approximate: the last page may hold fewer), or the first page's count where it is the only one.
+ */
+export function sizeOf(b: Body, firstPage: number): { total: number; approximate: boolean } | undefined {
+  const count = b.total_count;
+  if (typeof count === 'number' && Number.isInteger(count) && count >= 0) return { total: count, approximate: false };
+  const pages = totalPages(b as NumberedPage);
+  if (typeof pages !== 'number' || !Number.isInteger(pages) || pages < 1) return undefined;
+  return pages === 1 ? { total: firstPage, approximate: false } : { total: pages * firstPage, approximate: true };
 }
 
 /** One request, one list: /admins, /teams, /tags, /segments, /contacts/{id}/tags. */
-export async function* single(client: IntercomClient, path: string, s: ListShape, query?: Query, c: Cost = {}): AsyncGenerator<Item> {
+export async function* single(client: IntercomClient, path: string, s: ListShape, query?: Query, c: ReadHooks = {}): AsyncGenerator<Item> {
   const page = await client.get(path, query, { cost: c.cost, check: (b) => listProblem(b, s) });
   yield* itemsOf(page, s, path);
 }
@@ -124,18 +138,32 @@ export interface Resume {
   /** Called with the cursor of each page just before it is requested; reading again from it repeats that page only. */
   onPage?: (cursor: string | undefined) => void;
   /** Told the list's total_count from its first page, where the answer has one: before any of its records. */
-  onTotal?: (total: number) => void;
+  onTotal?: (total: number, approximate?: boolean) => void;
+}
+
+/**
+ * The items of a read that `keep` accepts. A read asked from early (a search's slack) answers more than is kept:
+ * the size `resume.onTotal` hears goes down by each item left out, so a progress line counts toward what is kept.
+ */
+export async function* keptOf(read: (resume: Resume) => AsyncIterable<Item>, keep: (item: Item) => boolean, resume: Resume = {}): AsyncGenerator<Item> {
+  let size: { total: number; approximate?: boolean } | undefined;
+  let cut = 0;
+  const onTotal = (total: number, approximate?: boolean) => resume.onTotal?.((size = { total, approximate }).total - cut, approximate);
+  for await (const item of read({ ...resume, onTotal })) {
+    if (keep(item)) yield item;
+    else if (size) resume.onTotal?.(size.total - ++cut, size.approximate);
+  }
 }
 
 type CursorPage = Body & { pages?: CursorPages | null };
 
 /** `starting_after` cursors: GET /contacts, GET /conversations. */
-export function cursor(client: IntercomClient, path: string, s: ListShape, query: Query = {}, resume: Resume = {}, c: Cost = {}): AsyncGenerator<Item> {
+export function cursor(client: IntercomClient, path: string, s: ListShape, query: Query = {}, resume: Resume = {}, c: ReadHooks = {}): AsyncGenerator<Item> {
   return cursorPages((startingAfter, check) => client.get(path, { ...query, starting_after: startingAfter }, { cost: c.cost, check }), s, path, resume);
 }
 
 /** POST search with `pagination.starting_after`: /contacts/search, /conversations/search, /tickets/search. */
-export function searchCursor(client: IntercomClient, path: string, s: ListShape, body: Record<string, unknown>, perPage: number, resume: Resume = {}, c: Cost = {}): AsyncGenerator<Item> {
+export function searchCursor(client: IntercomClient, path: string, s: ListShape, body: Record<string, unknown>, perPage: number, resume: Resume = {}, c: ReadHooks = {}): AsyncGenerator<Item> {
   return cursorPages(
     (startingAfter, check) => client.post(path, { ...body, pagination: startingAfter ? { per_page: perPage, starting_after: startingAfter } : { per_page: perPage } }, { cost: c.cost, check }),
     s,
@@ -199,7 +227,7 @@ type NumberedPage = Body & { pages?: { page?: unknown; total_pages?: unknown; ne
 const totalPages = (b: NumberedPage): unknown => b.pages?.total_pages ?? b.total_pages;
 
 /** `page` numbers: /contacts/{id}/companies, /contacts/{id}/notes, /calls; /content_snippets with the numbers at the top level. */
-export async function* pageNumbers(client: IntercomClient, path: string, s: ListShape, query: Query = {}, c: Cost = {}): AsyncGenerator<Item> {
+export async function* pageNumbers(client: IntercomClient, path: string, s: ListShape, query: Query = {}, c: ReadHooks = {}): AsyncGenerator<Item> {
   const guard = new LoopGuard('small');
   for (let page = 1; ; page++) {
     const check = (b: Body) => {
@@ -212,6 +240,8 @@ export async function* pageNumbers(client: IntercomClient, path: string, s: List
     const res = await client.get<NumberedPage>(path, { ...query, page }, { cost: c.cost, check, urgent: page > 1 });
     const ids = idsOf(res, s);
     guard.accept(ids);
+    const size = page === 1 ? sizeOf(res, ids.length) : undefined;
+    if (size) c.onTotal?.(size.total, size.approximate);
     yield* itemsOf(res, s, path);
     const total = totalPages(res);
     if (ids.length === 0 || (typeof total === 'number' ? page >= total : !res.pages?.next)) return;
@@ -219,7 +249,7 @@ export async function* pageNumbers(client: IntercomClient, path: string, s: List
 }
 
 /** `next_cursor` with `has_more` at the top level, passed back as the `cursor` query parameter: /contacts/{id}/merge_history. */
-export async function* nextCursorPages(client: IntercomClient, path: string, s: ListShape, query: Query = {}, c: Cost = {}): AsyncGenerator<Item> {
+export async function* nextCursorPages(client: IntercomClient, path: string, s: ListShape, query: Query = {}, c: ReadHooks = {}): AsyncGenerator<Item> {
   const cursors = new Set<string>();
   const guard = new LoopGuard('small');
   const check = (b: Body) => {
@@ -243,7 +273,7 @@ export async function* nextCursorPages(client: IntercomClient, path: string, s: 
 }
 
 /** A `pages.next` URL to follow: /events. */
-export async function* nextUrl(client: IntercomClient, path: string, s: ListShape, query: Query = {}, c: Cost = {}): AsyncGenerator<Item> {
+export async function* nextUrl(client: IntercomClient, path: string, s: ListShape, query: Query = {}, c: ReadHooks = {}): AsyncGenerator<Item> {
   const urls = new Set<string>();
   const guard = new LoopGuard('small');
   const check = (b: Body) => {

@@ -44,6 +44,7 @@ import { AppError, UserError } from '../errors.js';
 import { log } from '../log.js';
 import { HttpError, RetriesExhaustedError, type Body, type IntercomClient, type RequestOptions } from './client.js';
 import { IdSet } from '../util/id-set.js';
+import { plural } from '../util/plural.js';
 import { itemsOf, idsOf, listProblem, LoopGuard, type Item, type ListShape } from './paginate.js';
 
 export interface ScrollOptions {
@@ -97,7 +98,7 @@ export async function* scroll(client: IntercomClient, path: string, s: ListShape
   const { written, ledger } = r;
 
   for (let pass = 1; ; pass++) {
-    if (pass > 1) log.info(`The companies scroll may have missed companies in ${ledger.gaps.length} stretch${ledger.gaps.length === 1 ? '' : 'es'} (answers lost on the way): scrolling again (pass ${pass}) to read ${ledger.gaps.length === 1 ? 'it' : 'them'}, each company still written once.`);
+    if (pass > 1) log.info(`The companies scroll may have missed companies in ${plural(ledger.gaps.length, 'stretch', 'stretches')} (answers lost on the way): scrolling again (pass ${pass}) to read ${ledger.gaps.length === 1 ? 'it' : 'them'}, each company still written once.`);
     ledger.startPass();
     const p = newPass(r);
     for (;;) {
@@ -214,7 +215,7 @@ function finishPass(r: ScrollRead, p: Pass, pass: number): 'read whole' | 'found
   if (p.met !== undefined) r.trouble = p.met;
   if (ledger.reordered) log.info('The companies scroll listed companies in another order than the pass before: where it may have missed companies is worked out again from the next pass.');
   if (ledger.endPass()) {
-    if (pass > 1) log.info(`The companies scroll was read whole in ${pass} passes (${r.written.size} companies).`);
+    if (pass > 1) log.info(`The companies scroll was read whole in ${plural(pass, 'pass', 'passes')} (${plural(r.written.size, 'company', 'companies')}).`);
     return 'read whole';
   }
   const now = client.clock.now();
@@ -226,7 +227,7 @@ function finishPass(r: ScrollRead, p: Pass, pass: number): 'read whole' | 'found
     return 'found something';
   }
   if (now - r.lastProgress >= Math.max(opts.stallMs, 3 * r.longestPass)) {
-    throw new AppError(`GET ${path}: ${pass} passes of the companies scroll over ${Math.round((now - r.lastProgress) / 60_000)} min found no company they had missed (the last pass first met: ${r.trouble}); giving up. Run again later; if it persists, check Intercom's status page.`);
+    throw new AppError(`GET ${path}: ${plural(pass, 'pass', 'passes')} of the companies scroll over ${Math.round((now - r.lastProgress) / 60_000)} min found no company they had missed (the last pass first met: ${r.trouble}); giving up. Run again later; if it persists, check Intercom's status page.`);
   }
   return 'found nothing';
 }

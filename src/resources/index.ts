@@ -4,7 +4,7 @@
  * name (`list`, `expand`, `fetch`, `complete_with`); the engine only interprets the declarations, through the
  * functions at the end of this file.
  */
-import { cursor, nextCursorPages, nextUrl, pageNumbers, searchCursor, shape, single, type Item, type ListShape, type Resume } from '../intercom/paginate.js';
+import { cursor, keptOf, nextCursorPages, nextUrl, pageNumbers, searchCursor, shape, single, type Item, type ListShape, type Resume } from '../intercom/paginate.js';
 import { scroll, type ScrollOptions } from '../intercom/scroll.js';
 import { HttpError, type IntercomClient } from '../intercom/client.js';
 import { searchByCreation } from '../intercom/partitioned.js';
@@ -211,7 +211,7 @@ export interface ReaderContext {
 export const SCROLL_DEFAULTS: ScrollOptions = { busyRetryMs: 15_000, busyMaxWaitMs: 150_000, stallMs: 10 * 60_000 };
 
 export interface ReadOptions {
-  /** Cursor-paged lists can start after a cursor and report their pages', so a later run can resume. */
+  /** Cursor-paged lists can start after a cursor and report their pages', so a later run can resume; paged lists tell their size. */
   resume?: Resume;
   check?: RecordCheck;
 }
@@ -282,7 +282,7 @@ function request(r: Reader, parent?: Json): { path: string; query: Record<string
 function pages(ctx: ReaderContext, r: Reader, opts: ReadOptions, parent?: Json): AsyncIterable<Json> {
   const { path, query } = request(r, parent);
   const s = shapeOf(r, opts.check);
-  const opt = { cost: r.cost };
+  const opt = { cost: r.cost, onTotal: opts.resume?.onTotal };
   switch (r.paging) {
     case 'single':
       return single(ctx.client, path, s, query, opt);
@@ -350,12 +350,11 @@ export async function* readChanges(ctx: ReaderContext, name: string, since: numb
   const r = readers[name];
   if (r.filter) {
     const asked = { ...readerOf(ctx, name), query: { ...r.query, [r.filter.param]: Math.max(0, since) } };
-    for await (const item of pages(ctx, asked, opts)) if (updatedAt(name, item) >= since) yield item;
-    return;
+    return yield* keptOf((resume) => pages(ctx, asked, { ...opts, resume }), (item) => updatedAt(name, item) >= since, opts.resume);
   }
   const body = searchBody(r, since);
   const s = shape(r.search!.records, { id: r.id, ...(opts.check ? { item: opts.check } : {}) });
-  for await (const item of searchCursor(ctx.client, r.search!.path, s, body, SEARCH_PAGE, opts.resume)) if (Number(item[r.updated!]) >= since) yield item;
+  yield* keptOf((resume) => searchCursor(ctx.client, r.search!.path, s, body, SEARCH_PAGE, resume), (item) => Number(item[r.updated!]) >= since, opts.resume);
 }
 
 /** Census ranges paged at once: 64 in flight at 300 ms latency is 213 requests a second, above Intercom's default limit of 167. */
