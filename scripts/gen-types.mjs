@@ -11,6 +11,8 @@ async function configTypes() {
   const schema = JSON.parse(await readFile('component_config/configSchema.json', 'utf8'));
   // Buttons are UI widgets, not config values.
   for (const [key, prop] of Object.entries(schema.properties)) if (prop.type === 'button') delete schema.properties[key];
+  // A picker's items.enum is empty: the form fills it from a sync action (options.async). Its values are strings.
+  for (const prop of Object.values(schema.properties)) if (prop.options?.async && Array.isArray(prop.items?.enum) && prop.items.enum.length === 0) delete prop.items.enum;
   schema.title = 'Parameters';
   // The form marks fields required for the UI; at run time OAuth may replace the token and defaults fill the rest.
   delete schema.required;

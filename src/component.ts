@@ -7,7 +7,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AppError, exitCodeFor, StoppedError, UserError } from './errors.js';
 import { log, redact, setQuiet } from './log.js';
-import { readConfig, type RunConfig } from './keboola/config.js';
+import { isPicker, readConfig, type RunConfig } from './keboola/config.js';
+import { answerPicker } from './actions/pickers.js';
 import { readState, writeState } from './keboola/state.js';
 import { fsError, isFsWriteError } from './keboola/files.js';
 import { IntercomClient, type ClientOptions } from './intercom/client.js';
@@ -40,6 +41,7 @@ export async function runComponent(dataDir: string, overrides: Overrides = {}, c
     const cfg = await readConfig(dataDir);
     stopIfAborted(control);
     if (cfg.action === 'testConnection') return await testConnection(cfg, overrides, control);
+    if (isPicker(cfg.action)) return await answerPicker(cfg, cfg.action, { client: (options) => clientFor(cfg, { client: { ...options, ...overrides.client } }, control), clock: overrides.client?.clock, signal: control.signal });
     await runExtraction(cfg, overrides, control);
     return 0;
   } catch (e) {

@@ -30,15 +30,12 @@ const MAX_NAME = MAX_COLUMN_NAME;
 
 export async function customColumns(ctx: ReaderContext, template: Template, previous: CustomColumns): Promise<CustomColumns> {
   const out: CustomColumns = {};
-  const definitions = new Map<string, Array<Record<string, unknown>>>();
+  // Each model's definitions once, all at once: one request each, and the form's column picker has 30 seconds.
+  const readersOf = [...new Set(template.roots.flatMap((r) => (r.node.custom_columns ? [r.node.custom_columns.reader] : [])))];
+  const definitions = new Map(await Promise.all(readersOf.map(async (reader) => [reader, await definitionsOf(ctx, reader)] as const)));
   for (const root of template.roots) {
     const decl = root.node.custom_columns;
     if (!decl) continue;
-    if (!definitions.has(decl.reader)) {
-      const defs: Array<Record<string, unknown>> = [];
-      for await (const d of readAll(ctx, decl.reader)) defs.push(d);
-      definitions.set(decl.reader, defs);
-    }
     const current = definitions
       .get(decl.reader)!
       .filter((d) => Object.entries(decl.where ?? {}).every(([k, v]) => d[k] === v))
@@ -66,6 +63,12 @@ export async function customColumns(ctx: ReaderContext, template: Template, prev
     out[root.name] = columns;
   }
   return out;
+}
+
+async function definitionsOf(ctx: ReaderContext, reader: string): Promise<Array<Record<string, unknown>>> {
+  const defs: Array<Record<string, unknown>> = [];
+  for await (const d of readAll(ctx, reader)) defs.push(d);
+  return defs;
 }
 
 /** The column specs to add to each table. */

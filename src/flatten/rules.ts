@@ -56,13 +56,8 @@ export function applyRules(nodes: TableNode[], rules: ColumnRules, template: str
   }
   const hashed = new Map<string, Set<string>>();
   const unread: Ruled['unread'] = [];
-  /**
-   * `inside`: the table's rows come from lists inside the top-level record as read (embedded all the way down,
-   * not left out of its `data`), so their values are in that record's `data` too.
-   */
   const prune = (node: TableNode, parent: TableNode | undefined, top: TableNode, inside: boolean): TableNode | undefined => {
-    const below = (c: TableNode) => parent === undefined ? c.from.kind === 'embedded' && !(node.raw_omit ?? []).includes(c.from.path!) : inside && c.from.kind === 'embedded';
-    const children = ((node.children ?? []) as TableNode[]).map((c) => ({ c, kept: prune(c, node, parent ? top : node, below(c)) }));
+    const children = ((node.children ?? []) as TableNode[]).map((c) => ({ c, kept: prune(c, node, parent ? top : node, childInside(node, parent, inside, c)) }));
     if (rules.excludeTables.has(node.table)) {
       const still = children.filter((x) => x.kept).map((x) => x.c.table);
       if (still.length > 0) throw new UserError(`parameters.exclude_tables leaves out ${node.table}, but not ${still.join(', ')}, which hang under it: leave those out too, or keep ${node.table}.`);
@@ -70,7 +65,6 @@ export function applyRules(nodes: TableNode[], rules: ColumnRules, template: str
       if (parent !== undefined && parent === top && !rules.excludeTables.has(parent.table) && node.from.kind === 'fetch') unread.push({ table: node.table, parent: parent.table, reader: node.from.reader, unlessZero: node.from.unless_zero, skippable: node.skippable, included: node.included });
       return undefined;
     }
-    const stamp = parent === undefined && rules.history ? changeField(node) : undefined;
     const columns: Record<string, ColumnSpec> = { ...node.columns };
     const cuts: string[] = [];
     for (const [c, spec] of Object.entries(node.columns)) {
@@ -78,27 +72,17 @@ export function applyRules(nodes: TableNode[], rules: ColumnRules, template: str
       const excluded = rules.excludeColumns.has(name);
       const hashing = rules.hashColumns.has(name);
       if (!excluded && !hashing) continue;
-      const field = excluded ? 'exclude_columns' : 'hash_columns';
-      if (isKey(node, c, spec, idOf(top))) throw new UserError(`parameters.${field} names ${name}, a key column (it identifies the row or links it to its parent record): keep it as it is, or leave out the whole table.`);
-      if (stamp !== undefined && spec.path === stamp) throw new UserError(`parameters.${field} names ${name}, which keys the versions of ${node.table}_history (parameters.history): keep it, or turn history off.`);
+      const problem = columnProblem({ node, parent, top, inside }, c, spec, excluded ? 'exclude_columns' : 'hash_columns', { history: rules.history, dataColumn });
+      if (problem !== undefined) throw new UserError(problem);
       if (hashing) {
         if (!hashed.has(node.table)) hashed.set(node.table, new Set());
         hashed.get(node.table)!.add(c);
       }
       if (excluded) delete columns[c];
-      // The value must not survive in the record's JSON columns (custom_attributes, data) either.
-      const paths = [...(spec.coalesce ?? (spec.path !== undefined ? [spec.path] : []))];
-      if (spec.key !== undefined) {
-        if (spec.key.includes('.')) throw new UserError(`parameters.${field} names ${name}, whose key ${JSON.stringify(spec.key)} holds a dot and cannot be cut out of ${spec.path}: leave out the whole ${node.table}.${spec.path} column instead.`);
-        paths[0] = `${paths[0]}.${spec.key}`;
-      }
-      if (paths.some((p) => p.startsWith('$'))) {
-        // Read from the parent or the top-level record: its value lives there, in their own columns.
-        if (dataColumn !== undefined && inside) throw new UserError(`parameters.${field} names ${name}, whose values parameters.raw_payload would keep in ${top.table}.${dataColumn}: turn raw_payload off, or leave out the column it comes from.`);
-        continue;
-      }
-      if (parent !== undefined && dataColumn !== undefined && inside) throw new UserError(`parameters.${field} names ${name}, whose values parameters.raw_payload would keep in ${top.table}.${dataColumn}: turn raw_payload off to leave it out.`);
-      cuts.push(...paths);
+      // The value must not survive in the record's JSON columns (custom_attributes, data) either. A value read from
+      // the parent or the top-level record lives there, in their own columns.
+      const paths = valuePaths(spec);
+      if (!paths.some((p) => p.startsWith('$'))) cuts.push(...paths);
     }
     for (const p of cuts) {
       for (const [c, spec] of Object.entries(columns)) {
@@ -110,6 +94,76 @@ export function applyRules(nodes: TableNode[], rules: ColumnRules, template: str
     return { ...node, columns, children: children.flatMap((x) => (x.kept ? [x.kept] : [])) };
   };
   return { nodes: nodes.flatMap((n) => prune(n, undefined, n, true) ?? []), hashed, unread };
+}
+
+/** Where a table sits in its template: what the rules about its columns depend on. */
+export interface Place {
+  node: TableNode;
+  parent: TableNode | undefined;
+  top: TableNode;
+  /**
+   * The table's rows come from lists inside the top-level record as read (embedded all the way down, not left out
+   * of its `data`), so their values are in that record's `data` too.
+   */
+  inside: boolean;
+}
+
+export type ColumnField = 'exclude_columns' | 'hash_columns';
+
+/** Whether a child's rows come from inside the top-level record as read (see Place.inside). */
+function childInside(node: TableNode, parent: TableNode | undefined, inside: boolean, child: TableNode): boolean {
+  if (child.from.kind !== 'embedded') return false;
+  return parent === undefined ? !(node.raw_omit ?? []).includes(child.from.path!) : inside;
+}
+
+/** Every table of the trees at its place, depth first; a table fed from two places (notes of users and of leads) comes twice. */
+export function* places(nodes: TableNode[]): Generator<Place> {
+  function* visit(node: TableNode, parent: TableNode | undefined, top: TableNode, inside: boolean): Generator<Place> {
+    yield { node, parent, top, inside };
+    for (const c of (node.children ?? []) as TableNode[]) yield* visit(c, node, parent ? top : node, childInside(node, parent, inside, c));
+  }
+  for (const n of nodes) yield* visit(n, undefined, n, true);
+}
+
+/**
+ * Why parameters.<field> cannot name this column, or undefined when it can. `history`: parameters.history;
+ * `dataColumn`: the raw payload's column, when parameters.raw_payload adds one.
+ */
+export function columnProblem(place: Place, column: string, spec: ColumnSpec, field: ColumnField, opts: { history?: boolean; dataColumn?: string }): string | undefined {
+  const { node, parent, top, inside } = place;
+  const name = `${node.table}.${column}`;
+  if (isKey(node, column, spec, idOf(top))) return `parameters.${field} names ${name}, a key column (it identifies the row or links it to its parent record): keep it as it is, or leave out the whole table.`;
+  const stamp = parent === undefined && opts.history ? changeField(node) : undefined;
+  if (stamp !== undefined && spec.path === stamp) return `parameters.${field} names ${name}, which keys the versions of ${node.table}_history (parameters.history): keep it, or turn history off.`;
+  if (spec.key?.includes('.')) return `parameters.${field} names ${name}, whose key ${JSON.stringify(spec.key)} holds a dot and cannot be cut out of ${spec.path}: leave out the whole ${node.table}.${spec.path} column instead.`;
+  const data = opts.dataColumn;
+  if (data === undefined || !inside) return undefined;
+  if (valuePaths(spec).some((p) => p.startsWith('$'))) return `parameters.${field} names ${name}, whose values parameters.raw_payload would keep in ${top.table}.${data}: turn raw_payload off, or leave out the column it comes from.`;
+  if (parent !== undefined) return `parameters.${field} names ${name}, whose values parameters.raw_payload would keep in ${top.table}.${data}: turn raw_payload off to leave it out.`;
+  return undefined;
+}
+
+/** The paths a column's value is read from, its key appended to the first (a key inside a JSON object). */
+function valuePaths(spec: ColumnSpec): string[] {
+  const paths = [...(spec.coalesce ?? (spec.path !== undefined ? [spec.path] : []))];
+  if (spec.key !== undefined) paths[0] = `${paths[0]}.${spec.key}`;
+  return paths;
+}
+
+/**
+ * Every `table.column` that parameters.<field> may name, in template order: a column that a rule may name at
+ * every place its table is fed from. What the form's column pickers offer.
+ */
+export function nameableColumns(nodes: TableNode[], field: ColumnField, opts: { history?: boolean; dataColumn?: string }): Array<{ name: string; spec: ColumnSpec }> {
+  const out = new Map<string, { name: string; spec: ColumnSpec } | undefined>();
+  for (const place of places(nodes)) {
+    for (const [c, spec] of Object.entries(place.node.columns)) {
+      const name = `${place.node.table}.${c}`;
+      const ok = columnProblem(place, c, spec, field, opts) === undefined;
+      if (!out.has(name) || !ok) out.set(name, ok ? { name, spec } : undefined);
+    }
+  }
+  return [...out.values()].filter((x) => x !== undefined);
 }
 
 /** The field a top-level table's records are keyed by (its list reader's id). */

@@ -18,7 +18,15 @@ export const SKIPPABLE_DETAILS = ['segments', 'notes', 'events_summary', 'conver
 export const INCLUDABLE_DETAILS = ['contact_subscriptions', 'company_notes', 'conversation_handling_events', 'side_conversations', 'contact_merge_history'] as const;
 export type IncludableDetail = (typeof INCLUDABLE_DETAILS)[number];
 export type SkippableDetail = (typeof SKIPPABLE_DETAILS)[number];
-export const ACTIONS = ['run', 'testConnection'] as const;
+export const ACTIONS = ['run', 'testConnection', 'listTables', 'listExcludableColumns', 'listHashableColumns'] as const;
+export type Action = (typeof ACTIONS)[number];
+/**
+ * The sync actions that fill the form's pickers (src/actions/pickers.ts): they read the template, not the workspace,
+ * so they answer without a token, and ask for one only when they must read the workspace.
+ */
+export const PICKER_ACTIONS = ['listTables', 'listExcludableColumns', 'listHashableColumns'] as const satisfies readonly Action[];
+export type PickerAction = (typeof PICKER_ACTIONS)[number];
+const NO_TOKEN = 'No access token: set parameters.#access_token or authorize the configuration with Intercom (OAuth).';
 /**
  * The Intercom API versions the component reads, each checked against that version's spec (the simulator answers
  * as each does): parameters.api_version must be one of them. The first is the default.
@@ -26,11 +34,11 @@ export const ACTIONS = ['run', 'testConnection'] as const;
 export const API_VERSIONS = ['2.14', '2.15', '2.16'] as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
 export const DEFAULT_API_VERSION: ApiVersion = '2.14';
-export type Action = (typeof ACTIONS)[number];
 
 export interface RunConfig extends SyncOptions {
   dataDir: string;
   action: Action;
+  /** Empty only for a picker action (PICKER_ACTIONS) given none. */
   token: string;
   template: Template;
   region: Region;
@@ -102,7 +110,8 @@ function parseKnown(raw: unknown, dataDir: string, env: NodeJS.ProcessEnv): Omit
   const params = parametersOf(raw);
   const action = actionOf(raw.action);
 
-  const token = resolveToken(params, raw.authorization);
+  const token = resolveToken(params, raw.authorization) ?? (isPicker(action) ? '' : undefined);
+  if (token === undefined) throw new UserError(NO_TOKEN);
   registerSecret(token);
 
   const { template, region, baseUrl } = endpointOf(params);
@@ -270,8 +279,12 @@ function nameList(value: unknown, field: string, re: RegExp, what: string): stri
   return [...new Set(value as string[])];
 }
 
-/** The token comes from the form (#access_token) or from Keboola's OAuth broker (a JSON string in credentials #data). */
-function resolveToken(params: Parameters, authorization: unknown): string {
+export function isPicker(action: Action): action is PickerAction {
+  return (PICKER_ACTIONS as readonly string[]).includes(action);
+}
+
+/** The token comes from the form (#access_token) or from Keboola's OAuth broker (a JSON string in credentials #data); undefined when neither has one. */
+function resolveToken(params: Parameters, authorization: unknown): string | undefined {
   const direct = params['#access_token'];
   if (typeof direct === 'string' && direct.trim() !== '') return direct.trim();
   const data = isObject(authorization) && isObject(authorization.oauth_api) && isObject(authorization.oauth_api.credentials)
@@ -287,7 +300,7 @@ function resolveToken(params: Parameters, authorization: unknown): string {
     if (isObject(parsed) && typeof parsed.access_token === 'string' && parsed.access_token !== '') return parsed.access_token;
     throw new UserError('authorization.oauth_api.credentials.#data holds no access_token: re-authorize the configuration.');
   }
-  throw new UserError('No access token: set parameters.#access_token or authorize the configuration with Intercom (OAuth).');
+  return undefined;
 }
 
 export function isObject(v: unknown): v is Record<string, any> {
