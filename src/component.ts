@@ -6,8 +6,8 @@ import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AppError, exitCodeFor, StoppedError, UserError } from './errors.js';
-import { log, redact, setQuiet } from './log.js';
-import { isPicker, readConfig, type RunConfig } from './keboola/config.js';
+import { log, redact } from './log.js';
+import { isPicker, readConfig, REGIONS, type RunConfig } from './keboola/config.js';
 import { answerPicker } from './actions/pickers.js';
 import { readState, writeState } from './keboola/state.js';
 import { fsError, isFsWriteError } from './keboola/files.js';
@@ -16,13 +16,16 @@ import { extract, type ExtractOptions } from './engine/extract.js';
 import { SCROLL_DEFAULTS, type ReaderContext } from './resources/index.js';
 import { decodeState, encodeState } from './incremental/state.js';
 import type { ScrollOptions } from './intercom/scroll.js';
-import type { Me } from './generated/intercom.js';
 import { plural } from './util/plural.js';
+import { testConnection } from './actions/test-connection.js';
+import { hostOf, unreachableHint, type Hosts } from './hosts.js';
 
 /** Knobs that tests and the benchmark turn; the platform never sets them. */
 export interface Overrides {
   client?: Partial<ClientOptions>;
   extract?: Partial<Omit<ExtractOptions, 'outTablesDir'>> & { scroll?: Partial<ScrollOptions> };
+  /** The regions' hosts, where no api_base_url names one (a test's simulators stand in for Intercom's regions). */
+  regions?: Hosts;
 }
 
 /** How the process steers a run from outside (cli() sets it; in-process callers need not). */
@@ -40,8 +43,8 @@ export async function runComponent(dataDir: string, overrides: Overrides = {}, c
   try {
     const cfg = await readConfig(dataDir);
     stopIfAborted(control);
-    if (cfg.action === 'testConnection') return await testConnection(cfg, overrides, control);
-    if (isPicker(cfg.action)) return await answerPicker(cfg, cfg.action, { client: (options) => clientFor(cfg, { client: { ...options, ...overrides.client } }, control), clock: overrides.client?.clock, signal: control.signal });
+    if (cfg.action === 'testConnection') return await testConnection(cfg, { client: (settings, baseUrl) => clientFor(cfg, overrides, control, settings, baseUrl), hosts: overrides.regions ?? REGIONS });
+    if (isPicker(cfg.action)) return await answerPicker(cfg, cfg.action, { client: (options) => clientFor(cfg, overrides, control, options), clock: overrides.client?.clock, signal: control.signal });
     await runExtraction(cfg, overrides, control);
     return 0;
   } catch (e) {
@@ -56,36 +59,22 @@ function stopIfAborted(control: RunControl): void {
   if (control.signal?.aborted) throw control.signal.reason instanceof StoppedError ? control.signal.reason : new StoppedError('The run was stopped; no state was saved.');
 }
 
-function clientFor(cfg: RunConfig, overrides: Overrides, control: RunControl): IntercomClient {
+/** A client for the configuration's host (or `baseUrl`), with `settings` (an action's own limits) under the overrides. */
+function clientFor(cfg: RunConfig, overrides: Overrides, control: RunControl, settings: Partial<ClientOptions> = {}, baseUrl?: string): IntercomClient {
+  const host = hostOf(cfg, overrides.regions);
   const client = new IntercomClient({
-    baseUrl: cfg.baseUrl,
+    baseUrl: baseUrl ?? host.baseUrl,
     token: cfg.token,
     apiVersion: cfg.apiVersion,
     maxConcurrency: cfg.maxConcurrency,
     rateLimitShare: cfg.rateLimitShare,
+    unreachable: unreachableHint(cfg, host.regional),
     ...(control.signal ? { signal: control.signal } : {}),
+    ...settings,
     ...overrides.client,
   });
   control.onClient?.(client);
   return client;
-}
-
-async function testConnection(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<0> {
-  const wasQuiet = setQuiet(true);
-  try {
-    return await checkConnection(cfg, overrides, control);
-  } finally {
-    setQuiet(wasQuiet); // a later run in the same process (tests) speaks again
-  }
-}
-
-async function checkConnection(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<0> {
-  // The platform gives a sync action 30 seconds: fail fast rather than retry for minutes.
-  const client = clientFor(cfg, { client: { timeoutMs: 8_000, maxRetries: 1, backoffCapMs: 2_000, maxRateLimitWaits: 1, ...overrides.client } }, control);
-  const me = await client.get<Me>('/me');
-  if (!me || typeof me !== 'object' || !('id' in me)) throw new AppError('Intercom answered /me without an admin: the API may have changed.');
-  process.stdout.write(JSON.stringify({ status: 'success' }) + '\n');
-  return 0;
 }
 
 async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunControl): Promise<void> {

@@ -34,6 +34,10 @@ export const log = {
   error(message: string): void {
     process.stderr.write(redact(message.replace(/\s*\n\s*/g, ' ')) + '\n');
   },
+  /** Lines on stderr, each one line (testConnection's answer: one line per table the token cannot read). */
+  errorLines(messages: string[]): void {
+    for (const m of messages) log.error(m);
+  },
 };
 
 const warned = new Set<string>();

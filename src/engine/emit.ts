@@ -14,7 +14,7 @@ import { IdSet } from '../util/id-set.js';
 import { RunCounts, type RunContext } from './context.js';
 import { ByMembers } from './members.js';
 import { FromOtherSide } from './other-side.js';
-import { hasFields, isZero, listsOf, matches, notServedLine, turnedOff } from './tables.js';
+import { expanderOf, hasFields, isZero, listsOf, matches, notServedLine, turnedOff } from './tables.js';
 
 export class Emitter {
   readonly members: ByMembers;
@@ -40,9 +40,7 @@ export class Emitter {
 
   /** The expander a top-level table's records go through, unless the template lets it be skipped and it is. */
   expanderOf(table: CompiledTable): string | undefined {
-    const from = table.node.from;
-    if (from.kind !== 'list' || !from.expand) return undefined;
-    return from.expand_skippable && this.run.cfg.skipDetails.has(from.expand_skippable) ? undefined : from.expand;
+    return expanderOf(table, this.run.cfg);
   }
 
   /** A listed record's rows, under each top-level table it belongs to; the read's progress notes it. */

@@ -14,16 +14,28 @@ import { plural } from '../util/plural.js';
 
 /** The run's template; with parameters.custom_attribute_columns, its custom columns too (kept in the state). */
 export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs: number, previous: CustomColumns): Promise<{ template: Template; custom?: CustomColumns }> {
-  const rules = (strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict, history: cfg.history });
-  const history = cfg.history ? { seenAt: Math.floor(startedMs / 1000) } : undefined;
-  const options = { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, history, flagDeletes: cfg.deletes === 'flag' };
-  // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
-  const template = loadTemplate(cfg.template, undefined, { ...options, rules: rules(!cfg.customAttributeColumns) });
+  const template = baseTemplate(cfg, startedMs);
   if (!cfg.customAttributeColumns) return { template };
   const custom = await customColumns(api, template, previous);
-  const withColumns = loadTemplate(cfg.template, undefined, { ...options, extraColumns: columnSpecs(template, custom), rules: rules(true) });
+  const withColumns = loadTemplate(cfg.template, undefined, { ...templateOptions(cfg, startedMs), extraColumns: columnSpecs(template, custom), rules: columnRules(cfg, true) });
   for (const [table, cols] of Object.entries(custom)) log.info(`Custom attribute columns of ${table}: ${cols.length ? cols.map((c) => `${c.column} (${c.key}${c.date ? ', date' : ''})`).join(', ') : 'none'}.`);
   return { template: withColumns, custom };
+}
+
+/**
+ * The run's template before any request: its tables and what they read are all known (custom attribute columns,
+ * which need the workspace's attribute definitions, only add columns).
+ */
+export function baseTemplate(cfg: RunConfig, startedMs: number): Template {
+  // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
+  return loadTemplate(cfg.template, undefined, { ...templateOptions(cfg, startedMs), rules: columnRules(cfg, !cfg.customAttributeColumns) });
+}
+
+const columnRules = (cfg: RunConfig, strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict, history: cfg.history });
+
+function templateOptions(cfg: RunConfig, startedMs: number) {
+  const history = cfg.history ? { seenAt: Math.floor(startedMs / 1000) } : undefined;
+  return { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, history, flagDeletes: cfg.deletes === 'flag' };
 }
 
 /** Old versions must not keep what the columns now leave out or hash; the flags and the details read leave them as they were. */

@@ -94,6 +94,13 @@ export function turnedOff(table: Pick<CompiledTable, 'node'>, cfg: Pick<RunConfi
   return (skippable !== undefined && cfg.skipDetails.has(skippable)) || (included !== undefined && !cfg.includeDetails.has(included));
 }
 
+/** The expander a top-level table's records go through, unless the template lets it be skipped and the configuration does. */
+export function expanderOf(table: Pick<CompiledTable, 'node'>, cfg: Pick<RunConfig, 'skipDetails'>): string | undefined {
+  const from = table.node.from;
+  if (from.kind !== 'list' || !from.expand) return undefined;
+  return from.expand_skippable && cfg.skipDetails.has(from.expand_skippable) ? undefined : from.expand;
+}
+
 /** The per-record details the configuration includes that this template reads (parameters.include_details). */
 export function includedDetails(tables: CompiledTable[], cfg: Pick<RunConfig, 'includeDetails'>): string[] {
   return [...new Set(tables.flatMap((t) => (t.node.included && cfg.includeDetails.has(t.node.included) ? [t.node.included] : [])))];

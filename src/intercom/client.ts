@@ -37,6 +37,11 @@ export interface ClientOptions {
   /** Aborting it stops the run: every pending and future request fails with StoppedError. */
   signal?: AbortSignal;
   /**
+   * What to check when the host never answers (it cannot be resolved, refuses or drops the connection): the
+   * configuration's host setting, or the network between here and the region's host (src/hosts.ts).
+   */
+  unreachable?: string;
+  /**
    * Whose time the deadlines, the retry window, the backoff pauses and the pacer follow (and the run's time
    * budget, which reads it here): the system clock, unless a test moves time itself.
    */
@@ -53,6 +58,23 @@ export class HttpError extends AppError {
     detail: string,
   ) {
     super(`Intercom answered ${status}${code ? ` ${code}` : ''} to ${route}: ${detail}`);
+  }
+}
+
+/**
+ * Intercom refused the token (401) or what it may read (403): the user's to fix. Its status, Intercom's code and
+ * message are kept, so testConnection can tell a token Intercom does not know from a scope the app lacks.
+ */
+export class AccessError extends UserError {
+  override name = 'AccessError';
+  constructor(
+    message: string,
+    readonly status: 401 | 403,
+    readonly route: string,
+    readonly code: string | undefined,
+    readonly detail: string,
+  ) {
+    super(message);
   }
 }
 
@@ -118,7 +140,7 @@ export class IntercomClient {
   readonly stats: RequestStats = { requests: 0, retries: 0, rateLimited: 0, byRoute: new Map(), byCost: new Map() };
   private readonly http: AxiosInstance;
   private readonly origin: string;
-  private readonly opts: Required<Omit<ClientOptions, 'signal' | 'clock'>>;
+  private readonly opts: Required<Omit<ClientOptions, 'signal' | 'clock' | 'unreachable'>> & Pick<ClientOptions, 'unreachable'>;
   /** The run's stop signal, joined with our own halt(). */
   private readonly signal: AbortSignal;
   private readonly halter = new AbortController();
@@ -261,7 +283,7 @@ export class IntercomClient {
           throw this.clientError(status, route, res.data);
         }
       } else if (!this.answered && networkCode && UNREACHABLE.test(networkCode) && failures >= 1) {
-        throw new UserError(`Cannot reach Intercom at ${this.opts.baseUrl} (${failure}): check parameters.api_base_url, or parameters.region when no api_base_url is set.`);
+        throw new UserError(`Cannot reach Intercom at ${this.opts.baseUrl} (${failure}): ${this.opts.unreachable ?? 'check parameters.api_base_url, or parameters.region when no api_base_url is set.'}`);
       }
 
       failures++;
@@ -339,10 +361,10 @@ export class IntercomClient {
     const code = first?.code;
     const message = first?.message ?? (data ? data.slice(0, 200) : 'no details');
     if (status === 401) {
-      return new UserError(`Intercom rejected the access token (401 ${code ?? 'unauthorized'}: ${message}): check parameters.#access_token, or re-authorize the configuration.`);
+      return new AccessError(`Intercom rejected the access token (401 ${code ?? 'unauthorized'}: ${message}): check parameters.#access_token, or re-authorize the configuration.`, 401, route, code, message);
     }
     if (status === 403) {
-      return new UserError(`Intercom refused ${route} (403 ${code ?? 'forbidden'}: ${message}): the workspace's plan or the token's permissions do not allow it; grant the scope or pick a template that does not need it.`);
+      return new AccessError(`Intercom refused ${route} (403 ${code ?? 'forbidden'}: ${message}): the workspace's plan or the token's permissions do not allow it; grant the scope or pick a template that does not need it.`, 403, route, code, message);
     }
     return new HttpError(status, route, code, message);
   }

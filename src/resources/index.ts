@@ -270,11 +270,11 @@ function fill<T extends Value>(template: T, parent: Json | undefined, inPath: bo
 }
 
 /** A search body with `{field}` filled in every string inside it. */
-function fillAll(body: Record<string, unknown>, parent: Json | undefined): Record<string, unknown> {
+export function fillAll(body: Record<string, unknown>, parent: Json | undefined): Record<string, unknown> {
   return JSON.parse(JSON.stringify(body), (_, v: unknown) => (typeof v === 'string' ? fill(v, parent, false) : v)) as Record<string, unknown>;
 }
 
-function request(r: Reader, parent?: Json): { path: string; query: Record<string, Value> } {
+export function request(r: Reader, parent?: Json): { path: string; query: Record<string, Value> } {
   const query = Object.fromEntries(Object.entries(r.query ?? {}).map(([k, v]) => [k, fill(v, parent, false)]));
   return { path: fill(r.path, parent, true), query };
 }
@@ -328,7 +328,7 @@ export async function* readAll(ctx: ReaderContext, name: string, opts: ReadOptio
 const DAYS = 86_400;
 
 /** A reader with a window asks from that many days ago (the requests' clock). */
-function windowed(ctx: ReaderContext, r: Reader): Reader {
+export function windowed(ctx: ReaderContext, r: Reader): Reader {
   const window = r.filter?.window;
   if (!window) return r;
   const days = ctx.windowDays?.[window];
@@ -339,7 +339,7 @@ function windowed(ctx: ReaderContext, r: Reader): Reader {
 /** Records per page of a search (its most). */
 export const SEARCH_PAGE = 150;
 
-function searchBody(r: Reader, since: number): Record<string, unknown> {
+export function searchBody(r: Reader, since: number): Record<string, unknown> {
   if (!r.search || !r.updated) throw new Error(`reader ${r.path} cannot be searched for changes`);
   const query = { field: r.updated, operator: '>', value: Math.max(0, since - r.search.slack) };
   return r.search.sorted ? { query, sort: { field: r.updated, order: 'ascending' } } : { query };

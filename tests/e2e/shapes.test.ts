@@ -374,20 +374,22 @@ describe('hostile and live answers', function () {
     });
 
     it('testConnection against a trickling server fails within the 30 seconds the platform gives it', async () => {
-      // Each trickling answer is cut when the test moves the clock to its deadline; the pause between the two
-      // tries passes on the same clock. What the clock shows at the end is the time testConnection's own limits
-      // allow (two deadlines and a backoff), whatever a busy machine adds to it.
+      // GET /me trickles; the lists asked beside it answer. Once its request is the only one waiting, the test moves
+      // the clock to its deadline; the pause before the second try passes on the same clock. What the clock shows at
+      // the end is the time testConnection's own limits allow (two deadlines and a backoff), whatever a busy machine
+      // adds to it.
       const clock = new ManualClock();
       let asked = 0;
-      await start(ws, { intercept: () => (asked++, setImmediate(() => clock.advanceToDeadline()), 'trickle') });
+      const whenAlone = (): void => void (clock.deadlines.length === 1 ? clock.advanceToDeadline() : setImmediate(whenAlone));
+      await start(ws, { intercept: ({ route }) => (route === 'GET /me' ? (asked++, setImmediate(whenAlone), 'trickle') : undefined) });
       const began = clock.now();
       const run = await runExtractor(config(sim!.url, TOKEN, {}, 'testConnection'), { client: { clock } });
       const took = clock.now() - began;
       expect(run.code).to.equal(2);
       expect(run.stderr.trimEnd().split('\n')).to.have.length(1);
-      expect(run.stderr).to.match(/GET \/me failed 2 times .*no complete answer within 8\.0 s/);
+      expect(run.stderr).to.match(/GET \/me failed 2 times .*no complete answer within 5\.0 s/);
       expect(asked, 'one retry').to.equal(2);
-      expect(took, 'two deadlines of 8 s and a backoff of at most 2 s').to.be.within(16_000, 18_000);
+      expect(took, 'two deadlines of 5 s and a backoff of at most 1 s').to.be.within(10_000, 11_000);
     });
 
     it('a cursor that cycles between two pages fails the run in a bounded time', async () => {

@@ -89,3 +89,4 @@ export {
   type SimulatorOptions,
   type SimulatorStats,
 } from './server.js';
+export { SCOPES, scopeOfPath } from './scopes.js';

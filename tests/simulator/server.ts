@@ -18,6 +18,7 @@ import type {
 import { ApiError, badRequest, intParam, numberedCursorPage, requireVersion } from './http-kit.js';
 import { DAY, EVENT_LIST_WINDOW, type Article, type Ticket, type Workspace } from './model.js';
 import { WORKSPACE_ROUTES } from './routes-workspace.js';
+import { scopeOfPath } from './scopes.js';
 import {
   companySegmentIds,
   companyTagIds,
@@ -57,6 +58,13 @@ export interface SimulatorOptions {
   token: string;
   /** Requests with this token get 403 api_plan_restricted. */
   restrictedToken?: string;
+  /**
+   * More tokens the app knows, each with the scopes it was given (tests/simulator/scopes.ts): a route asking for
+   * another answers 403 forbidden, as for a missing scope.
+   */
+  scopes?: Record<string, string[]>;
+  /** GET /me's app.region: how Intercom names the workspace's region ("US", "Europe"); EU by default. */
+  appRegion?: string;
   rateLimit?: { limit: number; windowSeconds: number };
   /** The server's clock runs this many seconds ahead of the real one (negative: behind): X-RateLimit-Reset and Date follow it. */
   clockSkewSeconds?: number;
@@ -476,7 +484,7 @@ function me(ctx: Ctx) {
       secure: false,
       identity_verification: false,
       timezone: ctx.ws.timezone,
-      region: 'EU',
+      region: ctx.opts.appRegion,
     },
     avatar: { type: 'avatar', image_url: null },
     has_inbox_seat: true,
@@ -1134,6 +1142,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     sparseLists: options.sparseLists ?? false,
     offsetCursors: options.offsetCursors ?? false,
     breakScroll: options.breakScroll,
+    scopes: options.scopes ?? {},
+    appRegion: options.appRegion ?? 'EU',
   };
   const stats: SimulatorStats = { requests: 0, byRoute: {}, maxInFlight: 0, rateLimited: 0 };
   const routeCounts = new Map<string, number>();
@@ -1175,7 +1185,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
     const auth = req.headers.authorization ?? '';
     const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1];
-    if (token !== opts.token && (options.restrictedToken === undefined || token !== options.restrictedToken)) {
+    const granted = token === undefined ? undefined : opts.scopes[token];
+    if (token !== opts.token && !granted && (options.restrictedToken === undefined || token !== options.restrictedToken)) {
       return send(res, 401, errorList('unauthorized', 'Access Token Invalid'));
     }
     const limit = takeRateLimit();
@@ -1184,7 +1195,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const { limit: max, windowSeconds } = opts.rateLimit;
       return send(res, 429, errorList('rate_limit_exceeded', `Exceeded rate limit of ${max} in ${windowSeconds}_seconds`), limit.headers);
     }
-    if (token !== opts.token) return send(res, 403, errorList('api_plan_restricted', 'Active subscription needed.'), limit.headers);
+    const needed = granted ? scopeOfPath(path) : undefined;
+    if (needed && !granted!.includes(needed)) return send(res, 403, errorList('forbidden', `You do not have the required scope (${needed}) to access this resource`), limit.headers);
+    if (token !== opts.token && !granted) return send(res, 403, errorList('api_plan_restricted', 'Active subscription needed.'), limit.headers);
 
     const request: InterceptRequest = { method, path, query: url.searchParams, n, route: key, body: jsonOrUndefined(rawBody) };
     const injected = options.intercept?.(request);

@@ -35,6 +35,7 @@ import {
   listPositions,
   mergeContact,
   previousTicketStateId,
+  SCOPES,
   startOfDay,
   startSimulator,
   toPlaintext,
@@ -164,6 +165,19 @@ describe('Intercom simulator', () => {
       const restricted = await get<ErrorList>(sim, '/contacts', 'restricted');
       expect(restricted.status).to.equal(403);
       expect(restricted.body.errors[0].code).to.equal('api_plan_restricted');
+    });
+
+    it("answers a token without a route's scope 403 forbidden, naming the scope as the spec's example does; its region on /me", async () => {
+      await withSimulator(ws, { scopes: { 'no-tags': SCOPES.filter((s) => s !== 'read_tags') }, appRegion: 'Europe' }, async (scoped) => {
+        for (const p of ['/tags', `/contacts/${ws.contacts[0].id}/tags`]) {
+          const refused = await get<ErrorList>(scoped, p, 'no-tags');
+          expect(refused.status, p).to.equal(403);
+          expect(refused.body.errors[0], p).to.deep.equal({ code: 'forbidden', message: 'You do not have the required scope (read_tags) to access this resource' });
+        }
+        for (const p of ['/me', '/contacts', '/teams']) expect((await get(scoped, p, 'no-tags')).status, p).to.equal(200);
+        expect((await get<{ app: { region: string } }>(scoped, '/me')).body.app.region).to.equal('Europe');
+        expect((await get(scoped, '/me', 'another')).status).to.equal(401);
+      });
     });
 
     it('sends rate-limit headers and a 429 once over the limit', async () => {
