@@ -4,9 +4,13 @@
  * conversation's part count and first admin reply, as far as the API serves the parts (the 500 most recent).
  */
 import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { CONVERSATIONS_WITH_PARTS, loadOutputs, queryReport, USERS_WITH_TAGS } from '../../scripts/demo-sql.js';
-import type { Warehouse } from '../helpers/warehouse.js';
-import { config, runExtractor } from '../helpers/run.js';
+import { Warehouse } from '../helpers/warehouse.js';
+import { config, runExtractor, type RunResult } from '../helpers/run.js';
+import type { SchemaManifest } from '../../src/keboola/manifest.js';
 import { generateWorkspace, startSimulator, type Workspace } from '../simulator/index.js';
 
 const TOKEN = 'demo-test-token';
@@ -18,25 +22,53 @@ const utc = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice
 describe("the demo's queries", function () {
   this.timeout(120_000);
   let ws: Workspace;
+  let runs: Record<string, RunResult>;
   let warehouse: Warehouse;
+  let dir: string;
 
   before(async () => {
     // One conversation over the API's 500 parts (the generator's first), and one without parts (its third).
     ws = generateWorkspace({ seed: 19, users: 25, leads: 5, companies: 4, conversations: 10, bigConversations: 1 });
     const sim = await startSimulator({ workspace: ws, token: TOKEN });
     try {
-      const outputs = [];
+      runs = {};
       for (const template of ['basic', 'conversations']) {
-        const run = await runExtractor(config(sim.url, TOKEN, { template }), undefined, undefined, { mode: 'authoritative' });
-        expect(run.code, run.stderr).to.equal(0);
-        outputs.push({ schema: template, dataDir: run.dataDir });
+        runs[template] = await runExtractor(config(sim.url, TOKEN, { template }), undefined, undefined, { mode: 'authoritative' });
+        expect(runs[template].code, runs[template].stderr).to.equal(0);
       }
-      warehouse = await loadOutputs(':memory:', outputs);
     } finally {
       await sim.close();
     }
+    // Loaded into a file as the demo does, and read back from it as whoever opens the file next does.
+    dir = await mkdtemp(path.join(os.tmpdir(), 'demo-db-'));
+    const file = path.join(dir, 'demo.duckdb');
+    (await loadOutputs(file, Object.entries(runs).map(([schema, run]) => ({ schema, dataDir: run.dataDir })))).close();
+    warehouse = await Warehouse.open(file);
+    await warehouse.queryJson(`SET TimeZone = 'UTC'`);
   });
-  after(() => warehouse?.close());
+  after(async () => {
+    warehouse?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("holds every table in its template's schema, with the manifest's column types and primary key", async () => {
+    const SQL_TYPES: Record<string, string> = { STRING: 'VARCHAR', INTEGER: 'BIGINT', FLOAT: 'DOUBLE', BOOLEAN: 'BOOLEAN' };
+    const columns = await warehouse.queryJson(`SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns ORDER BY ALL`);
+    const keys = await warehouse.queryJson(`SELECT schema_name, table_name, constraint_column_names FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'`);
+    let tables = 0;
+    for (const [schema, run] of Object.entries(runs)) {
+      for (const table of await run.tables()) {
+        const manifest = (await run.manifest(table)) as unknown as SchemaManifest;
+        const got = columns.filter((c) => c.table_schema === schema && c.table_name === table).map((c) => [c.column_name, c.data_type]);
+        expect(got, `${schema}.${table}`).to.have.deep.members(manifest.schema.map((c) => [c.name, SQL_TYPES[c.data_type.base.type]]));
+        const key = keys.find((k) => k.schema_name === schema && k.table_name === table)?.constraint_column_names;
+        expect(key, `${schema}.${table}`).to.deep.equal(manifest.schema.filter((c) => c.primary_key).map((c) => c.name));
+        tables++;
+      }
+    }
+    expect(tables).to.equal(16 + 6);
+    expect(new Set(columns.map((c) => `${c.table_schema}.${c.table_name}`)).size, 'no other table').to.equal(tables);
+  });
 
   it("lists every user who has tags with the names of the workspace's tags for them, most tags first", async () => {
     const tagName = new Map(ws.tags.map((t) => [t.id, t.name]));
