@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: starts the Intercom simulator on 127.0.0.1, runs the extractor against it for each
- * template into demo-output/<template>/ (a Keboola data dir), and prints the tables and their row counts.
+ * template into demo-output/<template>/ (a Keboola data dir), prints the tables and their row counts, loads every
+ * table into demo-output/demo.duckdb as the platform would load it, and prints two joins run against that file.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,9 +9,16 @@ import { generateWorkspace, startSimulator, workspaceStats } from '../tests/simu
 import { runComponent } from '../src/component.js';
 import { readTable } from '../tests/helpers/csv.js';
 import { loadTemplate } from '../src/flatten/template.js';
+import { DEMO_QUERIES, loadOutputs, queryReport } from './demo-sql.js';
+import { runsReport, type RunSummary } from './demo-report.js';
 
 const TOKEN = 'demo-token-not-a-secret';
 const OUT = path.resolve('demo-output');
+const DATABASE = path.join(OUT, 'demo.duckdb');
+const TEMPLATES = ['basic', 'conversations', 'users_and_events', 'workspace'];
+// The manifests of a project with native types: each column's type and the key are in them, and the database
+// file gets typed columns (a number compares as a number, a time converts with to_timestamp).
+const DATA_TYPE_SUPPORT = 'authoritative';
 
 async function main(): Promise<void> {
   const workspace = generateWorkspace({ seed: 2024, users: 300, leads: 80, companies: 40, conversations: 120 });
@@ -18,16 +26,17 @@ async function main(): Promise<void> {
   const sim = await startSimulator({ workspace, token: TOKEN, rateLimit: { limit: 1000, windowSeconds: 10 }, latencyMs: 5 });
   console.log(`Simulated Intercom workspace at ${sim.url}: ${JSON.stringify(workspaceStats(workspace))}\n`);
   await rm(OUT, { recursive: true, force: true });
-  const results: Array<{ template: string; code: number; seconds: number; requests: number; tables: Array<[string, number]> }> = [];
+  process.env.KBC_DATA_TYPE_SUPPORT = DATA_TYPE_SUPPORT;
+  const results: RunSummary[] = [];
   try {
-    for (const template of ['basic', 'conversations', 'users_and_events', 'workspace']) {
+    for (const template of TEMPLATES) {
       const dataDir = path.join(OUT, template);
       await mkdir(dataDir, { recursive: true });
       // The simulated workspace's time stands still in the past: its activity logs are read back to its own 90 days.
       const activityLogsDays = Math.ceil((Date.now() / 1000 - workspace.now) / 86_400) + 90;
       const parameters = { '#access_token': TOKEN, template, api_base_url: sim.url, ...(template === 'workspace' ? { activity_logs_days: activityLogsDays } : {}) };
       await writeFile(path.join(dataDir, 'config.json'), JSON.stringify({ parameters }, null, 2));
-      console.log(`── ${template}: node dist/src/main.js --data-dir ${path.relative(process.cwd(), dataDir)}`);
+      console.log(`── ${template}: KBC_DATA_TYPE_SUPPORT=${DATA_TYPE_SUPPORT} node dist/src/main.js --data-dir ${path.relative(process.cwd(), dataDir)}`);
       sim.resetStats();
       const started = Date.now();
       const code = await runComponent(dataDir, { extract: { progressIntervalMs: 2_000 } });
@@ -40,16 +49,30 @@ async function main(): Promise<void> {
     await sim.close();
   }
 
-  console.log('Template           Table                              Rows');
-  console.log('─────────────────  ────────────────────────────  ─────────');
-  for (const r of results) {
-    for (const [i, [table, rows]] of r.tables.entries()) {
-      console.log(`${(i === 0 ? r.template : '').padEnd(17)}  ${table.padEnd(28)}  ${String(rows).padStart(9)}`);
-    }
-    console.log(`${''.padEnd(17)}  ${`(exit ${r.code}, ${r.requests} requests, ${r.seconds.toFixed(1)} s)`}\n`);
+  console.log(runsReport(results).join('\n'));
+  console.log(`CSV files and manifests are in ${path.relative(process.cwd(), OUT)}/<template>/out/tables/.\n`);
+  if (results.some((r) => r.code !== 0)) {
+    process.exitCode = 1;
+    return;
   }
-  console.log(`CSV files and manifests are in ${path.relative(process.cwd(), OUT)}/<template>/out/tables/.`);
-  if (results.some((r) => r.code !== 0)) process.exitCode = 1;
+  await printQueries();
+}
+
+/** Every template's tables into one DuckDB file, a schema each, and the two queries' first rows. */
+async function printQueries(): Promise<void> {
+  const file = path.relative(process.cwd(), DATABASE);
+  const warehouse = await loadOutputs(DATABASE, TEMPLATES.map((template) => ({ schema: template, dataDir: path.join(OUT, template) })));
+  try {
+    const count = warehouse.tables().length;
+    console.log(`Loaded ${count} tables into ${file} as the platform would load them (the manifests' types and primary keys),`);
+    console.log(`one schema per template: ${TEMPLATES.join(', ')} (basic.users, workspace.conversation_parts, …).\n`);
+    for (const query of DEMO_QUERIES) console.log(`${(await queryReport(warehouse, query)).join('\n')}\n`);
+  } finally {
+    warehouse.close();
+  }
+  console.log(`Explore it:  duckdb ${file}   then e.g. SHOW ALL TABLES; or DESCRIBE basic.users;`);
+  console.log(`(the DuckDB CLI, from duckdb.org; any DuckDB client opens the file too: Python's duckdb.connect('${file}'),`);
+  console.log(`Node's DuckDBInstance.create('${file}') from @duckdb/node-api, DBeaver, …)`);
 }
 
 await main();

@@ -90,7 +90,6 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
     const problems = [...(await platformProblems(dataDir, written, rendered)), ...(await keyProblems(dataDir))];
     if (problems.length > 0) throw new Error(`The run's output breaks the platform's rules (manifests for ${written}):\n${problems.join('\n')}`);
   }
-  const tablesDir = path.join(dataDir, 'out', 'tables');
   return {
     code,
     mode: written,
@@ -98,12 +97,20 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
     stdout: captured.out,
     stderr: captured.err,
     events,
+    ...outputTables(dataDir),
+    state: async () => JSON.parse(await readFile(path.join(dataDir, 'out', 'state.json'), 'utf8')),
+    outFiles: async () => listFiles(path.join(dataDir, 'out')),
+  };
+}
+
+/** A data dir's out/tables: its table names, each table's rows and its manifest. */
+export function outputTables(dataDir: string): Pick<RunResult, 'tables' | 'table' | 'manifest'> {
+  const tablesDir = path.join(dataDir, 'out', 'tables');
+  return {
     // A table is `<t>.csv`: a file, or (sliced) a directory of gzipped slices; `table()` reads either.
     tables: async () => (await readdir(tablesDir).catch(() => [] as string[])).filter((f) => f.endsWith('.csv')).map((f) => f.slice(0, -4)).sort(),
     table: (name) => readTable(path.join(tablesDir, `${name}.csv`)),
     manifest: async (name) => JSON.parse(await readFile(path.join(tablesDir, `${name}.csv.manifest`), 'utf8')),
-    state: async () => JSON.parse(await readFile(path.join(dataDir, 'out', 'state.json'), 'utf8')),
-    outFiles: async () => listFiles(path.join(dataDir, 'out')),
   };
 }
 
