@@ -3,8 +3,8 @@
  * does: `npm run docs` writes it, and tests/unit/docs.test.ts fails when any of it is stale.
  * - whole files: docs/tables/<template>.md (templates/), docs/state.md (schemas/state.schema.json),
  *   docs/coverage.md (Intercom's specs, src/resources/, templates/);
- * - blocks between markers: the README's diagrams of how each template's tables join (templates/), and the
- *   platform's rules in docs/output.md (src/keboola/platform-rules.ts).
+ * - blocks between markers: the README's diagrams of how each template's tables join (templates/) and the scopes
+ *   each template needs (src/resources/access.ts), and the platform's rules in docs/output.md (src/keboola/platform-rules.ts).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import path from 'node:path';
 import { RULES } from '../src/keboola/platform-rules.js';
 import { COVERAGE_DOC, renderCoverage, SPECS } from './coverage.js';
 import { renderDiagram, renderTemplatePage, templateNames } from './docs-tables.js';
+import { renderScopes, SCOPES_END, SCOPES_START } from './docs-scopes.js';
 
 export { templateNames };
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,7 +48,8 @@ function replaceBlock(text: string, start: string, end: string, block: string, f
   return text.slice(0, a) + block + text.slice(b + end.length);
 }
 
-export const updatedReadme = (current: string, names = templateNames()): string => replaceBlock(current, DIAGRAMS_START, DIAGRAMS_END, renderDiagrams(names), 'README.md');
+export const updatedReadme = (current: string, names = templateNames()): string =>
+  replaceBlock(replaceBlock(current, DIAGRAMS_START, DIAGRAMS_END, renderDiagrams(names), 'README.md'), SCOPES_START, SCOPES_END, renderScopes(names), 'README.md');
 export const updatedOutputDoc = (current: string): string => replaceBlock(current, RULES_START, RULES_END, renderRules(), 'docs/output.md');
 
 export const STATE_DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/state.md');

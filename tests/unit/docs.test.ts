@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { generated, README, templateNames } from '../../scripts/docs.js';
 import { renderDiagram } from '../../scripts/docs-tables.js';
+import { renderScopes, scopesOf } from '../../scripts/docs-scopes.js';
 import { loadTemplate } from '../../src/flatten/template.js';
 
 const ROOT = path.dirname(README);
@@ -29,6 +30,15 @@ describe('Documentation', () => {
     expect(renderDiagram('basic')).to.include('users -->|users_pk| users_tags & users_segments & users_companies & users_social_profiles');
     expect(renderDiagram('basic')).to.match(/tags -\.->\|id\| users_tags & leads_tags/);
     expect(renderDiagram('conversations')).to.include('conversations -->|conversations_pk|');
+  });
+
+  it('lists in the README the scopes each template needs, from what a run of it may ask (workspace: tickets, articles, admins\' activity logs; basic: no tickets)', () => {
+    const { scopes } = scopesOf('workspace');
+    for (const scope of ['Read tickets', 'Read and List articles', 'Read admin activity logs', 'Read conversations', 'Read and list users and companies', 'Read tags']) expect(scopes.has(scope), scope).to.equal(true);
+    expect(scopes.get('Read tickets')).to.include('tickets');
+    expect(scopesOf('basic').scopes.has('Read tickets')).to.equal(false);
+    expect(scopesOf('conversations').scopes.get('Read conversations')).to.include('conversation_parts');
+    expect(readFileSync(README, 'utf8')).to.include(renderScopes(templateNames()));
   });
 
   it('lists every parameter of the form, one line each, in the README and in docs/configuration.md', () => {
