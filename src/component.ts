@@ -98,7 +98,7 @@ async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunC
   // Written only after every table is closed, atomically: a run that fails before or during this leaves the
   // stored state as it was (no out/state.json, never a half one).
   const lastRun = { template: cfg.template, incremental: cfg.incremental, finished_at: new Date().toISOString(), requests: result.requests, complete: !result.stoppedEarly, rows: Object.fromEntries(result.rows) };
-  await writeState(cfg.dataDir, encodeState({ sync: result.sync, customColumns: result.customColumns, lastRun }));
+  await writeState(cfg.dataDir, encodeState({ sync: result.sync, customColumns: result.customColumns, lastRun, idColumns: result.idColumns }));
 }
 
 function describe(e: unknown): string {

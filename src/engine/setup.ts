@@ -10,12 +10,14 @@ import type { ColumnRules } from '../flatten/rules.js';
 import type { ReaderContext } from '../resources/index.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
 import { includedDetails } from './tables.js';
+import { LEGACY_INTEGER_IDS } from '../flatten/legacy-id-types.js';
+import type { IdColumns, StoredState } from '../incremental/state.js';
 
 /** The run's template; with parameters.custom_attribute_columns, its custom columns too (kept in the state). */
-export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs: number, previous: CustomColumns): Promise<{ template: Template; custom?: CustomColumns }> {
+export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs: number, previous: CustomColumns, idColumns: IdColumns): Promise<{ template: Template; custom?: CustomColumns }> {
   const rules = (strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict, history: cfg.history });
   const history = cfg.history ? { seenAt: Math.floor(startedMs / 1000) } : undefined;
-  const options = { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, history, flagDeletes: cfg.deletes === 'flag' };
+  const options = { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, history, flagDeletes: cfg.deletes === 'flag', legacyIdTypes: idColumns === 'legacy' };
   // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
   const template = loadTemplate(cfg.template, undefined, { ...options, rules: rules(!cfg.customAttributeColumns) });
   if (!cfg.customAttributeColumns) return { template };
@@ -23,6 +25,22 @@ export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs:
   const withColumns = loadTemplate(cfg.template, undefined, { ...options, extraColumns: columnSpecs(template, custom), rules: rules(true) });
   for (const [table, cols] of Object.entries(custom)) log.info(`Custom attribute columns of ${table}: ${cols.length ? cols.map((c) => `${c.column} (${c.key}${c.date ? ', date' : ''})`).join(', ') : 'none'}.`);
   return { template: withColumns, custom };
+}
+
+/**
+ * How this run types the id columns. Storage keeps a typed table's column types and fails the load of a manifest
+ * that declares another (keboola/output-mapping TypedTableStructureValidator.php): tables that an earlier version
+ * created under the data-type mode authoritative hold some id columns as INTEGER, so a configuration with such a
+ * state keeps them INTEGER, from then on. Other modes create no typed tables (hints loads every column as a
+ * string, none and projects without native types declare no types), so they take the new types at once.
+ */
+export function idColumnsOf(cfg: Pick<RunConfig, 'manifestMode' | 'template'>, state: Pick<StoredState, 'idColumns'>): IdColumns {
+  const legacy = state.idColumns === 'legacy' || (state.idColumns === 'earlier' && cfg.manifestMode === 'authoritative');
+  const columns = LEGACY_INTEGER_IDS[cfg.template] ?? [];
+  if (legacy && columns.length > 0) {
+    log.warn(`${columns.join(', ')} stay INTEGER, as the tables an earlier version created hold them (storage refuses to change a column's type); every other id column is STRING. To have these STRING too, so they join without casts, drop them (or their tables) in storage and reset the configuration's state.`);
+  }
+  return legacy ? 'legacy' : 'string';
 }
 
 /** Old versions must not keep what the columns now leave out or hash; the flags and the details read leave them as they were. */
