@@ -25,8 +25,9 @@ describe('a run by hand into a data directory that holds an earlier run’s outp
   });
   after(() => sim.close());
 
+  // One data-type mode: the user's own table below keeps the manifest of the mode it was copied in.
   const ok = async (params: Record<string, unknown>, dataDir?: string, overrides = TEST_OVERRIDES) => {
-    const run = await runExtractor(config(sim.url, TOKEN, params), overrides, undefined, { dataDir });
+    const run = await runExtractor(config(sim.url, TOKEN, params), overrides, undefined, { dataDir, mode: 'authoritative' });
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stderr).to.equal('');
     return run;
