@@ -13,6 +13,7 @@ import { readState, writeState } from './keboola/state.js';
 import { fsError, isFsWriteError } from './keboola/files.js';
 import { IntercomClient, type ClientOptions } from './intercom/client.js';
 import { extract, type ExtractOptions } from './engine/extract.js';
+import { clearStaleTables } from './engine/stale-tables.js';
 import { SCROLL_DEFAULTS, type ReaderContext } from './resources/index.js';
 import { decodeState, encodeState } from './incremental/state.js';
 import type { ScrollOptions } from './intercom/scroll.js';
@@ -87,10 +88,12 @@ async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunC
   const result = await extract(cfg, { api, requests: client }, { outTablesDir: path.join(cfg.dataDir, 'out', 'tables'), ...extractOptions }, state);
   // A stop that came after the last request (while the tables were closed) still saves nothing.
   stopIfAborted(control);
+  // A run by hand into an earlier run's directory: the tables this run does not write go, now that it succeeded.
+  await clearStaleTables(path.join(cfg.dataDir, 'out', 'tables'), result.rows.keys());
   // Written only after every table is closed, atomically: a run that fails before or during this leaves the
   // stored state as it was (no out/state.json, never a half one).
   const lastRun = { template: cfg.template, incremental: cfg.incremental, finished_at: new Date().toISOString(), requests: result.requests, complete: !result.stoppedEarly, rows: Object.fromEntries(result.rows) };
-  await writeState(cfg.dataDir, encodeState({ sync: result.sync, customColumns: result.customColumns, lastRun }));
+  await writeState(cfg.dataDir, encodeState({ sync: result.sync, customColumns: result.customColumns, lastRun, idColumns: result.idColumns }));
 }
 
 function describe(e: unknown): string {

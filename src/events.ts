@@ -37,7 +37,9 @@ export type RunEvent =
   /** A list read whole changed more than its known ids tell apart: this run's ids become the reference. */
   | { kind: 'known_ids_reset'; list: string }
   /** A list read whole lost so many ids that the answer is distrusted: the rows naming them stay. */
-  | { kind: 'known_ids_distrusted'; list: string };
+  | { kind: 'known_ids_distrusted'; list: string }
+  /** out/tables held an earlier run's files (a run by hand): those of tables this run did not write are removed. */
+  | { kind: 'stale_tables'; removed: string[]; temporary: number; kept: string[] };
 
 const listeners = new Set<(e: RunEvent) => void>();
 

@@ -14,7 +14,7 @@ import { manifestFor, type Manifest, type ManifestMode } from '../keboola/manife
 import type { ReaderContext } from '../resources/index.js';
 import { changedColumnOptions } from '../incremental/columns.js';
 import { previousSync } from '../incremental/plan.js';
-import type { StoredState, SyncState } from '../incremental/state.js';
+import type { IdColumns, StoredState, SyncState } from '../incremental/state.js';
 import { RunContext } from './context.js';
 import type { CustomColumns } from './custom-columns.js';
 import { KnownIds } from './deletes/known-ids.js';
@@ -25,7 +25,7 @@ import type { RequestControl } from './ports.js';
 import { Progress } from './progress.js';
 import { readLists } from './read-lists.js';
 import { includedDetails, turnedOff, unservedTables } from './tables.js';
-import { announceRun, announceTemplate, restartsHistory, templateFor } from './setup.js';
+import { announceRun, announceTemplate, idColumnsOf, restartsHistory, templateFor } from './setup.js';
 import { logSummary, savedRequests, warnLeftOut, warnOnEmptied } from './summary.js';
 import { log } from '../log.js';
 
@@ -65,13 +65,16 @@ export interface ExtractResult {
   sync: SyncState;
   /** With parameters.custom_attribute_columns: each table's custom columns, so the next run keeps them in order. */
   customColumns?: CustomColumns;
+  /** How the run typed the id columns: the next run types them so too (src/engine/setup.ts idColumnsOf). */
+  idColumns: IdColumns;
 }
 
 export async function extract(cfg: RunConfig, source: Source, opts: ExtractOptions, state: StoredState): Promise<ExtractResult> {
   // The requests' clock, so a test that moves time itself moves the time budget too.
   const started = source.requests.clock.now();
   resetWarnings();
-  const { template, custom } = await templateFor(cfg, source.api, started, state.customColumns);
+  const idColumns = idColumnsOf(cfg, state);
+  const { template, custom } = await templateFor(cfg, source.api, started, state.customColumns, idColumns);
   const specs: TableSpec[] = template.tables.map((t) => ({ name: t.name, columns: t.columns, primaryKey: t.node.primary_key }));
   const writers = await TableWriters.open(opts.outTablesDir, specs, { sliceBytes: opts.sliceBytes });
   const progress = new Progress(source.requests, opts.progressIntervalMs ?? 5_000);
@@ -114,7 +117,7 @@ export async function extract(cfg: RunConfig, source: Source, opts: ExtractOptio
   const rows = writers.counts();
   const saved = savedRequests(run.counts);
   const report = source.requests.report();
-  const result = { rows, requests: report.requests, saved, truncated: run.counts.truncated, vanished: run.counts.vanished, seconds: (run.nowMs() - started) / 1000, stoppedEarly, sync, customColumns: custom };
+  const result = { rows, requests: report.requests, saved, truncated: run.counts.truncated, vanished: run.counts.vanished, seconds: (run.nowMs() - started) / 1000, stoppedEarly, sync, customColumns: custom, idColumns };
   logSummary(result, report, template.tables, includedDetails(template.tables, cfg));
   return result;
 }

@@ -11,13 +11,15 @@ import type { ReaderContext } from '../resources/index.js';
 import { columnSpecs, customColumns, type CustomColumns } from './custom-columns.js';
 import { includedDetails } from './tables.js';
 import { plural } from '../util/plural.js';
+import { LEGACY_INTEGER_IDS } from '../flatten/legacy-id-types.js';
+import type { IdColumns, StoredState } from '../incremental/state.js';
 
 /** The run's template; with parameters.custom_attribute_columns, its custom columns too (kept in the state). */
-export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs: number, previous: CustomColumns): Promise<{ template: Template; custom?: CustomColumns }> {
-  const template = baseTemplate(cfg, startedMs);
+export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs: number, previous: CustomColumns, idColumns: IdColumns): Promise<{ template: Template; custom?: CustomColumns }> {
+  const template = baseTemplate(cfg, startedMs, idColumns);
   if (!cfg.customAttributeColumns) return { template };
   const custom = await customColumns(api, template, previous);
-  const withColumns = loadTemplate(cfg.template, undefined, { ...templateOptions(cfg, startedMs), extraColumns: columnSpecs(template, custom), rules: columnRules(cfg, true) });
+  const withColumns = loadTemplate(cfg.template, undefined, { ...templateOptions(cfg, startedMs, idColumns), extraColumns: columnSpecs(template, custom), rules: columnRules(cfg, true) });
   for (const [table, cols] of Object.entries(custom)) log.info(`Custom attribute columns of ${table}: ${cols.length ? cols.map((c) => `${c.column} (${c.key}${c.date ? ', date' : ''})`).join(', ') : 'none'}.`);
   return { template: withColumns, custom };
 }
@@ -26,16 +28,32 @@ export async function templateFor(cfg: RunConfig, api: ReaderContext, startedMs:
  * The run's template before any request: its tables and what they read are all known (custom attribute columns,
  * which need the workspace's attribute definitions, only add columns).
  */
-export function baseTemplate(cfg: RunConfig, startedMs: number): Template {
+export function baseTemplate(cfg: RunConfig, startedMs: number, idColumns: IdColumns = 'string'): Template {
   // Custom attribute columns are known only once the workspace is asked: until then a rule may name one.
-  return loadTemplate(cfg.template, undefined, { ...templateOptions(cfg, startedMs), rules: columnRules(cfg, !cfg.customAttributeColumns) });
+  return loadTemplate(cfg.template, undefined, { ...templateOptions(cfg, startedMs, idColumns), rules: columnRules(cfg, !cfg.customAttributeColumns) });
 }
 
 const columnRules = (cfg: RunConfig, strict: boolean): ColumnRules => ({ excludeTables: cfg.excludeTables, excludeColumns: cfg.excludeColumns, hashColumns: cfg.hashColumns, salt: cfg.hashSalt, strict, history: cfg.history });
 
-function templateOptions(cfg: RunConfig, startedMs: number) {
+function templateOptions(cfg: RunConfig, startedMs: number, idColumns: IdColumns) {
   const history = cfg.history ? { seenAt: Math.floor(startedMs / 1000) } : undefined;
-  return { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, history, flagDeletes: cfg.deletes === 'flag' };
+  return { rawPayload: cfg.rawPayload, skip: cfg.skipDetails, history, flagDeletes: cfg.deletes === 'flag', legacyIdTypes: idColumns === 'legacy' };
+}
+
+/**
+ * How this run types the id columns. Storage keeps a typed table's column types and fails the load of a manifest
+ * that declares another (keboola/output-mapping TypedTableStructureValidator.php): tables that an earlier version
+ * created under the data-type mode authoritative hold some id columns as INTEGER, so a configuration with such a
+ * state keeps them INTEGER, from then on. Other modes create no typed tables (hints loads every column as a
+ * string, none and projects without native types declare no types), so they take the new types at once.
+ */
+export function idColumnsOf(cfg: Pick<RunConfig, 'manifestMode' | 'template'>, state: Pick<StoredState, 'idColumns'>): IdColumns {
+  const legacy = state.idColumns === 'legacy' || (state.idColumns === 'earlier' && cfg.manifestMode === 'authoritative');
+  const columns = LEGACY_INTEGER_IDS[cfg.template] ?? [];
+  if (legacy && columns.length > 0) {
+    log.warn(`${columns.join(', ')} stay INTEGER, as the tables an earlier version created hold them (storage refuses to change a column's type); every other id column is STRING. To have these STRING too, so they join without casts, drop them (or their tables) in storage and reset the configuration's state.`);
+  }
+  return legacy ? 'legacy' : 'string';
 }
 
 /** Old versions must not keep what the columns now leave out or hash; the flags and the details read leave them as they were. */

@@ -11,6 +11,8 @@ import { compileColumn, compileRow, getPath, type Json, type RowFn, type Scope }
 import type { ColumnSpec, Include, TableNode, TemplateFile } from '../generated/template.js';
 import { applyRules, hashedSpec, hasher, type ColumnRules, type Ruled } from './rules.js';
 import { columnListProblems, describeProblem, tableNameProblem } from '../keboola/platform-rules.js';
+import { ID_COLUMN_TYPE, isIdColumn } from '../model/column-type.js';
+import { withLegacyIdTypes } from './legacy-id-types.js';
 
 export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
 
@@ -68,6 +70,8 @@ export interface TemplateOptions {
   history?: { seenAt: number };
   /** parameters.deletes "flag": every top-level table gains is_deleted and deleted_at. */
   flagDeletes?: boolean;
+  /** The id columns earlier versions declared INTEGER stay so (src/flatten/legacy-id-types.ts): storage holds them so. */
+  legacyIdTypes?: boolean;
 }
 
 export const FLAG_COLUMNS = ['is_deleted', 'deleted_at'] as const;
@@ -84,6 +88,7 @@ export function loadTemplate(name: string, dir = TEMPLATES_DIR, options: Templat
   const file = readJson<TemplateFile>(path.join(dir, `${name}.json`));
   const nodes = file.tables
     .map((t) => resolve(t, dir))
+    .map((n) => (checkIdTypes(n, name), options.legacyIdTypes ? withLegacyIdTypes(n, name) : n))
     .map((n) => withColumns(n, options.extraColumns?.get(n.table), name))
     .map((n) => (options.rawPayload ? withRawColumn(n, name) : n));
   const ruled: Ruled = options.rules ? applyRules(nodes, options.rules, name, options.rawPayload ? RAW_COLUMN : undefined) : { nodes, hashed: new Map(), unread: [] };
@@ -143,6 +148,17 @@ function resolve(entry: TableNode | Include, dir: string): TableNode {
     columns: ordered({ ...base.columns, ...entry.columns }, entry.column_order ?? [], entry.$ref),
     children: [...(base.children ?? []), ...(entry.children ?? []).map((c) => resolve(c, dir))],
   };
+}
+
+/**
+ * Every id column of a template (by its name: src/model/column-type.ts) has the one id type, so a join key has
+ * the same type on both sides. Custom attribute columns, added after this check, are typed by their attribute.
+ */
+function checkIdTypes(node: TableNode, template: string): void {
+  for (const [c, spec] of Object.entries(node.columns)) {
+    if (isIdColumn(c) && spec.type !== ID_COLUMN_TYPE) throw new AppError(`Template ${template}: column ${node.table}.${c} holds an id: its type is "${ID_COLUMN_TYPE}", as every id column's (joins need no casts), not "${spec.type}".`);
+  }
+  for (const child of (node.children ?? []) as TableNode[]) checkIdTypes(child, template);
 }
 
 function withColumns(node: TableNode, extra: Record<string, ColumnSpec> | undefined, template: string): TableNode {

@@ -5,11 +5,14 @@
  * Reading is lenient where the platform may hand over anything: a state that is not an object, or whose `sync` is
  * not one this version wrote, is read as none, and the run says so (src/incremental/plan.ts previousSync). States
  * of older versions are migrated as they are read: a split full read's cursor was kept as `starting_after` (the
- * name of Intercom's query parameter) before it became the reader's own `cursor`.
+ * name of Intercom's query parameter) before it became the reader's own `cursor`; and a state without `id_columns`
+ * is one of a version that typed some id columns INTEGER (src/engine/setup.ts idColumnsOf).
  */
 import type { ColumnOptions, CustomColumn, LastRun, ListState, State, SyncState } from '../generated/state.js';
 
 export type { CustomColumn, LastRun, ListState, State, SyncState };
+/** How a run typed the id columns (State.id_columns). */
+export type IdColumns = NonNullable<State['id_columns']>;
 export type CustomColumns = Record<string, CustomColumn[]>;
 
 /** The state as a run uses it. `sync`: undefined when there is none; 'unreadable' when it is not one this version wrote. */
@@ -22,6 +25,11 @@ export interface StoredState {
   written?: { columns?: ColumnOptions };
   customColumns: CustomColumns;
   lastRun?: Partial<LastRun>;
+  /**
+   * How the last run typed the id columns; `earlier` for a state of a version that typed some INTEGER and did not
+   * say so (it has a sync or a last run, but no id_columns); undefined without a state.
+   */
+  idColumns?: IdColumns | 'earlier';
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -32,11 +40,13 @@ export function decodeState(raw: unknown): StoredState {
   const last = state.last_run;
   const sync = state.sync;
   const written = isObject(sync) && typeof sync.lists === 'object' ? { written: { columns: sync.columns as ColumnOptions | undefined } } : {};
+  const ids = state.id_columns === 'string' || state.id_columns === 'legacy' ? state.id_columns : sync !== undefined || last !== undefined ? 'earlier' : undefined;
   return {
     sync: decodeSync(sync),
     ...written,
     customColumns: isObject(custom) ? (custom as CustomColumns) : {},
     ...(isObject(last) ? { lastRun: last as Partial<LastRun> } : {}),
+    ...(ids ? { idColumns: ids } : {}),
   };
 }
 
@@ -61,6 +71,6 @@ function migrateList(list: OldListState): ListState {
 }
 
 /** What out/state.json holds after a successful run. */
-export function encodeState(s: { sync: SyncState; customColumns?: CustomColumns; lastRun: LastRun }): State {
-  return { sync: s.sync, ...(s.customColumns ? { custom_columns: s.customColumns } : {}), last_run: s.lastRun };
+export function encodeState(s: { sync: SyncState; customColumns?: CustomColumns; lastRun: LastRun; idColumns: IdColumns }): State {
+  return { sync: s.sync, ...(s.customColumns ? { custom_columns: s.customColumns } : {}), last_run: s.lastRun, id_columns: s.idColumns };
 }

@@ -21,6 +21,7 @@ import type { Manifest, ManifestMode } from './manifest.js';
 import { describeProblem, manifestProblems } from './platform-rules.js';
 import { AppError } from '../errors.js';
 import { fsError, mkdirp, writeFileAtomic } from './files.js';
+import { clearTable } from './stale-tables.js';
 import { log } from '../log.js';
 
 export interface TableSpec {
@@ -267,10 +268,12 @@ export class TableWriters {
 
   /**
    * Opens every table of the template at once: a table with no rows is still written, header only.
-   * `sliceBytes` (default DEFAULT_SLICE_BYTES) is where a table turns into gzipped slices.
+   * `sliceBytes` (default DEFAULT_SLICE_BYTES) is where a table turns into gzipped slices. An earlier run's
+   * files of these tables (a run by hand into the same directory) are replaced: src/keboola/stale-tables.ts.
    */
   static async open(outTablesDir: string, specs: TableSpec[], options: TableWriterOptions = {}): Promise<TableWriters> {
     await mkdirp(outTablesDir);
+    for (const spec of specs) await clearTable(outTablesDir, spec.name);
     const w = new TableWriters(outTablesDir);
     for (const spec of specs) w.writers.set(spec.name, new TableWriter(spec, path.join(outTablesDir, `${spec.name}.csv`), options.sliceBytes, options.openFile));
     return w;

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
-import { decodeState, encodeState, type LastRun, type SyncState } from '../../src/incremental/state.js';
+import { decodeState, encodeState, type IdColumns, type LastRun, type SyncState } from '../../src/incremental/state.js';
 import { generateWorkspace, startSimulator, updateContact, updateConversation, type Simulator, type Workspace } from '../simulator/index.js';
 import { config, runExtractor, TEST_OVERRIDES, type RunResult } from '../helpers/run.js';
 import { differences, rowsOf, same, Storage } from '../helpers/storage.js';
@@ -58,6 +58,7 @@ function currentState(): any {
     },
     custom_columns: { users: [{ column: 'custom_plan', key: 'plan', date: false, data_type: 'string' }] },
     last_run: { template: 'basic', incremental: true, finished_at: '2024-01-01T00:00:00.000Z', requests: 42, complete: false, rows: { users: 10 } },
+    id_columns: 'string',
   };
 }
 
@@ -129,20 +130,32 @@ describe('the state codec', () => {
     expect((decodeState({ sync: { version: 1, template: 'basic', lists: { contacts: clone(plain) } } }).sync as SyncState).lists.contacts).to.deep.equal(plain);
   });
 
-  it('encodeState(decodeState(x)) gives back a current state, keys in order: sync, custom_columns, last_run', () => {
+  it('encodeState(decodeState(x)) gives back a current state, keys in order: sync, custom_columns, last_run, id_columns', () => {
     const x = currentState();
     const d = decodeState(clone(x));
-    const encoded = encodeState({ sync: d.sync as SyncState, customColumns: d.customColumns, lastRun: d.lastRun as LastRun });
+    const encoded = encodeState({ sync: d.sync as SyncState, customColumns: d.customColumns, lastRun: d.lastRun as LastRun, idColumns: d.idColumns as IdColumns });
     expect(encoded).to.deep.equal(x);
     // Byte for byte, as the file is written: the top level's key order is part of what a person reading it sees.
     expect(JSON.stringify(encoded)).to.equal(JSON.stringify(x));
-    expect(Object.keys(encoded)).to.deep.equal(['sync', 'custom_columns', 'last_run']);
+    expect(Object.keys(encoded)).to.deep.equal(['sync', 'custom_columns', 'last_run', 'id_columns']);
     expect(schemaErrors(encoded)).to.deep.equal([]);
     // Without custom columns there is no custom_columns key.
     const { custom_columns: _custom, ...without } = x;
-    const bare = encodeState({ sync: x.sync, lastRun: x.last_run });
+    const bare = encodeState({ sync: x.sync, lastRun: x.last_run, idColumns: 'string' });
     expect(bare).to.deep.equal(without);
-    expect(Object.keys(bare)).to.deep.equal(['sync', 'last_run']);
+    expect(Object.keys(bare)).to.deep.equal(['sync', 'last_run', 'id_columns']);
+  });
+
+  it('reads how the last run typed the id columns; a state of a version that did not say is "earlier", no state none', () => {
+    expect(decodeState({ ...currentState(), id_columns: 'legacy' }).idColumns).to.equal('legacy');
+    expect(decodeState(currentState()).idColumns).to.equal('string');
+    const { id_columns: _ids, ...earlier } = currentState();
+    expect(decodeState(earlier).idColumns).to.equal('earlier');
+    expect(decodeState({ last_run: earlier.last_run }).idColumns, 'a last run alone').to.equal('earlier');
+    expect(decodeState({ sync: 'garbage' }).idColumns, 'an unreadable sync is still a state of an earlier run').to.equal('earlier');
+    expect(decodeState({ ...earlier, id_columns: 'integer' }).idColumns, 'a value no version writes').to.equal('earlier');
+    expect(decodeState({}).idColumns).to.equal(undefined);
+    expect(decodeState(undefined).idColumns).to.equal(undefined);
   });
 });
 
@@ -179,7 +192,7 @@ describe('every state the product writes validates against schemas/state.schema.
   it('with custom_attribute_columns: custom_columns is in the state and validates', async () => {
     const [first, second] = await twoRuns({ template: 'basic', custom_attribute_columns: true }, 'custom_attribute_columns');
     for (const s of [first, second]) {
-      expect(Object.keys(s), 'key order').to.deep.equal(['sync', 'custom_columns', 'last_run']);
+      expect(Object.keys(s), 'key order').to.deep.equal(['sync', 'custom_columns', 'last_run', 'id_columns']);
       expect(Object.values(s.custom_columns).flat().length, 'custom columns kept').to.be.above(0);
     }
   });

@@ -43,6 +43,8 @@ export interface RunOptions {
   mode?: ManifestMode;
   /** Steers the run from outside: aborting its signal is a SIGTERM (tests/helpers/schedule.ts). */
   control?: RunControl;
+  /** Runs in this data dir (a run by hand into an earlier run's directory) instead of a fresh one. */
+  dataDir?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function runExtractor(config: Record<string, unknown>, overrides: O
       },
     },
   };
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'intercom-run-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'intercom-run-')));
   await mkdir(path.join(dataDir, 'in'), { recursive: true });
   await writeFile(path.join(dataDir, 'config.json'), JSON.stringify(config));
   if (state !== undefined) await writeFile(path.join(dataDir, 'in', 'state.json'), JSON.stringify(state));
