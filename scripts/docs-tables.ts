@@ -30,6 +30,7 @@ function describeColumn(spec: ColumnSpec): string {
   if (spec.map) parts.push(`mapped ${Object.entries(spec.map).map(([k, v]) => `${k} → ${String(v)}`).join(', ')}`);
   if (spec.format === 'json') parts.push('as JSON, keys sorted');
   if (spec.format === 'iso_to_unix') parts.push('ISO 8601 → UNIX seconds');
+  if (spec.joins) parts.push(`names \`${spec.joins}\``);
   return parts.join(', ');
 }
 
@@ -76,8 +77,8 @@ const parentColumn = (t: CompiledTable) => {
 /**
  * How a template's tables join, as a Mermaid flowchart (GitHub and the platform's markdown render it): a solid
  * arrow from a table to the tables under it, labelled with the child's column that holds the parent's key; a
- * dotted arrow from a list's table to the tables whose rows name its records (`refers_to`), labelled with the
- * column that names them.
+ * dotted arrow from a table to the tables whose rows name its records (`refers_to`, a column's `joins`), labelled
+ * with the column that names them.
  */
 export function renderDiagram(name: string): string {
   const template = loadTemplate(name);
@@ -96,6 +97,10 @@ export function renderDiagram(name: string): string {
       if (parent) add(`${parent} -->|${parentColumn(t) ?? 'parent'}|`, t.name);
       const refers = t.node.refers_to;
       for (const target of refers ? (byList.get(refers.list) ?? []) : []) add(`${target} -.->|${refers!.column}|`, t.name);
+      for (const [column, spec] of Object.entries(t.node.columns)) {
+        const target = spec.joins?.split('.')[0];
+        if (target && template.tables.some((x) => x.name === target)) add(`${target} -.->|${column}|`, t.name);
+      }
     });
   }
   // A table with no arrow still appears, so the diagram shows every table of the template.
@@ -123,7 +128,7 @@ export function renderTemplatePage(name: string): string {
     '',
     description ?? '',
     '',
-    'How the tables join (solid: a table and the tables under it, labelled with the column holding the parent\'s `id`; dotted: the table a column refers to):',
+    'How the tables join (solid: a table and the tables under it, labelled with the column holding the parent\'s `id`; dotted: a table and the tables with a column naming its records, labelled with that column):',
     '',
     renderDiagram(name),
     '',

@@ -79,11 +79,11 @@ const JOINS: Array<[string, string]> = [
   ['workspace/calls.conversation_id', 'workspace/conversations.id'],
 ];
 
-/** Every link a template declares itself: `<parent>_pk` and other `$parent.`/`$root.` copies, and `refers_to`. */
+/** Every link a template declares itself: `<parent>_pk` and other `$parent.`/`$root.` copies, `refers_to`, and a column's `joins`. */
 function declaredJoins(name: string): Array<[string, string]> {
   const t = loadTemplate(name);
   const out: Array<[string, string]> = [];
-  const listTable = (list: string) => t.roots.find((r) => r.node.from.kind === 'list' && [r.node.from.list].flat().includes(list));
+  const listTable = (n: string, list: string) => loadTemplate(n).roots.find((r) => r.node.from.kind === 'list' && [r.node.from.list].flat().includes(list));
   const walk = (table: CompiledTable, parent: CompiledTable | undefined, root: CompiledTable) => {
     for (const [c, spec] of Object.entries(table.node.columns)) {
       const m = /^\$(parent|root)\.(.+)$/.exec(spec.path ?? '');
@@ -95,11 +95,19 @@ function declaredJoins(name: string): Array<[string, string]> {
       expect(key, `${name}/${table.name}.${c}: no column of ${target.name} holds ${m[2]}`).to.be.a('string');
       out.push([`${name}/${table.name}.${c}`, `${name}/${target.name}.${key}`]);
     }
+    // A column that says which table.column it names (`joins`): in this template, or the first template that has it.
+    for (const [c, spec] of Object.entries(table.node.columns)) {
+      if (!spec.joins) continue;
+      const [tbl, col] = spec.joins.split('.');
+      const home = [name, ...TEMPLATES].find((n) => loadTemplate(n).tables.some((x) => x.name === tbl));
+      expect(home, `${name}/${table.name}.${c} joins ${spec.joins}, a table no template has`).to.be.a('string');
+      out.push([`${name}/${table.name}.${c}`, `${home}/${tbl}.${col}`]);
+    }
     const refers = table.node.refers_to;
     if (refers) {
-      const target = listTable(refers.list);
-      // A list the template reads no table of (a conversation's tags in `conversations`) is joined across templates above.
-      if (target) out.push([`${name}/${table.name}.${refers.column}`, `${name}/${target.name}.${readers[refers.list].id}`]);
+      // A list the template reads no table of (a conversation's tags in `conversations`): the first template that does.
+      const home = [name, ...TEMPLATES].find((n) => listTable(n, refers.list));
+      if (home) out.push([`${name}/${table.name}.${refers.column}`, `${home}/${listTable(home, refers.list)!.name}.${readers[refers.list].id}`]);
     }
     table.children.forEach((c) => walk(c, table, root));
   };
@@ -131,6 +139,11 @@ describe('id columns', () => {
     expect(joins.length, 'declared links found').to.be.above(50);
     const wrong = joins.filter(([from, to]) => types.get(from) !== types.get(to)).map(([from, to]) => `${from} ${types.get(from)} ↔ ${to} ${types.get(to)}`);
     expect(wrong).to.deep.equal([]);
+  });
+
+  it('every listed join is one the templates declare (so the README\'s diagrams draw it, and a new id column gets a decision)', () => {
+    const declared = new Set(TEMPLATES.flatMap(declaredJoins).map(([from, to]) => `${from} ${to}`));
+    expect(JOINS.filter(([from, to]) => !declared.has(`${from} ${to}`)).map(([from, to]) => `${from} → ${to}`)).to.deep.equal([]);
   });
 
   it('a template that types an id column otherwise does not load, naming the column and the type', () => {
