@@ -85,7 +85,8 @@ export function renderDiagram(name: string): string {
   const lines = ['```mermaid', 'flowchart LR'];
   // Arrows of one label from one table go on one line: `users -->|users_pk| users_tags & users_segments`.
   const grouped = new Map<string, string[]>();
-  const add = (key: string, to: string) => grouped.set(key, [...(grouped.get(key) ?? []), to]);
+  // A table under two parents (notes under users and leads) is drawn once from a table that names it.
+  const add = (key: string, to: string) => grouped.set(key, [...new Set([...(grouped.get(key) ?? []), to])]);
   const byList = new Map<string, string[]>();
   for (const root of template.roots) {
     if (root.node.from.kind === 'list') for (const list of [root.node.from.list].flat()) byList.set(list, [...(byList.get(list) ?? []), root.name]);

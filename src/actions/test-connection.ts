@@ -9,16 +9,17 @@
  * Time: the platform gives a sync action 30 seconds. The requests go in two rounds, each at once (up to
  * PROBES_AT_ONCE): GET /me with every list, then each per-record reader with the first record of its list. A request
  * is tried twice at most, each try cut at PROBE_LIMITS.timeoutMs, with a pause of at most backoffCapMs between: a
- * round takes 2 × 5 + 1 = 11 s at worst, the whole answer 22 s (worstCaseMs). A refused token's second round asks the
+ * round takes 2 × 5 + 1 = 11 s at worst once its requests are sent, 22 s both (worstCaseMs); waiting to send (the
+ * pacer, when the rate limit has little room) is not in that, so the whole test stops at TEST_BUDGET_MS. A refused token's second round asks the
  * other regions' GET /me instead.
  */
 import { AppError, UserError } from '../errors.js';
 import { log, setQuiet } from '../log.js';
 import { REGIONS, type RunConfig } from '../keboola/config.js';
-import { AccessError, HttpError, type ClientOptions, type IntercomClient } from '../intercom/client.js';
+import { AccessError, type ClientOptions, type IntercomClient } from '../intercom/client.js';
 import { baseTemplate } from '../engine/setup.js';
 import { endpointsOf, type Endpoint } from '../engine/endpoints.js';
-import { SCROLL_DEFAULTS, type Json, type ReaderContext } from '../resources/index.js';
+import { SCROLL_DEFAULTS, vanished, type Json, type ReaderContext } from '../resources/index.js';
 import { probe, probeRequest } from '../resources/probe.js';
 import { hostOf, regionNamed, REGION_NAMES, type Hosts } from '../hosts.js';
 import type { Region } from '../generated/config.js';
@@ -31,6 +32,8 @@ export interface Connect {
   client(settings: Partial<ClientOptions>, baseUrl?: string): IntercomClient;
   /** The regions' hosts (tests stand in their own). */
   hosts: Hosts;
+  /** The process's stop (SIGTERM): the test stops with it. */
+  signal?: AbortSignal;
 }
 
 /** Each request at most twice, each try cut after 5 s, at most 1 s between; a 429 is not waited out (its window is 10 s). */
@@ -42,6 +45,12 @@ export const PROBE_LIMITS = { timeoutMs: 5_000, maxRetries: 1, backoffCapMs: 1_0
 export const PROBES_AT_ONCE = 48;
 /** The longest testConnection can take, as its limits allow: two rounds of two tries and a pause. */
 export const worstCaseMs = (limits: typeof PROBE_LIMITS = PROBE_LIMITS) => 2 * ((limits.maxRetries + 1) * limits.timeoutMs + limits.maxRetries * limits.backoffCapMs);
+/**
+ * The whole answer's bound. The limits above bound each request once sent, not the time a request waits to be sent:
+ * the pacer holds requests while the app's rate-limit window has little room left (another client of the app using
+ * it) and sends the first alone to learn the limit. So the test as a whole stops here, within the platform's 30 s.
+ */
+export const TEST_BUDGET_MS = 25_000;
 
 export async function testConnection(cfg: RunConfig, connect: Connect): Promise<0 | 1> {
   const wasQuiet = setQuiet(true);
@@ -61,8 +70,20 @@ interface Outcome {
 }
 
 async function check(cfg: RunConfig, connect: Connect): Promise<0 | 1> {
+  const budget = new AbortController();
+  const signal = connect.signal ? AbortSignal.any([connect.signal, budget.signal]) : budget.signal;
   // A few dozen requests: they go at once, without keeping part of the rate limit for other clients (rate_limit_share).
-  const client = connect.client({ ...PROBE_LIMITS, maxConcurrency: PROBES_AT_ONCE, rateLimitShare: 1 });
+  const client = connect.client({ ...PROBE_LIMITS, signal, maxConcurrency: PROBES_AT_ONCE, rateLimitShare: 1 });
+  const over = () => budget.abort(new AppError(`Intercom did not answer every request of the test within ${TEST_BUDGET_MS / 1000} s (another client of this Intercom app may be using most of its rate limit, or Intercom is slow): try again later.`));
+  const cancel = client.clock.deadline(TEST_BUDGET_MS, over, { unref: true });
+  try {
+    return await probeConfiguration(cfg, { ...connect, signal }, client);
+  } finally {
+    cancel();
+  }
+}
+
+async function probeConfiguration(cfg: RunConfig, connect: Connect, client: IntercomClient): Promise<0 | 1> {
   const api: ReaderContext = { client, apiVersion: cfg.apiVersion, scroll: SCROLL_DEFAULTS, windowDays: { activity_logs_days: cfg.activityLogsDays } };
   const template = baseTemplate(cfg, client.clock.now());
   const endpoints = endpointsOf(template, cfg);
@@ -74,9 +95,10 @@ async function check(cfg: RunConfig, connect: Connect): Promise<0 | 1> {
   // A per-record reader is asked with its list's first record; with none (an empty list), a run asks it nothing either.
   const details = await probeAll(api, endpoints.filter((e) => e.parent && first.get(e.parent) !== undefined), (e) => first.get(e.parent!));
   const outcomes = [...lists, ...details];
-  const failed = outcomes.find((o) => o.failed !== undefined);
+  const failed = outcomes.find((o) => o.failed !== undefined && !o.endpoint.optional);
   if (failed) throw failed.failed;
-  const refusals: Refusal[] = outcomes.filter((o) => o.refused).map((o) => ({ reader: o.endpoint.reader, tables: o.endpoint.tables, route: o.route, error: o.refused! }));
+  // A list read only for the ids relation rows name: the run goes on without it (with a warning), so the test does too.
+  const refusals: Refusal[] = outcomes.filter((o) => o.refused && !o.endpoint.optional).map((o) => ({ reader: o.endpoint.reader, tables: o.endpoint.tables, route: o.route, error: o.refused! }));
   if (refusals.length > 0) {
     log.errorLines(refusalLines(template, cfg.template, refusals));
     return 1;
@@ -92,8 +114,9 @@ async function probeAll(api: ReaderContext, endpoints: Endpoint[], parentOf: (e:
       return { endpoint, route: req.route, record: await probe(api, req) };
     } catch (e) {
       if (e instanceof AccessError) return { endpoint, route: req.route, refused: e };
-      // The record is gone (deleted since it was listed, or a lead asked for a user's merge history): the reader answered.
-      if (e instanceof HttpError && (e.status === 404 || e.status === 410)) return { endpoint, route: req.route };
+      // The record is gone (deleted since it was listed, or a lead asked for a user's merge history): the reader answered,
+      // where the run takes a 404 so too (on_404 vanished). A list answering 404 fails the run, so it fails the test.
+      if (vanished(endpoint.reader, e)) return { endpoint, route: req.route };
       return { endpoint, route: req.route, failed: e };
     }
   });
@@ -130,7 +153,7 @@ async function withRegion(failure: unknown, cfg: RunConfig, connect: Connect): P
   const accepted = await Promise.all(
     others.map(async (r) => {
       try {
-        const me = await connect.client(PROBE_LIMITS, connect.hosts[r]).get<Me>('/me');
+        const me = await connect.client({ ...PROBE_LIMITS, signal: connect.signal }, connect.hosts[r]).get<Me>('/me');
         return regionNamed(me.app?.region) ?? r;
       } catch {
         return undefined; // refused there too, or not reachable: it tells nothing

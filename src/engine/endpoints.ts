@@ -26,6 +26,11 @@ export interface Endpoint {
    * changes, deletions and checks of an incremental run. Absent: every run asks it, given records to ask about.
    */
   when?: 'capped' | 'cheaper' | 'incremental';
+  /**
+   * The run goes on without it, with a warning: a list read only for the ids that relation rows name (tags for
+   * conversations_tags), so rows naming a deleted one go (src/engine/deletes/known-ids.ts, readIdsOnly).
+   */
+  optional?: true;
 }
 
 type Config = Pick<RunConfig, 'apiVersion' | 'incremental' | 'deletes' | 'skipDetails' | 'includeDetails' | 'customAttributeColumns'>;
@@ -41,6 +46,8 @@ export function endpointsOf(template: Template, cfg: Config): Endpoint[] {
     had.tables = [...new Set([...had.tables, ...e.tables])];
     // Asked by every run for one table, only sometimes for another: every run asks it.
     if (e.when === undefined) delete had.when;
+    // Needed by one table, read only for ids for another: needed.
+    if (!e.optional) delete had.optional;
   };
   for (const root of template.roots) rootEndpoints(root, cfg).forEach(add);
   referredLists(template).forEach(add);
@@ -98,7 +105,7 @@ function childEndpoints(child: CompiledTable, parents: string[], cfg: Config): E
 function referredLists(template: Template): Endpoint[] {
   const held = new Set(template.roots.flatMap(listsOf));
   const naming = template.tables.filter((t) => t.node.refers_to && !held.has(t.node.refers_to.list));
-  return [...new Set(naming.map((t) => t.node.refers_to!.list))].map((list) => ({ reader: list, tables: naming.filter((t) => t.node.refers_to!.list === list).map((t) => t.name) }));
+  return [...new Set(naming.map((t) => t.node.refers_to!.list))].map((list) => ({ reader: list, tables: naming.filter((t) => t.node.refers_to!.list === list).map((t) => t.name), optional: true as const }));
 }
 
 /**
@@ -108,6 +115,7 @@ function referredLists(template: Template): Endpoint[] {
 function incrementalEndpoints(template: Template, cfg: Config): Endpoint[] {
   const flag = cfg.deletes === 'flag';
   const referred = new Set(template.tables.flatMap((t) => (t.node.refers_to ? [t.node.refers_to.list] : [])));
+  const held = new Set(template.roots.flatMap(listsOf));
   const flaggedWhole = new Set(flag ? template.roots.filter((r) => r.flagged).flatMap(listsOf).filter((l) => changesMargin(l) === undefined) : []);
   const tablesOf = (list: string) => [...new Set([...template.roots.filter((r) => listsOf(r).includes(list)).flatMap(tablesUnder), ...template.tables.filter((t) => t.node.refers_to?.list === list).map((t) => t.name)])];
   const lists = [...new Set([...template.roots.flatMap(listsOf), ...referred])].filter((l) => served(l, cfg.apiVersion));
@@ -119,7 +127,9 @@ function incrementalEndpoints(template: Template, cfg: Config): Endpoint[] {
     const census = r.census !== undefined && (!deletionsListed(list, cfg.apiVersion) || flag);
     if (r.search && r.search.path !== r.path && (r.updated !== undefined || census)) out.push({ reader: list, search: true, tables, when });
     if (r.deleted && deletionsListed(list, cfg.apiVersion)) out.push({ reader: r.deleted.reader, tables, when });
-    if (r.confirm_gone && (census || referred.has(list) || flaggedWhole.has(list))) out.push({ reader: r.confirm_gone, parent: list, tables, when });
+    // A referred list no table holds is read only for its ids: without them no record of it is checked either.
+    const idsOnly = referred.has(list) && !held.has(list) && !census && !flaggedWhole.has(list);
+    if (r.confirm_gone && (census || referred.has(list) || flaggedWhole.has(list))) out.push({ reader: r.confirm_gone, parent: list, tables, when, ...(idsOnly ? { optional: true as const } : {}) });
   }
   return out;
 }

@@ -49,7 +49,7 @@ export function applyRules(nodes: TableNode[], rules: ColumnRules, template: str
         const [t, c] = name.split('.');
         const node = tables.get(t);
         if (!node) throw new UserError(`parameters.${field} names ${name}, but template ${template} has no table ${t}: its tables are ${[...tables.keys()].join(', ')}.${didYouMean(t, [...tables.keys()])}`);
-        if (!Object.hasOwn(node.columns, c)) throw new UserError(`parameters.${field} names ${name}, but table ${t} has no column ${c} (the README lists its columns).${didYouMean(c, Object.keys(node.columns)).replace(/"([^"]+)"\?$/, `"${t}.$1"?`)}`);
+        if (!Object.hasOwn(node.columns, c)) throw new UserError(`parameters.${field} names ${name}, but table ${t} has no column ${c} (docs/tables/<template>.md lists its columns).${didYouMean(c, Object.keys(node.columns)).replace(/"([^"]+)"\?$/, `"${t}.$1"?`)}`);
         if (rules.excludeTables.has(t)) throw new UserError(`parameters.${field} names ${name}, but parameters.exclude_tables leaves out ${t}: remove one of them.`);
       }
     }

@@ -263,7 +263,7 @@ export class IntercomClient {
         if (status === 429) {
           this.stats.rateLimited++;
           if (++rateLimitWaits > this.opts.maxRateLimitWaits) {
-            throw new AppError(`Intercom kept answering 429 Too Many Requests to ${route} (${plural(rateLimitWaits, 'time')} in a row): another client may be using this app's whole rate limit.`);
+            throw new AppError(rateLimitWaits === 1 ? `Intercom answered 429 Too Many Requests to ${route}: another client may be using this app's whole rate limit; try again later.` : `Intercom kept answering 429 Too Many Requests to ${route} (${plural(rateLimitWaits, 'time')} in a row): another client may be using this app's whole rate limit.`);
           }
           const reset = Number(res.headers['x-ratelimit-reset']);
           const waited = this.pacer.pauseUntil(Number.isFinite(reset) ? reset : undefined, this.backoff(rateLimitWaits));

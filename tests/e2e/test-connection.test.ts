@@ -17,7 +17,7 @@ import { baseTemplate } from '../../src/engine/setup.js';
 import { endpointsOf, type Endpoint } from '../../src/engine/endpoints.js';
 import { readerOf } from '../../src/resources/index.js';
 import { PROBE_INSTEAD } from '../../src/resources/access.js';
-import { PROBE_LIMITS, worstCaseMs } from '../../src/actions/test-connection.js';
+import { PROBE_LIMITS, TEST_BUDGET_MS, worstCaseMs } from '../../src/actions/test-connection.js';
 
 const TOKEN = 'tc-full-token-0123456789';
 const NO_TAGS = 'tc-no-tags-token-2468';
@@ -151,7 +151,9 @@ describe('testConnection', function () {
     expect(tc.code).to.equal(1);
     expect(lines(tc)).to.deep.equal([
       "The token cannot read 2 of the 6 tables of template users_and_events: add what each line below names to the app in Intercom's Developer Hub (Configure → Authentication), or leave those tables out (parameters.exclude_tables).",
-      'users_tags: GET /tags answered 403 forbidden — add the scope "Read tags" in Intercom\'s Developer Hub (Intercom asks for read_tags).',
+      // GET /tags is read only for the ids of deleted tags (the run goes on without it): what users_tags cannot do
+      // without the scope is completing a contact's tags past the 10 it shows.
+      'users_tags: GET /contacts/{id}/tags answered 403 forbidden — add the scope "Read tags" in Intercom\'s Developer Hub (Intercom asks for read_tags).',
       'events: GET /events answered 403 forbidden — add the scope "Read events" in Intercom\'s Developer Hub (Intercom asks for read_events).',
     ]);
     // Leaving the tables out is the other remedy the answer offers.
@@ -221,6 +223,54 @@ describe('testConnection', function () {
       const res = await runExtractor(config(url, TOKEN, {}, action));
       expect(res.code, action).to.equal(1);
       expect(res.stderr, action).to.equal(`Cannot reach Intercom at ${url} (network error ECONNREFUSED): check parameters.api_base_url (without it, the host of parameters.region is used).\n`);
+    }
+  });
+
+  it('a list the run reads only for the ids relation rows name (tags under conversations) may be refused: the run goes on without it, and so does the test', async () => {
+    const tc = await runExtractor(config(sim.url, NO_TAGS, { template: 'conversations' }, 'testConnection'));
+    expect(tc.stderr).to.equal('');
+    expect(tc.code).to.equal(0);
+    expect(JSON.parse(tc.stdout)).to.deep.equal({ status: 'success' });
+    const run = await runExtractor(config(sim.url, NO_TAGS, { template: 'conversations' }));
+    expect(run.code).to.equal(0);
+    expect(run.table('conversations_tags').rows.length).to.be.above(0);
+  });
+
+  it('a list answering 404 fails the test as it fails the run (only a per-record reader may find its record gone)', async () => {
+    const lost = await startSimulator({ workspace: ws, token: TOKEN, intercept: ({ route }) => (route === 'GET /help_center/help_centers' ? { status: 404, body: { type: 'error.list', errors: [{ code: 'not_found', message: 'Resource Not Found' }] } } : undefined) });
+    try {
+      const tc = await runExtractor(config(lost.url, TOKEN, { template: 'workspace' }, 'testConnection'));
+      const run = await runExtractor(config(lost.url, TOKEN, { template: 'workspace' }));
+      expect([tc.code, run.code]).to.deep.equal([2, 2]);
+      expect(tc.stdout).to.equal('');
+      expect(tc.stderr).to.include('404 not_found to GET /help_center/help_centers');
+    } finally {
+      await lost.close();
+    }
+  });
+
+  it(`stops within ${TEST_BUDGET_MS / 1000} s of the requests' clock when the rate limit leaves it no room (another client of the app using it)`, async () => {
+    // 8 requests a 10-second window: the workspace template's 30-odd probes would take 40 s of windows. The pacer's
+    // waits pass at once on the test's clock, up to the test's own deadline, which the test then reaches.
+    const clock = new ManualClock();
+    const starved = await startSimulator({ workspace: ws, token: TOKEN, now: () => clock.now(), rateLimit: { limit: 8, windowSeconds: 10 } });
+    try {
+      const began = clock.now();
+      let done = false;
+      const action = runExtractor(config(starved.url, TOKEN, { template: 'workspace' }, 'testConnection'), { client: { clock } }).finally(() => (done = true));
+      // Once no request is in flight, the only deadline left is the test's: move the clock to it.
+      while (!done) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (!done && clock.deadlines.length === 1 && clock.now() + clock.deadlines[0] === began + TEST_BUDGET_MS) clock.advanceToDeadline();
+      }
+      const tc = await action;
+      expect(tc.code).to.equal(2);
+      expect(tc.stdout).to.equal('');
+      expect(tc.stderr.trimEnd()).to.equal(`Intercom did not answer every request of the test within ${TEST_BUDGET_MS / 1000} s (another client of this Intercom app may be using most of its rate limit, or Intercom is slow): try again later.`);
+      expect(clock.now() - began).to.equal(TEST_BUDGET_MS);
+      expect(starved.stats.requests, 'some requests went, not all').to.be.within(8, 30);
+    } finally {
+      await starved.close();
     }
   });
 
