@@ -90,6 +90,7 @@ async function runExtraction(cfg: RunConfig, overrides: Overrides, control: RunC
   stopIfAborted(control);
   // A run by hand into an earlier run's directory: the tables this run does not write go, now that it succeeded.
   await clearStaleTables(path.join(cfg.dataDir, 'out', 'tables'), result.rows.keys());
+  stopIfAborted(control);
   // Written only after every table is closed, atomically: a run that fails before or during this leaves the
   // stored state as it was (no out/state.json, never a half one).
   const lastRun = { template: cfg.template, incremental: cfg.incremental, finished_at: new Date().toISOString(), requests: result.requests, complete: !result.stoppedEarly, rows: Object.fromEntries(result.rows) };

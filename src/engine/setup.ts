@@ -44,14 +44,17 @@ function templateOptions(cfg: RunConfig, startedMs: number, idColumns: IdColumns
  * How this run types the id columns. Storage keeps a typed table's column types and fails the load of a manifest
  * that declares another (keboola/output-mapping TypedTableStructureValidator.php): tables that an earlier version
  * created under the data-type mode authoritative hold some id columns as INTEGER, so a configuration with such a
- * state keeps them INTEGER, from then on. Other modes create no typed tables (hints loads every column as a
- * string, none and projects without native types declare no types), so they take the new types at once.
+ * state keeps them INTEGER, from then on, in every mode of a project with native types (its mode may change back).
+ * A project without native types has no typed tables: it takes the new types at once.
  */
 export function idColumnsOf(cfg: Pick<RunConfig, 'manifestMode' | 'template'>, state: Pick<StoredState, 'idColumns'>): IdColumns {
-  const legacy = state.idColumns === 'legacy' || (state.idColumns === 'earlier' && cfg.manifestMode === 'authoritative');
+  // Under hints or none the tables may still be typed (a project switches modes; an earlier version may have run
+  // under authoritative): the mark is kept, so a later authoritative run declares what the tables hold. Only a
+  // project without native types has no typed tables at all.
+  const legacy = state.idColumns === 'legacy' || (state.idColumns === 'earlier' && cfg.manifestMode !== 'legacy');
   const columns = LEGACY_INTEGER_IDS[cfg.template] ?? [];
-  if (legacy && columns.length > 0) {
-    log.warn(`${columns.join(', ')} stay INTEGER, as the tables an earlier version created hold them (storage refuses to change a column's type); every other id column is STRING. To have these STRING too, so they join without casts, drop them (or their tables) in storage and reset the configuration's state.`);
+  if (legacy && columns.length > 0 && cfg.manifestMode === 'authoritative') {
+    log.warn(`${columns.join(', ')} stay INTEGER, as the tables an earlier version created hold them (storage refuses to change a column's type); every other id column is STRING. To have these STRING too, so they join without casts, drop them (or their tables) in storage and then reset the configuration's state (a reset alone makes the next load fail on them).`);
   }
   return legacy ? 'legacy' : 'string';
 }
