@@ -7,6 +7,7 @@
 import { Warehouse } from '../tests/helpers/warehouse.js';
 import { outputTables } from '../tests/helpers/run.js';
 import { alignedTable } from './text-table.js';
+import { plural } from '../src/util/plural.js';
 
 export interface DemoQuery {
   title: string;
@@ -69,6 +70,6 @@ export async function queryReport(warehouse: Warehouse, query: DemoQuery, shown 
     ...query.sql.split('\n').map((l) => `  ${l}`),
     '',
     ...alignedTable(columns, rows, 60).map((l) => `  ${l}`),
-    `  (${shown < result.rows.length ? `first ${shown} of ` : ''}${result.rows.length.toLocaleString('en-US')} rows)`,
+    `  (${shown < result.rows.length ? `first ${shown} of ` : ''}${plural(result.rows.length, 'row')})`,
   ];
 }

@@ -2,6 +2,7 @@
  * Tables for a terminal: columns padded to their widest cell as the terminal draws it. The demo's data has tag
  * names in Japanese and with emoji, which take two columns each, so padding by string length would misalign them.
  */
+import { fmt } from '../src/util/plural.js';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
@@ -39,7 +40,7 @@ export const padEnd = (text: string, width: number) => text + ' '.repeat(Math.ma
 export const padStart = (text: string, width: number) => ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
 
 /** A count as people read it: 1,234,567. */
-export const thousands = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US') : '?');
+export const thousands = (n: number) => (Number.isFinite(n) ? fmt(n) : '?');
 
 export interface Column {
   title: string;

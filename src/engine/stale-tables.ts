@@ -8,6 +8,7 @@ import { log } from '../log.js';
 import { TEMPLATES } from '../keboola/config.js';
 import { removeStaleTables } from '../keboola/stale-tables.js';
 import { loadTemplate } from '../flatten/template.js';
+import { plural } from '../util/plural.js';
 
 /** Every table a run of some template can write (history tables included): the names out/tables holds of ours. */
 export function productTables(): Set<string> {
@@ -24,8 +25,8 @@ export async function clearStaleTables(outTablesDir: string, written: Iterable<s
   emitEvent({ kind: 'stale_tables', removed, temporary, kept: [...kept.keys()] });
   if (removed.length > 0 || temporary > 0) {
     const names = removed.length > NAMED ? `${removed.slice(0, NAMED).join(', ')} and ${removed.length - NAMED} more` : removed.join(', ');
-    const tables = removed.length > 0 ? `the files of ${removed.length} table${removed.length === 1 ? '' : 's'} this run does not write (${names})` : '';
-    const temps = temporary > 0 ? `${temporary} temporary file${temporary === 1 ? '' : 's'} of a run that was stopped` : '';
+    const tables = removed.length > 0 ? `the files of ${plural(removed.length, 'table')} this run does not write (${names})` : '';
+    const temps = temporary > 0 ? `${plural(temporary, 'temporary file')} of a run that was stopped` : '';
     log.info(`out/tables held an earlier run's output: removed ${[tables, temps].filter(Boolean).join(' and ')}.`);
   }
   for (const [table, files] of kept) log.warn(`out/tables/${table}.csv/ holds files this component did not write (${files.join(', ')}): table ${table}, which this run does not write, is left as it was.`);
