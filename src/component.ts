@@ -44,7 +44,7 @@ export async function runComponent(dataDir: string, overrides: Overrides = {}, c
   try {
     const cfg = await readConfig(dataDir);
     stopIfAborted(control);
-    if (cfg.action === 'testConnection') return await testConnection(cfg, { client: (settings, baseUrl) => clientFor(cfg, overrides, control, settings, baseUrl), hosts: overrides.regions ?? REGIONS, signal: control.signal });
+    if (cfg.action === 'testConnection') return await testConnection(cfg, { client: (settings, baseUrl) => clientFor(cfg, overrides, control, settings, baseUrl), hosts: overrides.regions ?? REGIONS, signal: control.signal, clock: overrides.client?.clock });
     if (isPicker(cfg.action)) return await answerPicker(cfg, cfg.action, { client: (options) => clientFor(cfg, overrides, control, options), clock: overrides.client?.clock, signal: control.signal });
     await runExtraction(cfg, overrides, control);
     return 0;

@@ -18,6 +18,7 @@ import { nameableColumns, places, type ColumnField } from '../flatten/rules.js';
 import { columnSpecs, customColumns } from '../engine/custom-columns.js';
 import { SCROLL_DEFAULTS } from '../resources/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { answerBudget } from './budget.js';
 import type { ClientOptions, IntercomClient } from '../intercom/client.js';
 import type { TableNode } from '../generated/template.js';
 
@@ -108,12 +109,9 @@ async function templateWithCustomColumns(cfg: RunConfig, deps: PickerDeps): Prom
 
 /** Work with a client whose requests all end, answered or not, within PICKER_BUDGET_MS. */
 async function withinBudget<T>(deps: PickerDeps, work: (client: IntercomClient) => Promise<T>): Promise<T> {
-  const clock = deps.clock ?? systemClock;
-  const budget = new AbortController();
   const seconds = PICKER_BUDGET_MS / 1000;
-  const over = () => budget.abort(new AppError(`Intercom did not list the workspace's custom attributes within ${seconds} s: try again, or turn parameters.custom_attribute_columns off to choose among the template's columns.`));
-  const cancel = clock.deadline(PICKER_BUDGET_MS, over, { unref: true });
-  const signal = deps.signal ? AbortSignal.any([deps.signal, budget.signal]) : budget.signal;
+  const over = () => new AppError(`Intercom did not list the workspace's custom attributes within ${seconds} s: try again, or turn parameters.custom_attribute_columns off to choose among the template's columns.`);
+  const { signal, cancel } = answerBudget(deps.clock ?? systemClock, PICKER_BUDGET_MS, over, deps.signal);
   try {
     return await work(deps.client({ ...PICKER_CLIENT, signal }));
   } finally {

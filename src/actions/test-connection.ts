@@ -25,6 +25,8 @@ import { hostOf, regionNamed, REGION_NAMES, type Hosts } from '../hosts.js';
 import type { Region } from '../generated/config.js';
 import type { Me } from '../generated/intercom.js';
 import { refusalLines, type Refusal } from './refusals.js';
+import { answerBudget } from './budget.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 /** What the action needs of the component: clients, and where the regions are. */
 export interface Connect {
@@ -34,6 +36,8 @@ export interface Connect {
   hosts: Hosts;
   /** The process's stop (SIGTERM): the test stops with it. */
   signal?: AbortSignal;
+  /** Whose time the whole answer's bound follows (the clients': a test moves both). */
+  clock?: Clock;
 }
 
 /** Each request at most twice, each try cut after 5 s, at most 1 s between; a 429 is not waited out (its window is 10 s). */
@@ -70,12 +74,10 @@ interface Outcome {
 }
 
 async function check(cfg: RunConfig, connect: Connect): Promise<0 | 1> {
-  const budget = new AbortController();
-  const signal = connect.signal ? AbortSignal.any([connect.signal, budget.signal]) : budget.signal;
+  const over = () => new AppError(`Intercom did not answer every request of the test within ${TEST_BUDGET_MS / 1000} s (another client of this Intercom app may be using most of its rate limit, or Intercom is slow): try again later.`);
+  const { signal, cancel } = answerBudget(connect.clock ?? systemClock, TEST_BUDGET_MS, over, connect.signal);
   // A few dozen requests: they go at once, without keeping part of the rate limit for other clients (rate_limit_share).
   const client = connect.client({ ...PROBE_LIMITS, signal, maxConcurrency: PROBES_AT_ONCE, rateLimitShare: 1 });
-  const over = () => budget.abort(new AppError(`Intercom did not answer every request of the test within ${TEST_BUDGET_MS / 1000} s (another client of this Intercom app may be using most of its rate limit, or Intercom is slow): try again later.`));
-  const cancel = client.clock.deadline(TEST_BUDGET_MS, over, { unref: true });
   try {
     return await probeConfiguration(cfg, { ...connect, signal }, client);
   } finally {
