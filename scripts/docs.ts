@@ -52,8 +52,8 @@ export const updatedReadme = (current: string, names = templateNames()): string 
   replaceBlock(replaceBlock(current, DIAGRAMS_START, DIAGRAMS_END, renderDiagrams(names), 'README.md'), SCOPES_START, SCOPES_END, renderScopes(names), 'README.md');
 export const updatedOutputDoc = (current: string): string => replaceBlock(current, RULES_START, RULES_END, renderRules(), 'docs/output.md');
 
-export const STATE_DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/state.md');
-const STATE_SCHEMA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/state.schema.json');
+export const STATE_DOC = path.join(ROOT, 'docs/state.md');
+const STATE_SCHEMA = path.join(ROOT, 'schemas/state.schema.json');
 
 interface SchemaNode {
   description?: string;
